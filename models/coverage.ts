@@ -1,0 +1,84 @@
+/**
+ * Reachability obligations from the machine definitions: every state and
+ * every transition (each guarded candidate of an event or of an eventless
+ * decision) must be reached by some run. Ids are stable text:
+ * `state remapping`, `remapping on REMAP_FAILED [0] -> outFreePages`,
+ * `decrypting always [1] -> clearing`.
+ */
+import type { DmaMachine } from './machines/dma-setup.ts';
+
+/** The parts of an xstate TransitionDefinition that identify it. */
+export interface TransitionLike {
+  readonly source: { readonly key: string; readonly transitions: Map<string, readonly TransitionLike[]>; readonly always?: readonly TransitionLike[] };
+  readonly eventType: string;
+  readonly target?: readonly { readonly key: string }[];
+}
+
+export function transitionId(t: TransitionLike): string {
+  const list = t.eventType === '' ? t.source.always ?? [] : t.source.transitions.get(t.eventType) ?? [];
+  const i = list.indexOf(t);
+  const to = (t.target ?? []).map((x) => x.key).join(',') || '(self)';
+  return t.eventType === '' ? `${t.source.key} always [${i}] -> ${to}` : `${t.source.key} on ${t.eventType} [${i}] -> ${to}`;
+}
+
+/** Every state and transition of a machine, as coverage ids, in definition order. */
+export function obligations(machine: DmaMachine): string[] {
+  const out: string[] = [];
+  const states = machine.states as unknown as Record<string, TransitionLike['source']>;
+  for (const [name, node] of Object.entries(states)) {
+    out.push(`state ${name}`);
+    for (const t of node.always ?? []) out.push(transitionId(t));
+    for (const list of node.transitions.values()) for (const t of list) out.push(transitionId(t));
+  }
+  return out;
+}
+
+/**
+ * Obligations that no run of the modelled platform matrix can reach, and
+ * why. The reachability report lists them apart; anything else left
+ * unreached is a model bug or a bound too small.
+ */
+export interface ExpectedUnreachable {
+  readonly entryPoint: string;
+  readonly id: string;
+  /** versions it applies to (all when absent) */
+  readonly versions?: readonly string[];
+  readonly reason: string;
+}
+
+const BASE_STRUCTURE = ['baseline', 'v2-p1', 'v2-p2'];
+
+export const EXPECTED_UNREACHABLE: readonly ExpectedUnreachable[] = [
+  {
+    entryPoint: 'dma_direct_alloc', id: 'noMappingHandOut always [0] -> returnPageCookie',
+    reason: 'dead in every modelled version: the NO_KERNEL_MAPPING shortcut requires exactly the devices for which phys_to_dma_direct() picks phys_to_dma()',
+  },
+  {
+    entryPoint: 'dma_direct_alloc', id: 'nonCoherent always [2] -> noNonCoherentStrategy',
+    reason: 'platform matrix: every modelled platform with non-coherent devices selects DMA_DIRECT_REMAP or ARCH_HAS_DMA_SET_UNCACHED',
+  },
+  { entryPoint: 'dma_direct_alloc', id: 'state noNonCoherentStrategy', reason: 'platform matrix: see nonCoherent always [2]' },
+  {
+    entryPoint: 'dma_direct_alloc', id: 'cmaAlloc on CMA_HIGHMEM_PAGE [1] -> cmaRelease',
+    reason: 'platform matrix: a highmem CMA area exists only on arm32-highmem, where force_dma_unencrypted() is false, so allow_highmem is true',
+  },
+  { entryPoint: 'dma_direct_alloc', id: 'state cmaRelease', reason: 'platform matrix: see cmaAlloc on CMA_HIGHMEM_PAGE [1]' },
+  { entryPoint: 'dma_direct_alloc', id: 'cmaRelease on CMA_RELEASED [0] -> buddyAlloc', reason: 'platform matrix: see cmaAlloc on CMA_HIGHMEM_PAGE [1]' },
+  ...['outEncryptPages always [0] -> setMemoryEncrypted', 'state setMemoryEncrypted', 'setMemoryEncrypted on SET_ENCRYPTED_OK [0] -> outFreePages',
+    'setMemoryEncrypted on SET_ENCRYPTED_FAILED [0] -> leakAfterFailedEncrypt', 'state leakAfterFailedEncrypt'].map((id) => ({
+    entryPoint: 'dma_direct_alloc', id, versions: BASE_STRUCTURE,
+    reason: 'platform matrix: at baseline only a set_uncached failure reaches out_encrypt_pages, and no set_uncached platform (MIPS) has memory encryption',
+  })),
+  {
+    entryPoint: 'dma_direct_alloc_pages', id: 'poolHandOut always [1] -> returnVaddrAsPage',
+    reason: 'dead in every modelled version: the atomic-pool diversion of dma_direct_alloc_pages() requires force_dma_unencrypted(), which selects the unencrypted DMA address',
+  },
+  {
+    entryPoint: 'dma_direct_free_pages', id: 'freeToPool on POOL_FREED [0] -> returned',
+    reason: 'kernel bug: dma_direct_alloc_pages() returns the pool CPU address as the struct page *, so a pool page never reaches dma_direct_free_pages() by its real page',
+  },
+];
+
+export function expectedUnreachable(version: string, entryPoint: string, id: string): ExpectedUnreachable | undefined {
+  return EXPECTED_UNREACHABLE.find((e) => e.entryPoint === entryPoint && e.id === id && (!e.versions || e.versions.includes(version)));
+}

@@ -1,0 +1,101 @@
+/**
+ * States that every dma_direct_alloc() structure shares: the entry
+ * decisions up to __dma_direct_alloc_pages(), the atomic-pool diversion,
+ * the NO_KERNEL_MAPPING hand-out, the tail after the page is mapped
+ * (memset, set_uncached, handle) and the plain returns.
+ */
+import type { StateMeta } from './dma-setup.ts';
+import { allocPagesEntry } from './direct-alloc-pages-states.ts';
+
+export const SRC = 'kernel/dma/direct.c dma_direct_alloc()';
+
+export function allocEpilogueStates() {
+  return {
+    start: {
+      meta: { source: `${SRC}: entry; size = PAGE_ALIGN(size); NO_KERNEL_MAPPING shortcut test` } satisfies StateMeta,
+      always: [
+        { guard: 'noKernelMappingShortcut', target: allocPagesEntry('noMapping') },
+        { guard: 'devIsDmaCoherent', target: 'atomicPoolCheck' },
+        { target: 'nonCoherent' },
+      ],
+    },
+    noMappingHandOut: {
+      meta: { source: `${SRC} -> dma_direct_alloc_no_mapping(): *dma_handle = phys_to_dma_direct(); return the page as a cookie` } satisfies StateMeta,
+      always: [
+        { guard: 'physToDmaUnencrypted', actions: 'usePhysToDmaUnencrypted', target: 'returnPageCookie' },
+        { target: 'returnPageCookie' },
+      ],
+    },
+    returnPageCookie: {
+      type: 'final',
+      meta: { source: `${SRC} -> dma_direct_alloc_no_mapping(): return page`, returns: 'page_cookie' } satisfies StateMeta,
+    },
+    nonCoherent: {
+      meta: { source: `${SRC}: !dev_is_dma_coherent(dev): set_uncached = ARCH_HAS_DMA_SET_UNCACHED, remap = DMA_DIRECT_REMAP` } satisfies StateMeta,
+      always: [
+        { guard: 'setUncachedConfigured', actions: 'takeNonCoherentStrategy', target: 'atomicPoolCheck' },
+        { guard: 'dmaDirectRemapConfigured', actions: 'takeNonCoherentStrategy', target: 'atomicPoolCheck' },
+        { target: 'noNonCoherentStrategy' },
+      ],
+    },
+    noNonCoherentStrategy: {
+      type: 'final',
+      meta: { source: `${SRC}: !set_uncached && !remap: WARN_ON_ONCE, return NULL`, returns: 'null', warn: 'no way to make a non-coherent buffer' } satisfies StateMeta,
+    },
+    atomicPoolCheck: {
+      meta: { source: `${SRC}: atomic-pool diversion before allocating pages` } satisfies StateMeta,
+      always: [{ guard: 'useAtomicPool', target: 'fromPool' }, { target: allocPagesEntry('') }],
+    },
+    fromPool: {
+      meta: { source: 'kernel/dma/direct.c dma_direct_alloc_from_pool(): IS_ENABLED(CONFIG_DMA_COHERENT_POOL)?' } satisfies StateMeta,
+      always: [{ guard: 'coherentPoolConfigured', target: 'poolAlloc' }, { target: 'noCoherentPool' }],
+    },
+    noCoherentPool: {
+      type: 'final',
+      meta: { source: 'kernel/dma/direct.c dma_direct_alloc_from_pool(): WARN_ON_ONCE(!CONFIG_DMA_COHERENT_POOL), return NULL', returns: 'null', warn: 'atomic allocation without CONFIG_DMA_COHERENT_POOL' } satisfies StateMeta,
+    },
+    poolAlloc: {
+      // The pool memory was decrypted when the pool was filled (pool.c atomic_pool_expand).
+      meta: { source: 'kernel/dma/direct.c dma_direct_alloc_from_pool(): dma_alloc_from_pool(dev, size, &ret, gfp, dma_coherent_ok)', call: 'dma_alloc_from_pool' } satisfies StateMeta,
+      on: { POOL_ALLOC_OK: { target: 'poolHandOut' }, POOL_ALLOC_FAILED: { target: 'returnNull' } },
+    },
+    poolHandOut: {
+      meta: { source: 'kernel/dma/direct.c dma_direct_alloc_from_pool(): *dma_handle = phys_to_dma_direct(dev, page_to_phys(page))' } satisfies StateMeta,
+      always: [
+        { guard: 'physToDmaUnencrypted', actions: 'usePhysToDmaUnencrypted', target: 'returnPoolVaddr' },
+        { target: 'returnPoolVaddr' },
+      ],
+    },
+    returnPoolVaddr: {
+      type: 'final',
+      meta: { source: 'kernel/dma/direct.c dma_direct_alloc_from_pool(): return ret (the gen_pool virtual address)', returns: 'pool_vaddr' } satisfies StateMeta,
+    },
+    clearing: {
+      meta: { source: `${SRC}: memset(ret, 0, size); then set_uncached?` } satisfies StateMeta,
+      always: [{ guard: 'setUncachedNeeded', target: 'settingUncached' }, { target: 'handOut' }],
+    },
+    settingUncached: {
+      meta: { source: `${SRC}: ret = arch_dma_set_uncached(ret, size); IS_ERR(ret) -> goto out_encrypt_pages`, call: 'arch_dma_set_uncached' } satisfies StateMeta,
+      on: { SET_UNCACHED_OK: { target: 'handOut' }, SET_UNCACHED_FAILED: { target: 'outEncryptPages' } },
+    },
+    handOut: {
+      meta: { source: `${SRC}: *dma_handle = phys_to_dma_direct(dev, page_to_phys(page))` } satisfies StateMeta,
+      always: [
+        { guard: 'physToDmaUnencrypted', actions: 'usePhysToDmaUnencrypted', target: 'returnCpuAddr' },
+        { target: 'returnCpuAddr' },
+      ],
+    },
+    returnCpuAddr: {
+      type: 'final',
+      meta: { source: `${SRC}: return ret`, returns: 'cpu_addr' } satisfies StateMeta,
+    },
+    outLeakPages: {
+      type: 'final',
+      meta: { source: `${SRC}: out_leak_pages: return NULL; the page is never freed`, returns: 'null', leak: true } satisfies StateMeta,
+    },
+    returnNull: {
+      type: 'final',
+      meta: { source: `${SRC}: return NULL`, returns: 'null' } satisfies StateMeta,
+    },
+  } as const;
+}

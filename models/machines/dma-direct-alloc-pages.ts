@@ -1,0 +1,78 @@
+/**
+ * dma_direct_alloc_pages() — kernel/dma/direct.c (facts §1.5); backs
+ * dma_alloc_pages() and dma_alloc_noncoherent(). Never remaps. Same
+ * structure in baseline and every v2 patch (patch 3 leaves it alone;
+ * allow_highmem is already false).
+ *
+ * Modelled oddity: on the atomic-pool path, dma_direct_alloc_from_pool()
+ * returns the pool's CPU virtual address (void *) and this function returns
+ * it as the struct page pointer (fixed later by "dma-direct: return struct
+ * page from dma_direct_alloc_from_pool()", Fixes 5b138c534fda).
+ */
+import { dmaSetup, initialContext, type StateMeta } from './dma-setup.ts';
+import { allocPagesEntry, directAllocPagesStates } from './direct-alloc-pages-states.ts';
+
+const SRC = 'kernel/dma/direct.c dma_direct_alloc_pages()';
+
+export const dmaDirectAllocPages = dmaSetup.createMachine({
+  id: 'dma_direct_alloc_pages',
+  initial: 'start',
+  context: initialContext,
+  states: {
+    start: {
+      meta: { source: `${SRC}: entry; atomic-pool diversion test` } satisfies StateMeta,
+      always: [{ guard: 'useAtomicPoolForAllocPages', target: 'fromPool' }, { target: allocPagesEntry('') }],
+    },
+    fromPool: {
+      meta: { source: 'kernel/dma/direct.c dma_direct_alloc_from_pool(): IS_ENABLED(CONFIG_DMA_COHERENT_POOL)?' } satisfies StateMeta,
+      always: [{ guard: 'coherentPoolConfigured', target: 'poolAlloc' }, { target: 'noCoherentPool' }],
+    },
+    noCoherentPool: {
+      type: 'final',
+      meta: { source: 'kernel/dma/direct.c dma_direct_alloc_from_pool(): WARN_ON_ONCE(!CONFIG_DMA_COHERENT_POOL), return NULL', returns: 'null', warn: 'atomic allocation without CONFIG_DMA_COHERENT_POOL' } satisfies StateMeta,
+    },
+    poolAlloc: {
+      meta: { source: 'kernel/dma/direct.c dma_direct_alloc_from_pool(): dma_alloc_from_pool(dev, size, &ret, gfp, dma_coherent_ok)', call: 'dma_alloc_from_pool' } satisfies StateMeta,
+      on: { POOL_ALLOC_OK: { target: 'poolHandOut' }, POOL_ALLOC_FAILED: { target: 'returnNull' } },
+    },
+    poolHandOut: {
+      meta: { source: 'kernel/dma/direct.c dma_direct_alloc_from_pool(): *dma_handle = phys_to_dma_direct(dev, page_to_phys(page))' } satisfies StateMeta,
+      always: [
+        { guard: 'physToDmaUnencrypted', actions: 'usePhysToDmaUnencrypted', target: 'returnVaddrAsPage' },
+        { target: 'returnVaddrAsPage' },
+      ],
+    },
+    returnVaddrAsPage: {
+      type: 'final',
+      meta: { source: `${SRC}: return dma_direct_alloc_from_pool(...): the CPU address (void *) becomes the struct page * result`, returns: 'vaddr_as_page' } satisfies StateMeta,
+    },
+    ...(directAllocPagesStates({ prefix: '', onPage: 'decrypting', onNoPage: 'returnNull', allowHighmem: false }) as {}),
+    decrypting: {
+      meta: { source: `${SRC}: ret = page_address(page); dma_set_decrypted(dev, ret, size)` } satisfies StateMeta,
+      always: [{ guard: 'dmaOwnsDecryption', target: 'setMemoryDecrypted' }, { target: 'handOut' }],
+    },
+    setMemoryDecrypted: {
+      meta: { source: `${SRC}: dma_set_decrypted() -> set_memory_decrypted(); failure -> goto out_leak_pages`, call: 'set_memory_decrypted' } satisfies StateMeta,
+      on: { SET_DECRYPTED_OK: { target: 'handOut' }, SET_DECRYPTED_FAILED: { target: 'outLeakPages' } },
+    },
+    handOut: {
+      meta: { source: `${SRC}: memset(ret, 0, size); *dma_handle = phys_to_dma_direct(dev, page_to_phys(page))` } satisfies StateMeta,
+      always: [
+        { guard: 'physToDmaUnencrypted', actions: 'usePhysToDmaUnencrypted', target: 'returnPage' },
+        { target: 'returnPage' },
+      ],
+    },
+    returnPage: {
+      type: 'final',
+      meta: { source: `${SRC}: return page`, returns: 'page' } satisfies StateMeta,
+    },
+    outLeakPages: {
+      type: 'final',
+      meta: { source: `${SRC}: out_leak_pages: return NULL; the page is never freed`, returns: 'null', leak: true } satisfies StateMeta,
+    },
+    returnNull: {
+      type: 'final',
+      meta: { source: `${SRC}: return NULL`, returns: 'null' } satisfies StateMeta,
+    },
+  },
+});

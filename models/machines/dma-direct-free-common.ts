@@ -1,0 +1,61 @@
+/**
+ * States every dma_direct_free() structure shares (facts §1.4); the
+ * structures differ only in where vunmap() leads.
+ */
+import type { StateMeta } from './dma-setup.ts';
+
+export const FREE_SRC = 'kernel/dma/direct.c dma_direct_free()';
+const SRC = FREE_SRC;
+
+export function freeCommonStates() {
+  return {
+    start: {
+      meta: { source: `${SRC}: entry; NO_KERNEL_MAPPING shortcut test (must mirror the alloc)` } satisfies StateMeta,
+      always: [
+        { guard: 'noKernelMappingShortcut', target: 'freeCookie' },
+        { guard: 'coherentPoolConfigured', target: 'freeToPool' },
+        { target: 'vmallocCheck' },
+      ],
+    },
+    freeCookie: {
+      meta: { source: `${SRC}: NO_KERNEL_MAPPING: dma_free_contiguous(dev, cpu_addr /* page */, size)`, call: 'dma_free_contiguous' } satisfies StateMeta,
+      on: { CMA_RELEASED: { target: 'returned' } },
+    },
+    freeToPool: {
+      meta: { source: `${SRC}: dma_free_from_pool(dev, cpu_addr, PAGE_ALIGN(size)) (gen_pool lookup by virtual address)`, call: 'dma_free_from_pool', arg: 'cpu_addr' } satisfies StateMeta,
+      on: { POOL_FREED: { target: 'returned' }, NOT_IN_POOL: { target: 'vmallocCheck' } },
+    },
+    vmallocCheck: {
+      meta: { source: `${SRC}: if (is_vmalloc_addr(cpu_addr))` } satisfies StateMeta,
+      always: [
+        { guard: 'cpuAddrIsVmalloc', target: 'vunmapping' },
+        { guard: 'clearUncachedConfigured', target: 'clearingUncached' },
+        { target: 'encrypting' },
+      ],
+    },
+    clearingUncached: {
+      meta: { source: `${SRC}: arch_dma_clear_uncached(cpu_addr, size)`, call: 'arch_dma_clear_uncached' } satisfies StateMeta,
+      on: { UNCACHED_CLEARED: { target: 'encrypting' } },
+    },
+    encrypting: {
+      meta: { source: `${SRC}: dma_set_encrypted(dev, vaddr, size) (early return 0 unless the guard holds)` } satisfies StateMeta,
+      always: [{ guard: 'dmaOwnsDecryption', target: 'setMemoryEncrypted' }, { target: 'freePages' }],
+    },
+    setMemoryEncrypted: {
+      meta: { source: `${SRC}: dma_set_encrypted() -> set_memory_encrypted(); failure -> return (leak)`, call: 'set_memory_encrypted' } satisfies StateMeta,
+      on: { SET_ENCRYPTED_OK: { target: 'freePages' }, SET_ENCRYPTED_FAILED: { target: 'leaked' } },
+    },
+    freePages: {
+      meta: { source: `${SRC}: __dma_direct_free_pages(dev, dma_direct_to_page(dev, dma_addr), size)`, call: '__dma_direct_free_pages' } satisfies StateMeta,
+      on: { PAGES_FREED: { target: 'returned' } },
+    },
+    leaked: {
+      type: 'final',
+      meta: { source: `${SRC}: re-encryption failed: return without freeing (leak)`, returns: 'void', leak: true } satisfies StateMeta,
+    },
+    returned: {
+      type: 'final',
+      meta: { source: `${SRC}: return`, returns: 'void' } satisfies StateMeta,
+    },
+  } as const;
+}

@@ -1,0 +1,35 @@
+/**
+ * dma_direct_mmap() — kernel/dma/direct.c (facts §1.7). Same structure in
+ * every version; the prot decision is the `mmapProtDecrypted` guard
+ * (force_dma_unencrypted at baseline, is_dma_decrypted at v2-p4).
+ *
+ * ABSTRACTION: dma_mmap_from_dev_coherent() / dma_mmap_from_global_coherent()
+ * (memory dma-direct never allocates) are dropped, and the vm_pgoff bounds
+ * check always passes (a correct driver).
+ */
+import { dmaSetup, initialContext, type StateMeta } from './dma-setup.ts';
+
+const SRC = 'kernel/dma/direct.c dma_direct_mmap()';
+
+export const dmaDirectMmap = dmaSetup.createMachine({
+  id: 'dma_direct_mmap',
+  initial: 'start',
+  context: initialContext,
+  states: {
+    start: {
+      meta: { source: `${SRC}: vm_page_prot = dma_pgprot(dev, vm_page_prot, attrs); pgprot_decrypted() when the guard holds` } satisfies StateMeta,
+      always: [
+        { guard: 'mmapProtDecrypted', actions: 'usePgprotDecrypted', target: 'remappingPfnRange' },
+        { target: 'remappingPfnRange' },
+      ],
+    },
+    remappingPfnRange: {
+      meta: { source: `${SRC}: remap_pfn_range(vma, vm_start, pfn + vm_pgoff, size, vm_page_prot)`, call: 'remap_pfn_range' } satisfies StateMeta,
+      on: { PFN_REMAPPED: { target: 'returned' } },
+    },
+    returned: {
+      type: 'final',
+      meta: { source: `${SRC}: return 0`, returns: 'mmap_result' } satisfies StateMeta,
+    },
+  },
+});

@@ -1,0 +1,170 @@
+/**
+ * The xstate `setup` every dma-direct machine is built from: the context
+ * (device predicates, Kconfig, call arguments, the function's locals), the
+ * named guards with their BASELINE meaning, and the actions.
+ *
+ * A guard is named after the kernel predicate it encodes; `GUARD_C` gives the
+ * C condition. Versions replace guard implementations with
+ * `machine.provide({ guards })` (see models/versions.ts), never the
+ * structure; a patch that changes structure has its own machine file.
+ */
+import { assign, setup } from 'xstate';
+import type { OutcomeEvent } from '../vocabulary.ts';
+
+/** What the caller and the configuration fix before the entry point runs. */
+export interface MachineInput {
+  /** force_dma_unencrypted(dev) */
+  readonly F: boolean;
+  /** is_swiotlb_for_alloc(dev): the device has a restricted-dma-pool */
+  readonly R: boolean;
+  /** dev_is_dma_coherent(dev) */
+  readonly C: boolean;
+  /** gfpflags_allow_blocking(gfp) */
+  readonly B: boolean;
+  /** attrs & DMA_ATTR_NO_KERNEL_MAPPING */
+  readonly NKM: boolean;
+  /** IS_ENABLED(CONFIG_DMA_DIRECT_REMAP) */
+  readonly remapConfig: boolean;
+  /** IS_ENABLED(CONFIG_DMA_COHERENT_POOL) */
+  readonly coherentPoolConfig: boolean;
+  /** IS_ENABLED(CONFIG_ARCH_HAS_DMA_SET_UNCACHED) (and _CLEAR_UNCACHED) */
+  readonly setUncachedConfig: boolean;
+  /** CONFIG_HIGHMEM with a CMA area in highmem */
+  readonly highmemCmaConfig: boolean;
+  /** is_vmalloc_addr(cpu_addr) of the address passed to a free */
+  readonly cpuAddrIsVmalloc: boolean;
+  /** is_swiotlb_force_bounce(dev) on the streaming path */
+  readonly forceBounce: boolean;
+  /** is_swiotlb_buffer(dev, phys) of the address passed to an unmap */
+  readonly swiotlbBuffer: boolean;
+}
+
+/** Local variables of the C function, false when the entry point starts. */
+export interface MachineLocals {
+  /** `remap` in dma_direct_alloc */
+  readonly remap: boolean;
+  /** `set_uncached` in dma_direct_alloc */
+  readonly setUncached: boolean;
+  /** PageHighMem(page) of the page obtained */
+  readonly pageHighmem: boolean;
+  /** the prot passed to the remap / mmap went through pgprot_decrypted() */
+  readonly protDecrypted: boolean;
+  /** the DMA handle was made with phys_to_dma_unencrypted() */
+  readonly dmaUnencrypted: boolean;
+}
+
+export type MachineContext = MachineInput & MachineLocals;
+
+export const INPUT_KEYS: readonly (keyof MachineInput)[] = [
+  'F', 'R', 'C', 'B', 'NKM', 'remapConfig', 'coherentPoolConfig', 'setUncachedConfig', 'highmemCmaConfig',
+  'cpuAddrIsVmalloc', 'forceBounce', 'swiotlbBuffer',
+];
+export const LOCAL_KEYS: readonly (keyof MachineLocals)[] = ['remap', 'setUncached', 'pageHighmem', 'protDecrypted', 'dmaUnencrypted'];
+
+export const NO_LOCALS: MachineLocals = { remap: false, setUncached: false, pageHighmem: false, protDecrypted: false, dmaUnencrypted: false };
+
+/** The environment call a state waits on (the interleaving points). */
+export type EnvCall =
+  | 'swiotlb_alloc' | 'dma_alloc_contiguous' | 'dma_free_contiguous' | 'alloc_pages_node'
+  | 'dma_alloc_from_pool' | 'dma_free_from_pool'
+  | 'set_memory_decrypted' | 'set_memory_encrypted'
+  | 'dma_common_contiguous_remap' | 'vunmap' | 'arch_dma_set_uncached' | 'arch_dma_clear_uncached'
+  | '__dma_direct_free_pages' | 'swiotlb_map' | 'swiotlb_tbl_unmap_single' | 'remap_pfn_range';
+
+/** What a final state returns to the caller. */
+export type ReturnKind =
+  | 'null' | 'cpu_addr' | 'pool_vaddr' | 'page_cookie' | 'page' | 'vaddr_as_page'
+  | 'void' | 'bounced_dma_addr' | 'direct_dma_addr' | 'mapping_error' | 'mmap_result';
+
+/** `meta` of every state: where it is in the kernel, and what it does. */
+export interface StateMeta {
+  /** kernel function and code position of the modelled version */
+  readonly source: string;
+  /** the environment call this state waits on */
+  readonly call?: EnvCall;
+  /** which address the call is given, where it matters */
+  readonly arg?: 'cpu_addr' | 'page_address';
+  /** final states: what the entry point returns */
+  readonly returns?: ReturnKind;
+  /** final states: the page is deliberately leaked (goto out_leak_pages, or a failed re-encrypt) */
+  readonly leak?: boolean;
+  /** the kernel WARNs here */
+  readonly warn?: string;
+}
+
+export type MachineEvent = { type: OutcomeEvent };
+
+type GuardArgs = { context: MachineContext };
+
+/** The C condition each guard encodes, at baseline. Versions document their own in versions.ts. */
+export const GUARD_C: Readonly<Record<string, string>> = {
+  forceDmaUnencrypted: 'force_dma_unencrypted(dev)',
+  isSwiotlbForAlloc: 'is_swiotlb_for_alloc(dev)',
+  devIsDmaCoherent: 'dev_is_dma_coherent(dev)',
+  noKernelMappingShortcut: '(attrs & DMA_ATTR_NO_KERNEL_MAPPING) && !force_dma_unencrypted(dev) && !is_swiotlb_for_alloc(dev)',
+  useAtomicPool: '(remap || force_dma_unencrypted(dev)) && dma_direct_use_pool(dev, gfp)  [use_pool = !blocking && !is_swiotlb_for_alloc]',
+  useAtomicPoolForAllocPages: 'force_dma_unencrypted(dev) && dma_direct_use_pool(dev, gfp)',
+  allowHighmem: 'allow_highmem argument of __dma_direct_alloc_pages() in dma_direct_alloc(): true',
+  dmaOwnsDecryption: 'dma_set_decrypted()/dma_set_encrypted() go on to set_memory_*(): force_dma_unencrypted(dev)',
+  physToDmaUnencrypted: 'phys_to_dma_direct() uses phys_to_dma_unencrypted(): force_dma_unencrypted(dev)',
+  remapProtDecrypted: 'dma_direct_alloc() applies pgprot_decrypted() to the remap prot: force_dma_unencrypted(dev)',
+  mmapProtDecrypted: 'dma_direct_mmap() applies pgprot_decrypted() to vm_page_prot: force_dma_unencrypted(dev)',
+  dmaDirectRemapConfigured: 'IS_ENABLED(CONFIG_DMA_DIRECT_REMAP)',
+  setUncachedConfigured: 'IS_ENABLED(CONFIG_ARCH_HAS_DMA_SET_UNCACHED)',
+  clearUncachedConfigured: 'IS_ENABLED(CONFIG_ARCH_HAS_DMA_CLEAR_UNCACHED)',
+  coherentPoolConfigured: 'IS_ENABLED(CONFIG_DMA_COHERENT_POOL)',
+  highmemCmaConfigured: 'CONFIG_HIGHMEM with a CMA area in highmem (dma_alloc_contiguous can return a highmem page)',
+  pageIsHighmem: 'PageHighMem(page)',
+  remapNeeded: 'remap',
+  setUncachedNeeded: 'set_uncached',
+  cpuAddrIsVmalloc: 'is_vmalloc_addr(cpu_addr)',
+  swiotlbForceBounce: 'is_swiotlb_force_bounce(dev)',
+  isSwiotlbBuffer: 'is_swiotlb_buffer(dev, phys)',
+};
+
+export const dmaSetup = setup({
+  types: {
+    context: {} as MachineContext,
+    events: {} as MachineEvent,
+    input: {} as MachineInput,
+  },
+  guards: {
+    forceDmaUnencrypted: ({ context }: GuardArgs) => context.F,
+    isSwiotlbForAlloc: ({ context }: GuardArgs) => context.R,
+    devIsDmaCoherent: ({ context }: GuardArgs) => context.C,
+    noKernelMappingShortcut: ({ context }: GuardArgs) => context.NKM && !context.F && !context.R,
+    useAtomicPool: ({ context }: GuardArgs) => (context.remap || context.F) && !context.B && !context.R,
+    useAtomicPoolForAllocPages: ({ context }: GuardArgs) => context.F && !context.B && !context.R,
+    allowHighmem: () => true,
+    dmaOwnsDecryption: ({ context }: GuardArgs) => context.F,
+    physToDmaUnencrypted: ({ context }: GuardArgs) => context.F,
+    remapProtDecrypted: ({ context }: GuardArgs) => context.F,
+    mmapProtDecrypted: ({ context }: GuardArgs) => context.F,
+    dmaDirectRemapConfigured: ({ context }: GuardArgs) => context.remapConfig,
+    setUncachedConfigured: ({ context }: GuardArgs) => context.setUncachedConfig,
+    clearUncachedConfigured: ({ context }: GuardArgs) => context.setUncachedConfig,
+    coherentPoolConfigured: ({ context }: GuardArgs) => context.coherentPoolConfig,
+    highmemCmaConfigured: ({ context }: GuardArgs) => context.highmemCmaConfig,
+    pageIsHighmem: ({ context }: GuardArgs) => context.pageHighmem,
+    remapNeeded: ({ context }: GuardArgs) => context.remap,
+    setUncachedNeeded: ({ context }: GuardArgs) => context.setUncached,
+    cpuAddrIsVmalloc: ({ context }: GuardArgs) => context.cpuAddrIsVmalloc,
+    swiotlbForceBounce: ({ context }: GuardArgs) => context.forceBounce,
+    isSwiotlbBuffer: ({ context }: GuardArgs) => context.swiotlbBuffer,
+  },
+  actions: {
+    /** dma_direct_alloc step 3c: remap = CONFIG_DMA_DIRECT_REMAP, set_uncached = CONFIG_ARCH_HAS_DMA_SET_UNCACHED */
+    takeNonCoherentStrategy: assign(({ context }) => ({ remap: context.remapConfig, setUncached: context.setUncachedConfig })),
+    /** dma_direct_alloc step 6: a highmem page has no linear alias, so it must be remapped */
+    highmemForcesRemap: assign({ remap: true, setUncached: false }),
+    markPageHighmem: assign({ pageHighmem: true }),
+    usePgprotDecrypted: assign({ protDecrypted: true }),
+    usePhysToDmaUnencrypted: assign({ dmaUnencrypted: true }),
+  },
+});
+
+export type DmaMachine = ReturnType<typeof dmaSetup.createMachine>;
+export type GuardName = keyof typeof GUARD_C;
+
+/** Every machine's context: the input, with all locals false. */
+export const initialContext = ({ input }: { input: MachineInput }): MachineContext => ({ ...input, ...NO_LOCALS });

@@ -1,0 +1,79 @@
+/**
+ * A run: (version, platform, device configuration, one program per thread),
+ * and the world it starts from. Pages are made only for what the programs
+ * can touch, so a run's state stays small.
+ */
+import { deviceKey, forceDmaUnencrypted, type DeviceConfig } from './devices.ts';
+import type { Platform } from './platforms.ts';
+import { programKey, type Program } from './programs.ts';
+import type { KernelVersion } from './versions.ts';
+import { Attr, Enc, Home } from './vocabulary.ts';
+import { worldLayout, type PageInfo, type WorldLayout } from './world.ts';
+
+export interface RunSpec {
+  readonly version: KernelVersion;
+  readonly platform: Platform;
+  readonly device: DeviceConfig;
+  /** one program per thread */
+  readonly programs: readonly Program[];
+}
+
+/** Plain-data form of a run (what crosses to workers and into reports). */
+export interface RunId {
+  readonly version: string;
+  readonly platform: string;
+  readonly device: string;
+  readonly programs: readonly string[];
+}
+
+export function runId(r: RunSpec): RunId {
+  return { version: r.version.id, platform: r.platform.id, device: deviceKey(r.device), programs: r.programs.map(programKey) };
+}
+
+export interface RunWorld {
+  readonly layout: WorldLayout;
+  /** restricted pool index of each thread's device, or -1 */
+  readonly devicePool: readonly number[];
+  /** F and R of the run's devices */
+  readonly F: boolean;
+  readonly R: boolean;
+}
+
+export function runWorld(r: RunSpec): RunWorld {
+  const { platform: p, device: d, programs } = r;
+  const T = programs.length;
+  const F = forceDmaUnencrypted(p, d);
+  const R = d.pool !== 'none';
+  const uses = (c: string) => programs.some((prog) => prog.includes(c as never));
+  const allocates = uses('dma_direct_alloc') || uses('dma_direct_alloc_pages');
+  const maps = uses('dma_direct_map_phys');
+  // rmem_swiotlb_device_init() and atomic_pool_expand() call set_memory_decrypted() unconditionally;
+  // it is a stub on platforms without memory encryption.
+  const poolEnc = p.memEncryptActive ? Enc.DEC : Enc.ENC;
+  const pages: PageInfo[] = [];
+  const add = (name: string, home: Home, pool = -1, extra: Partial<PageInfo> = {}) =>
+    pages.push({ name, home, pool, highmem: false, initialEnc: Enc.ENC, initialVmap: Attr.NONE, ...extra });
+  if (allocates && !R) for (let i = 0; i < T; i++) add(`page${i}`, Home.BUDDY);
+  if (allocates && !R && p.kconfig.HIGHMEM) add('cma0', Home.CMA_HIGHMEM, -1, { highmem: true });
+  if (allocates && !R && p.kconfig.DMA_COHERENT_POOL && d.gfp === 'atomic')
+    for (let i = 0; i < T; i++)
+      // ABSTRACTION: the DMA, DMA32 and kernel atomic pools are one pool.
+      // Under DMA_DIRECT_REMAP the pool maps its chunks with pgprot_decrypted(pgprot_dmacoherent(PAGE_KERNEL)).
+      add(`chunk${i}`, Home.ATOMIC_POOL, -1, { initialEnc: poolEnc, initialVmap: p.kconfig.DMA_DIRECT_REMAP ? (poolEnc === Enc.DEC ? Attr.DEC : Attr.ENC) : Attr.NONE });
+  const devicePool: number[] = [];
+  if (R && (allocates || maps)) {
+    if (d.pool === 'shared') {
+      for (let i = 0; i < T; i++) add(`slot${i}`, Home.RESTRICTED_POOL, 0, { initialEnc: poolEnc });
+      for (let t = 0; t < T; t++) devicePool.push(0);
+    } else {
+      // ABSTRACTION: a thread holds one buffer at a time, so a pool of its own needs one slot.
+      for (let t = 0; t < T; t++) {
+        add(`pool${t}.slot0`, Home.RESTRICTED_POOL, t, { initialEnc: poolEnc });
+        devicePool.push(t);
+      }
+    }
+  } else for (let t = 0; t < T; t++) devicePool.push(-1);
+  if (maps && !R && F && p.bounceWhenForced)
+    for (let i = 0; i < T; i++) add(`swiotlb${i}`, Home.SWIOTLB, -1, { initialEnc: poolEnc });
+  return { layout: worldLayout(T, pages), devicePool, F, R };
+}

@@ -1,0 +1,177 @@
+/**
+ * xstate is the semantics, not the inner loop: each distinct
+ * (machine, state, context, event) step is computed once with xstate's pure
+ * `transition()` and reused. Contexts are packed into bits (INPUT_KEYS then
+ * LOCAL_KEYS), so the number of distinct steps stays tiny.
+ */
+import { createActor, initialTransition, transition } from 'xstate';
+import { transitionId, type TransitionLike } from './coverage.ts';
+import {
+  INPUT_KEYS, LOCAL_KEYS, type DmaMachine, type MachineContext, type MachineInput, type MachineLocals, type StateMeta,
+} from './machines/dma-setup.ts';
+import { EVENT_ID, OUTCOME_EVENTS, type OutcomeEvent } from './vocabulary.ts';
+
+export const INPUT_BITS = INPUT_KEYS.length;
+
+export function packInput(input: MachineInput): number {
+  let bits = 0;
+  INPUT_KEYS.forEach((k, i) => { if (input[k]) bits |= 1 << i; });
+  return bits;
+}
+
+export function unpackInput(bits: number): MachineInput {
+  return Object.fromEntries(INPUT_KEYS.map((k, i) => [k, (bits & (1 << i)) !== 0])) as unknown as MachineInput;
+}
+
+export function packLocals(ctx: MachineLocals): number {
+  let bits = 0;
+  LOCAL_KEYS.forEach((k, i) => { if (ctx[k]) bits |= 1 << i; });
+  return bits;
+}
+
+export function unpackLocals(bits: number): MachineLocals {
+  return Object.fromEntries(LOCAL_KEYS.map((k, i) => [k, (bits & (1 << i)) !== 0])) as unknown as MachineLocals;
+}
+
+/** Local bit masks, for the environment to read (e.g. the prot of a remap). */
+export const LOCAL_BIT: Readonly<Record<keyof MachineLocals, number>> = Object.fromEntries(
+  LOCAL_KEYS.map((k, i) => [k, 1 << i]),
+) as Record<keyof MachineLocals, number>;
+
+/** A machine with its states numbered and its steps cached. */
+export class CompiledMachine {
+  readonly id: string;
+  readonly stateNames: readonly string[];
+  readonly metas: readonly StateMeta[];
+  readonly finals: readonly boolean[];
+  private readonly index = new Map<string, number>();
+  private readonly steps = new Map<number, number>();
+  private readonly starts = new Map<number, number>();
+  /** xstate evaluations done (cache misses), and cache hits */
+  misses = 0;
+  hits = 0;
+  /** states and transitions (coverage.ts ids) that some cached step went through */
+  readonly reached = new Set<string>();
+
+  constructor(readonly machine: DmaMachine) {
+    this.id = machine.id;
+    const states = machine.states as Record<string, { meta?: StateMeta; type?: string }>;
+    this.stateNames = Object.keys(states);
+    this.stateNames.forEach((n, i) => this.index.set(n, i));
+    this.metas = this.stateNames.map((n) => {
+      const meta = states[n]!.meta;
+      if (!meta?.source) throw new Error(`${this.id}.${n}: state without meta.source`);
+      return meta;
+    });
+    this.finals = this.stateNames.map((n) => states[n]!.type === 'final');
+    if (this.stateNames.length > 250) throw new Error(`${this.id}: too many states`);
+  }
+
+  stateIndex(name: string): number {
+    const i = this.index.get(name);
+    if (i === undefined) throw new Error(`${this.id}: no state ${name}`);
+    return i;
+  }
+
+  /** First resting state (a call state or a final state) for these input bits: packed `state | locals << 8`. */
+  start(inputBits: number): number {
+    const hit = this.starts.get(inputBits);
+    if (hit !== undefined) { this.hits++; return hit; }
+    this.misses++;
+    const input = unpackInput(inputBits);
+    const [snap] = initialTransition(this.machine, input);
+    const packed = this.pack(snap.value as string, snap.context);
+    this.cover(undefined, input, undefined, snap.value as string);
+    this.starts.set(inputBits, packed);
+    return packed;
+  }
+
+  /**
+   * Next resting state after `event` in `state` with context bits `ctx`
+   * (input bits | locals << INPUT_BITS): packed `state | locals << 8`, or -1 if
+   * the state has no transition for the event.
+   */
+  step(state: number, ctx: number, event: number): number {
+    const key = (state << 24) | (event << 19) | ctx;
+    const hit = this.steps.get(key);
+    if (hit !== undefined) { this.hits++; return hit; }
+    this.misses++;
+    const packed = this.evaluate(state, ctx, event);
+    this.steps.set(key, packed);
+    return packed;
+  }
+
+  /** The uncached step, straight from xstate (used by the differential test). */
+  evaluate(state: number, ctx: number, event: number): number {
+    const context: MachineContext = { ...unpackInput(ctx & ((1 << INPUT_BITS) - 1)), ...unpackLocals(ctx >>> INPUT_BITS) };
+    const snap = this.machine.resolveState({ value: this.stateNames[state]!, context });
+    const type = OUTCOME_EVENTS[event] as OutcomeEvent;
+    const [next] = transition(this.machine, snap, { type });
+    if (next === snap || next.value === snap.value && next.context === snap.context) return -1;
+    this.cover(snap, context, type, next.value as string);
+    return this.pack(next.value as string, next.context);
+  }
+
+  /**
+   * Record the states and transitions a step goes through, as xstate's
+   * inspection reports its microsteps, and check that they end where
+   * transition() ended.
+   */
+  private cover(from: ReturnType<DmaMachine['resolveState']> | undefined, input: MachineInput, type: OutcomeEvent | undefined, end: string): void {
+    let last = from ? (from.value as string) : (this.machine.config.initial as string);
+    this.reached.add(`state ${last}`);
+    const actor = createActor(this.machine, {
+      ...(from ? { snapshot: from } : {}),
+      input,
+      inspect: (ev) => {
+        if (ev.type !== '@xstate.microstep') return;
+        for (const t of (ev as unknown as { _transitions: TransitionLike[] })._transitions) {
+          this.reached.add(transitionId(t));
+          for (const target of t.target ?? []) {
+            this.reached.add(`state ${target.key}`);
+            last = target.key;
+          }
+        }
+      },
+    });
+    actor.start();
+    if (type) actor.send({ type });
+    actor.stop();
+    if (last !== end) throw new Error(`${this.id}: inspection ended in ${last}, transition() in ${end}`);
+  }
+
+  private pack(value: string, ctx: MachineContext): number {
+    return this.stateIndex(value) | (packLocals(ctx) << 8);
+  }
+
+  /** Events a state has transitions for. */
+  eventsOf(state: number): OutcomeEvent[] {
+    const node = (this.machine.states as Record<string, { on?: Record<string, unknown> }>)[this.stateNames[state]!]!;
+    return Object.keys(node.on ?? {}).filter((e): e is OutcomeEvent => e in EVENT_ID);
+  }
+}
+
+const compiled = new WeakMap<DmaMachine, CompiledMachine>();
+const allCompiled: CompiledMachine[] = [];
+
+/** The compiled form of a machine, shared by every run in this thread. */
+export function compile(machine: DmaMachine): CompiledMachine {
+  let c = compiled.get(machine);
+  if (!c) {
+    c = new CompiledMachine(machine);
+    compiled.set(machine, c);
+    allCompiled.push(c);
+  }
+  return c;
+}
+
+/** Hits and misses of every compiled machine in this thread. */
+export function cacheStats(): { hits: number; misses: number } {
+  let hits = 0;
+  let misses = 0;
+  for (const c of allCompiled) {
+    hits += c.hits;
+    misses += c.misses;
+  }
+  return { hits, misses };
+}

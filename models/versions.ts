@@ -1,0 +1,98 @@
+/**
+ * Kernel versions as deltas over baseline (facts §2). A patch that only
+ * changes conditions provides other guard implementations to the previous
+ * version's machines; patch 3 changes structure and brings its own
+ * dma_direct_alloc / dma_direct_free machines.
+ *
+ * Notation: F = force_dma_unencrypted(dev), R = is_swiotlb_for_alloc(dev),
+ * O = dma_owns_decryption(dev) = F && !R, D = is_dma_decrypted(dev) = F || R.
+ */
+import type { DmaMachine, MachineContext } from './machines/dma-setup.ts';
+import { dmaDirectAlloc } from './machines/dma-direct-alloc.ts';
+import { dmaDirectAllocDecryptFirst } from './machines/dma-direct-alloc-decrypt-first.ts';
+import { dmaDirectFree } from './machines/dma-direct-free.ts';
+import { dmaDirectFreeReencryptRemap } from './machines/dma-direct-free-reencrypt-remap.ts';
+import { dmaDirectAllocPages } from './machines/dma-direct-alloc-pages.ts';
+import { dmaDirectFreePages } from './machines/dma-direct-free-pages.ts';
+import { dmaDirectMmap } from './machines/dma-direct-mmap.ts';
+import { dmaDirectMapPhys } from './machines/dma-direct-map-phys.ts';
+import { dmaDirectUnmapPhys } from './machines/dma-direct-unmap-phys.ts';
+
+export const ENTRY_POINTS = [
+  'dma_direct_alloc', 'dma_direct_free', 'dma_direct_alloc_pages', 'dma_direct_free_pages',
+  'dma_direct_mmap', 'dma_direct_map_phys', 'dma_direct_unmap_phys',
+] as const;
+export type EntryPoint = (typeof ENTRY_POINTS)[number];
+
+type Guard = (args: { context: MachineContext }) => boolean;
+interface GuardDelta { readonly impl: Guard; readonly c: string }
+
+export interface KernelVersion {
+  readonly id: string;
+  readonly description: string;
+  /** guards whose condition differs from baseline, with the C condition they now encode */
+  readonly guardChanges: Readonly<Record<string, string>>;
+  readonly machines: Readonly<Record<EntryPoint, DmaMachine>>;
+}
+
+const O = (c: MachineContext) => c.F && !c.R;
+const D = (c: MachineContext) => c.F || c.R;
+
+const P1: Record<string, GuardDelta> = {
+  dmaOwnsDecryption: { impl: ({ context: c }) => c.F && !c.R, c: 'force_dma_unencrypted(dev) && !is_swiotlb_for_alloc(dev)' },
+};
+const P2: Record<string, GuardDelta> = {
+  physToDmaUnencrypted: { impl: ({ context: c }) => c.F || c.R, c: 'force_dma_unencrypted(dev) || is_swiotlb_for_alloc(dev)' },
+};
+const P3: Record<string, GuardDelta> = {
+  allowHighmem: { impl: ({ context: c }) => !c.F, c: 'allow_highmem = !force_dma_unencrypted(dev)' },
+};
+const P4: Record<string, GuardDelta> = {
+  physToDmaUnencrypted: { impl: ({ context: c }) => D(c), c: 'is_dma_decrypted(dev)' },
+  dmaOwnsDecryption: { impl: ({ context: c }) => O(c), c: 'dma_owns_decryption(dev)' },
+  allowHighmem: { impl: ({ context: c }) => !O(c), c: 'allow_highmem = !dma_owns_decryption(dev)' },
+  noKernelMappingShortcut: { impl: ({ context: c }) => c.NKM && !D(c), c: '(attrs & DMA_ATTR_NO_KERNEL_MAPPING) && !is_dma_decrypted(dev)' },
+  useAtomicPool: { impl: ({ context: c }) => (c.remap || O(c)) && !c.B && !c.R, c: '(remap || dma_owns_decryption(dev)) && dma_direct_use_pool(dev, gfp)' },
+  useAtomicPoolForAllocPages: { impl: ({ context: c }) => O(c) && !c.B && !c.R, c: 'dma_owns_decryption(dev) && dma_direct_use_pool(dev, gfp)' },
+  remapProtDecrypted: { impl: ({ context: c }) => D(c), c: 'is_dma_decrypted(dev)' },
+  mmapProtDecrypted: { impl: ({ context: c }) => D(c), c: 'is_dma_decrypted(dev)' },
+};
+
+const BASE_MACHINES: Record<EntryPoint, DmaMachine> = {
+  dma_direct_alloc: dmaDirectAlloc,
+  dma_direct_free: dmaDirectFree,
+  dma_direct_alloc_pages: dmaDirectAllocPages,
+  dma_direct_free_pages: dmaDirectFreePages,
+  dma_direct_mmap: dmaDirectMmap,
+  dma_direct_map_phys: dmaDirectMapPhys,
+  dma_direct_unmap_phys: dmaDirectUnmapPhys,
+};
+const P3_MACHINES: Record<EntryPoint, DmaMachine> = {
+  ...BASE_MACHINES,
+  dma_direct_alloc: dmaDirectAllocDecryptFirst,
+  dma_direct_free: dmaDirectFreeReencryptRemap,
+};
+
+function version(id: string, description: string, structure: Record<EntryPoint, DmaMachine>, ...deltas: Record<string, GuardDelta>[]): KernelVersion {
+  const merged: Record<string, GuardDelta> = Object.assign({}, ...deltas);
+  const guards = Object.fromEntries(Object.entries(merged).map(([k, v]) => [k, v.impl]));
+  const machines = Object.fromEntries(
+    ENTRY_POINTS.map((ep) => [ep, Object.keys(guards).length ? structure[ep].provide({ guards } as never) : structure[ep]]),
+  ) as Record<EntryPoint, DmaMachine>;
+  return { id, description, guardChanges: Object.fromEntries(Object.entries(merged).map(([k, v]) => [k, v.c])), machines };
+}
+
+export const VERSIONS: readonly KernelVersion[] = [
+  version('baseline', 'upstream kernel/dma/direct.c before the v2 series', BASE_MACHINES),
+  version('v2-p1', 'v2 1/5 "Avoid double decrypting with DMA_RESTRICTED_POOL"', BASE_MACHINES, P1),
+  version('v2-p2', 'v2 1-2/5: + "Use the correct phys_to_dma() for DMA_RESTRICTED_POOL"', BASE_MACHINES, P1, P2),
+  version('v2-p3', 'v2 1-3/5: + "Decrypt memory on remap"', P3_MACHINES, P1, P2, P3),
+  version('v2-p4', 'v2 1-4/5: + "Refactor memory encryption usage" (patch 5 is documentation only)', P3_MACHINES, P1, P2, P3, P4),
+  version('v2-p3-without-p1', 'v2 2/5 and 3/5 without 1/5: checks that patch 3 depends on patch 1', P3_MACHINES, P2, P3),
+];
+
+export const VERSION_IDS: readonly string[] = VERSIONS.map((v) => v.id);
+
+export function versionById(id: string): KernelVersion | undefined {
+  return VERSIONS.find((v) => v.id === id);
+}

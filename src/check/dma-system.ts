@@ -1,0 +1,53 @@
+/**
+ * The composition root of one run: a RunModel (models/) checked against
+ * properties (properties/), presented to the generic explorer as a
+ * CheckableSystem. Goal bit 2i is property i violated effectively, 2i+1
+ * latently.
+ */
+import type { CheckableSystem } from '../core/checkable-system.ts';
+import type { Observation } from '../../models/observation.ts';
+import { RunModel } from '../../models/run-model.ts';
+import type { RunSpec } from '../../models/run.ts';
+import type { Property } from '../../properties/index.ts';
+import { Severity } from '../../properties/index.ts';
+
+export interface DmaSystem extends CheckableSystem {
+  readonly model: RunModel;
+  readonly properties: readonly Property[];
+}
+
+export const goalBit = (propertyIndex: number, severity: Severity): number => 2 * propertyIndex + (severity === Severity.LATENT ? 1 : 0);
+export const goalProperty = (bit: number): number => bit >> 1;
+export const goalSeverity = (bit: number): 'effective' | 'latent' => (bit & 1 ? 'latent' : 'effective');
+
+export function dmaSystem(spec: RunSpec, properties: readonly Property[]): DmaSystem {
+  const model = new RunModel(spec);
+  const platform = spec.platform;
+  const nProps = properties.length;
+  if (nProps > 16) throw new Error('at most 16 properties');
+  const goalsOf = (obs: readonly Observation[], n: number): number => {
+    let goals = 0;
+    for (let i = 0; i < n; i++) {
+      const o = obs[i]!;
+      for (let p = 0; p < nProps; p++) {
+        const s = properties[p]!.check(o, platform);
+        if (s !== Severity.NONE) goals |= 1 << goalBit(p, s);
+      }
+    }
+    return goals;
+  };
+  return {
+    model,
+    properties,
+    stateBytes: model.stateBytes,
+    goalCount: 2 * nProps,
+    initialStates(emit) {
+      const s = new Uint8Array(model.stateBytes);
+      model.initial(s);
+      emit(s);
+    },
+    successors(state, emit) {
+      model.successors(state, (next, action, obs, n) => emit(next, action, goalsOf(obs, n)));
+    },
+  };
+}

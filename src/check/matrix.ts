@@ -1,0 +1,62 @@
+/**
+ * The matrix of runs a selection covers, in one deterministic order:
+ * version x platform x device configuration x program tuple. A run is plain
+ * data (`RunTask`) so it can cross to a worker and into a report.
+ */
+import { deviceConfigs, deviceKey, deviceMatches, type DeviceConfig } from '../../models/devices.ts';
+import { platformById } from '../../models/platforms.ts';
+import { enumeratePrograms, programTuples, type Program } from '../../models/programs.ts';
+import type { RunSpec } from '../../models/run.ts';
+import { versionById } from '../../models/versions.ts';
+import type { Selection } from './selection.ts';
+
+export interface RunTask {
+  /** position in the matrix */
+  readonly index: number;
+  readonly version: string;
+  readonly platform: string;
+  readonly device: DeviceConfig;
+  readonly programs: readonly Program[];
+}
+
+export interface Matrix {
+  readonly tasks: readonly RunTask[];
+  /** (platform, device) combinations that cannot happen, with the reason */
+  readonly excluded: readonly { platform: string; device: string; reason: string }[];
+  readonly programs: readonly Program[];
+}
+
+export function buildMatrix(sel: Selection): Matrix {
+  const programs = enumeratePrograms(sel.calls, new Set(sel.entryPoints));
+  const tuples = programTuples(programs, sel.threads);
+  const tasks: RunTask[] = [];
+  const excluded: { platform: string; device: string; reason: string }[] = [];
+  for (const v of sel.versions) {
+    for (const pid of sel.platforms) {
+      const p = platformById(pid)!;
+      const { configs, excluded: ex } = deviceConfigs(p, sel.threads);
+      if (v === sel.versions[0]) for (const e of ex) if (deviceMatchesKey(e.device, sel.device)) excluded.push({ platform: pid, ...e });
+      for (const d of configs) {
+        if (!deviceMatches(d, sel.device)) continue;
+        for (const progs of tuples) tasks.push({ index: tasks.length, version: v, platform: pid, device: d, programs: progs });
+      }
+    }
+  }
+  return { tasks, excluded, programs };
+}
+
+function deviceMatchesKey(key: string, filter: Selection['device']): boolean {
+  return Object.entries(filter).every(([k, v]) => key.split(',').includes(`${k}=${v}`) || (k === 'mask' && !key.includes('mask=')));
+}
+
+export function specOf(t: RunTask): RunSpec {
+  const version = versionById(t.version);
+  const platform = platformById(t.platform);
+  if (!version) throw new Error(`unknown version ${t.version}`);
+  if (!platform) throw new Error(`unknown platform ${t.platform}`);
+  return { version, platform, device: t.device, programs: t.programs };
+}
+
+export function taskLabel(t: RunTask): string {
+  return `${t.version} ${t.platform} ${deviceKey(t.device)} [${t.programs.map((p) => p.map((c) => c.replace(/^dma_direct_/, '')).join(',')).join(' | ')}]`;
+}

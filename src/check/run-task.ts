@@ -1,0 +1,72 @@
+/**
+ * Explore one run and report, as plain data, its state counts and the
+ * shortest path to each violated (property, severity).
+ */
+import { explore, type ExploreOptions } from '../core/explorer.ts';
+import { PROPERTIES, type Property } from '../../properties/index.ts';
+import { ENTRY_POINTS } from '../../models/versions.ts';
+import { compile } from '../../models/step-cache.ts';
+import { dmaSystem, goalProperty, goalSeverity } from './dma-system.ts';
+import { specOf, type RunTask } from './matrix.ts';
+
+export interface RunViolation {
+  readonly property: string;
+  readonly severity: 'effective' | 'latent';
+  /** steps of the shortest path, the violating step included */
+  readonly depth: number;
+  /** the path, as the model's actions (replayable on the same run) */
+  readonly actions: readonly number[];
+}
+
+export interface RunOutcome {
+  readonly index: number;
+  readonly states: number;
+  readonly transitions: number;
+  readonly maxDepth: number;
+  readonly complete: boolean;
+  readonly stopReason?: string;
+  readonly bytesUsed: number;
+  readonly violations: readonly RunViolation[];
+}
+
+export interface RunOptions {
+  readonly properties: readonly string[];
+  readonly explore?: ExploreOptions;
+}
+
+export function selectProperties(ids: readonly string[]): Property[] {
+  return PROPERTIES.filter((p) => ids.includes(p.id));
+}
+
+export function executeRun(task: RunTask, opts: RunOptions): RunOutcome {
+  const props = selectProperties(opts.properties);
+  const sys = dmaSystem(specOf(task), props);
+  const r = explore(sys, opts.explore);
+  const violations: RunViolation[] = [];
+  r.goals.forEach((g, bit) => {
+    if (!g) return;
+    violations.push({ property: props[goalProperty(bit)]!.id, severity: goalSeverity(bit), depth: g.depth, actions: g.actions });
+  });
+  return {
+    index: task.index, states: r.states, transitions: r.transitions, maxDepth: r.maxDepth, complete: r.complete,
+    ...(r.stopReason ? { stopReason: r.stopReason } : {}), bytesUsed: r.bytesUsed, violations,
+  };
+}
+
+/** Coverage ids reached in this thread since the last call, per version and entry point. */
+const reported = new Map<string, Set<string>>();
+export function drainCoverage(versions: readonly string[]): Record<string, Record<string, string[]>> {
+  const out: Record<string, Record<string, string[]>> = {};
+  for (const vid of versions) {
+    const spec = specOf({ index: 0, version: vid, platform: 'plain-x86', device: { coherent: true, pool: 'none', gfp: 'blocking', nkm: false }, programs: [] });
+    for (const ep of ENTRY_POINTS) {
+      const key = `${vid}/${ep}`;
+      let seen = reported.get(key);
+      if (!seen) reported.set(key, (seen = new Set()));
+      const fresh = [...compile(spec.version.machines[ep]).reached].filter((id) => !seen!.has(id));
+      fresh.forEach((id) => seen!.add(id));
+      if (fresh.length) (out[vid] ??= {})[ep] = fresh;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,59 @@
+/**
+ * `dmacheck verify` as a function: build the matrix of a selection, run it
+ * on the pool, aggregate. The CLI and `nightly` call this; tests call it
+ * in-process (workers: 0).
+ */
+import type { ExploreOptions } from '../core/explorer.ts';
+import { runAll, type PoolProgress } from '../parallel/pool.ts';
+import type { BatchResponse } from '../parallel/messages.ts';
+import { buildMatrix } from './matrix.ts';
+import { addCoverage, addOutcomes, addResults, emptyPartial, finish, type Results } from './results.ts';
+import type { Selection } from './selection.ts';
+
+export interface VerifyOptions {
+  readonly selection: Selection;
+  /** worker threads (0 = in this thread) */
+  readonly workers: number;
+  readonly explore?: Pick<ExploreOptions, 'maxStates' | 'maxBytes' | 'symmetry' | 'hashCompact'>;
+  /** run only shard `index` (1-based) of `count`: runs whose matrix index is index-1 modulo count */
+  readonly shard?: { readonly index: number; readonly count: number };
+  /** an earlier, interrupted result of the same selection: its finished runs are kept */
+  readonly resume?: Results;
+  readonly onProgress?: (p: PoolProgress) => void;
+  readonly shouldStop?: () => boolean;
+  readonly batchSize?: number;
+}
+
+export async function verify(opts: VerifyOptions): Promise<Results> {
+  const started = Date.now();
+  const matrix = buildMatrix(opts.selection);
+  let indices = matrix.tasks.map((t) => t.index);
+  if (opts.shard) indices = indices.filter((i) => i % opts.shard!.count === opts.shard!.index - 1);
+  const partial = emptyPartial();
+  if (opts.resume) addResults(partial, opts.resume);
+  const doneSet = new Set(partial.runs.map((r) => r[0]));
+  const todo = indices.filter((i) => !doneSet.has(i));
+  const onBatch = (_i: readonly number[], res: BatchResponse, p: PoolProgress) => {
+    addOutcomes(partial, matrix, res.outcomes);
+    addCoverage(partial.coverage, res.coverage);
+    opts.onProgress?.({ ...p, done: p.done + (indices.length - todo.length), total: indices.length });
+  };
+  await runAll(
+    { selection: opts.selection, explore: opts.explore ?? {} },
+    todo,
+    { workers: opts.workers, onBatch, ...(opts.shouldStop ? { shouldStop: opts.shouldStop } : {}), ...(opts.batchSize ? { batchSize: opts.batchSize } : {}) },
+  );
+  const doneCount = new Set(partial.runs.map((r) => r[0])).size;
+  const interrupted = doneCount < indices.length;
+  const bounded = partial.runs.some((r) => r[4] === 0);
+  const incompleteReason = interrupted
+    ? `interrupted after ${doneCount} of ${indices.length} runs`
+    : bounded ? 'a run hit the state or memory limit: lower --calls or --threads, or raise --max-memory' : undefined;
+  const results = finish(opts.selection, matrix, partial, {
+    complete: !interrupted && !bounded,
+    ...(incompleteReason ? { incompleteReason } : {}),
+    ...(opts.shard ? { shard: opts.shard } : {}),
+    taskCount: indices.length,
+  });
+  return { ...results, timing: { startedAt: new Date(started).toISOString(), seconds: (Date.now() - started) / 1000, workers: opts.workers } };
+}

@@ -1,0 +1,6 @@
+/** The command table. */
+import type { Command } from '../command.ts';
+import { listCommand } from './list.ts';
+import { verifyCommand } from './verify.ts';
+
+export const COMMANDS: readonly Command[] = [verifyCommand, listCommand];

@@ -1,0 +1,35 @@
+/**
+ * The contract between the generic explorer and a system under check.
+ *
+ * The explorer knows nothing about DMA: a system is a set of initial states,
+ * a deterministic successor function and a set of "goal bits" (at most 32)
+ * that a step can raise. dmacheck's composition root maps goal bits to
+ * (property, severity) pairs; toy systems in test/fixtures map them to
+ * planted bugs.
+ *
+ * States are packed into a fixed number of bytes. A system may reuse one
+ * buffer for every `emit`: the explorer copies what it keeps.
+ */
+export interface CheckableSystem {
+  /** Bytes of one packed state. Every state of the system has this size. */
+  readonly stateBytes: number;
+  /** Number of goal bits the system can raise (0..32). */
+  readonly goalCount: number;
+  /** Emit every initial state, in a deterministic order. */
+  initialStates(emit: (state: Uint8Array) => void): void;
+  /**
+   * Emit every successor of `state`, in a deterministic order.
+   * `action` identifies the step among the successors of `state` (a small
+   * non-negative integer, < 65536); replaying a path means calling
+   * `successors` again and taking the successor with the same action.
+   * `goals` is a bitmask of the goal bits the step raises (0 for none).
+   * `state` must not be modified.
+   */
+  successors(state: Uint8Array, emit: (next: Uint8Array, action: number, goals: number) => void): void;
+  /**
+   * Optional symmetry reduction: rewrite `state` in place into the canonical
+   * representative of its symmetry class. Must be idempotent, and the system
+   * must be symmetric under it (a test proves that per system).
+   */
+  canonicalize?(state: Uint8Array): void;
+}

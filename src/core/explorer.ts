@@ -1,0 +1,451 @@
+/**
+ * Generic exhaustive breadth-first explorer over a `CheckableSystem`.
+ *
+ * Knows nothing about DMA. States are deduplicated (after `canonicalize`
+ * when symmetry reduction is on) in a `StateStore` (exact) or a
+ * `FingerprintStore` (hash compaction, `hashCompact: true`). State index =
+ * insertion order = BFS order; for every state the explorer records its
+ * parent index and the action that reached it, so any state's path can be
+ * rebuilt. For each goal bit the FIRST step in BFS order that raises it is
+ * recorded: since BFS expands states by nondecreasing depth and successors
+ * are emitted deterministically, that is a shortest path to the goal, and
+ * the same one on every run.
+ *
+ * Under symmetry reduction the recorded path runs through canonical
+ * representatives; before it is returned it is translated into a path of
+ * the concrete (unreduced) system from an emitted initial state, so
+ * `GoalHit.actions` can always be replayed with `replayPath` on the system
+ * as is. That translation throws if `canonicalize` turns out not to be a
+ * symmetry of the system.
+ */
+import type { CheckableSystem } from './checkable-system.ts';
+import { ARENA_GROWTH, FingerprintStore, StateQueue, StateStore } from './state-store.ts';
+import type { DedupStore } from './state-store.ts';
+
+export interface ExploreProgress {
+  states: number;
+  transitions: number;
+  /** BFS depth of the states being expanded. */
+  depth: number;
+}
+
+export interface ExploreOptions {
+  /** Stop (complete: false, stopReason 'max-states') rather than store more states. */
+  maxStates?: number;
+  /**
+   * Stop (complete: false, stopReason 'max-bytes') rather than let the
+   * engine's typed arrays (`bytesUsed`) exceed this many bytes. Checked
+   * before every allocation; the transient copy made while an array grows is
+   * not counted.
+   */
+  maxBytes?: number;
+  /** Use `system.canonicalize` if present (default true). */
+  symmetry?: boolean;
+  /** Stop (stopReason 'all-goals') as soon as every goal bit has been hit (ignored if goalCount is 0). */
+  stopWhenAllGoals?: boolean;
+  /** Called every 2^16 expansions. */
+  onProgress?: (p: ExploreProgress) => void;
+  /**
+   * Hash compaction: store 64-bit fingerprints only (~8-16 bytes a state
+   * plus the BFS queue); a state whose fingerprint collides with an earlier
+   * one is omitted, with probability at most `omissionProbability`.
+   */
+  hashCompact?: boolean;
+  /** Initial capacity (states) of the store and per-state arrays (default 4096). */
+  initialCapacity?: number;
+}
+
+export type StopReason = 'max-states' | 'max-bytes' | 'all-goals';
+
+export interface GoalHit {
+  bit: number;
+  /** Number of steps of the path, the raising step included (= actions.length). */
+  depth: number;
+  /** Which initial state the path starts from, in `initialStates` emit order (duplicates counted). */
+  initialIndex: number;
+  /** Actions from that initial state; the last one raises the goal. */
+  actions: number[];
+}
+
+export interface ExploreResult {
+  /** Distinct states stored (after canonicalization). */
+  states: number;
+  /** Successors emitted (duplicates included). */
+  transitions: number;
+  /** Greatest BFS depth of a stored state (initial states: 0). */
+  maxDepth: number;
+  complete: boolean;
+  stopReason?: StopReason;
+  /** Indexed by goal bit; undefined = not reached (a proof of unreachability iff complete). */
+  goals: Array<GoalHit | undefined>;
+  /** Bytes of all typed arrays the engine held at the end. */
+  bytesUsed: number;
+  hashCompact: boolean;
+  /** Upper bound on the probability that a state was omitted (0 in exact mode). */
+  omissionProbability: number;
+}
+
+export interface ReplayResult {
+  /** states[0] is the initial state, states[i] the state after step i. */
+  states: Uint8Array[];
+  /** goals[i] is the goal mask raised by step i+1 (actions[i]). */
+  goals: number[];
+}
+
+function grownLength(cap: number): number {
+  return Math.max(cap + 16, Math.ceil(cap * ARENA_GROWTH));
+}
+
+/** Successors buffered before they are deduplicated together (see `flush`). */
+const BATCH = 256;
+
+export function explore(system: CheckableSystem, options: ExploreOptions = {}): ExploreResult {
+  const sb = system.stateBytes;
+  const goalCount = system.goalCount;
+  if (!Number.isInteger(sb) || sb < 1) throw new RangeError(`explore: stateBytes must be a positive integer, got ${sb}`);
+  if (!Number.isInteger(goalCount) || goalCount < 0 || goalCount > 32) {
+    throw new RangeError(`explore: goalCount must be an integer in 0..32, got ${goalCount}`);
+  }
+  const maxStates = options.maxStates ?? Infinity;
+  const maxBytes = options.maxBytes ?? Infinity;
+  if (!(maxStates >= 0)) throw new RangeError(`explore: maxStates must be >= 0, got ${maxStates}`);
+  if (!(maxBytes >= 0)) throw new RangeError(`explore: maxBytes must be >= 0, got ${maxBytes}`);
+  const useSymmetry = options.symmetry !== false && typeof system.canonicalize === 'function';
+  const canonicalize = useSymmetry ? system.canonicalize!.bind(system) : null;
+  const compact = options.hashCompact === true;
+  const stopWhenAllGoals = options.stopWhenAllGoals === true && goalCount > 0;
+  const onProgress = options.onProgress;
+  const initialCapacity = Math.max(16, Math.floor(options.initialCapacity ?? 4096));
+
+  const store: DedupStore = compact ? new FingerprintStore(sb, initialCapacity) : new StateStore(sb, initialCapacity);
+  const exact: StateStore | null = compact ? null : (store as StateStore);
+  const queue: StateQueue | null = compact ? new StateQueue(sb, initialCapacity) : null;
+  let auxCap = initialCapacity;
+  let parents = new Uint32Array(auxCap);
+  let actions = new Uint16Array(auxCap);
+  const cur = new Uint8Array(sb);
+  const scratch = new Uint8Array(sb);
+
+  // Pending successors of the current BFS level, deduplicated by `flush`.
+  const bStates = new Uint8Array(BATCH * sb);
+  const bAction = new Uint16Array(BATCH);
+  const bGoals = new Int32Array(BATCH);
+  const bSource = new Uint32Array(BATCH);
+  const bHash = new Int32Array(2 * BATCH);
+  let pending = 0;
+  let touchSink = 0;
+
+  const allMask = 2 ** goalCount - 1;
+  let foundMask = 0;
+  const goalSource = new Int32Array(goalCount).fill(-1);
+  const goalAction = new Uint16Array(goalCount);
+  const initialEmitIndex: number[] = [];
+
+  let nStates = 0;
+  let transitions = 0;
+  let curIndex = 0;
+  let curDepth = 0;
+  let maxDepth = 0;
+  let stopped: StopReason | undefined;
+
+  const engineBytes = (): number =>
+    store.bytesUsed() +
+    (queue ? queue.bytesUsed() : 0) +
+    parents.byteLength +
+    actions.byteLength +
+    cur.byteLength +
+    scratch.byteLength +
+    bStates.byteLength +
+    bAction.byteLength +
+    bGoals.byteLength +
+    bSource.byteLength +
+    bHash.byteLength;
+
+  // Below this many states an insert needs no check (no limit, no allocation).
+  let nextCheck = 0;
+  const computeNextCheck = (): void => {
+    let h = Math.min(store.headroom(), auxCap - nStates);
+    if (queue) h = Math.min(h, queue.headroom());
+    nextCheck = Math.min(nStates + Math.max(0, h), maxStates);
+  };
+  computeNextCheck();
+
+  /** Insert with limit checks and growth; < 0 if present or refused (then `stopped` is set). */
+  const slowInsert = (buf: Uint8Array, off: number, lo: number, hi: number): number => {
+    let refuse: StopReason | undefined;
+    if (nStates >= maxStates) {
+      refuse = 'max-states';
+    } else if (maxBytes !== Infinity) {
+      let growth = store.bytesUsedAfterInsert() - store.bytesUsed();
+      if (nStates >= auxCap) growth += (grownLength(auxCap) - auxCap) * 6;
+      if (queue) growth += queue.bytesUsedAfterPush() - queue.bytesUsed();
+      if (growth > 0 && engineBytes() + growth > maxBytes) refuse = 'max-bytes';
+    }
+    if (refuse !== undefined) {
+      if (!store.hasHashed(buf, off, lo, hi)) stopped = refuse;
+      return -1;
+    }
+    const idx = store.insertHashed(buf, off, lo, hi);
+    if (idx >= 0) {
+      if (idx >= auxCap) {
+        auxCap = grownLength(auxCap);
+        const p = new Uint32Array(auxCap);
+        p.set(parents);
+        parents = p;
+        const a = new Uint16Array(auxCap);
+        a.set(actions);
+        actions = a;
+      }
+      if (queue) queue.push(buf, off);
+      nStates = idx + 1;
+      computeNextCheck();
+    }
+    return idx;
+  };
+
+  const recordGoals = (goals: number, source: number, action: number): void => {
+    const fresh = goals & ~foundMask;
+    if (fresh === 0) return;
+    foundMask |= fresh;
+    for (let b = 0; b < goalCount; b++) {
+      if ((fresh & (1 << b)) !== 0) {
+        goalSource[b] = source;
+        goalAction[b] = action;
+      }
+    }
+    if (stopWhenAllGoals && foundMask >>> 0 === allMask) stopped = 'all-goals';
+  };
+
+  /**
+   * Deduplicate the pending successors, in emit order. All of them come from
+   * states of depth `curDepth`. Hashing the whole batch and touching its
+   * table slots before inserting lets the cache misses overlap.
+   */
+  const flush = (): void => {
+    const n = pending;
+    pending = 0;
+    if (stopped !== undefined) return;
+    for (let j = 0; j < n; j++) store.hashPair(bStates, j * sb, bHash, 2 * j);
+    let t = 0;
+    for (let j = 0; j < n; j++) t ^= store.touch(bHash[2 * j]!, bHash[2 * j + 1]!);
+    touchSink ^= t; // keeps the loads alive
+    for (let j = 0; j < n; j++) {
+      transitions++;
+      const goals = bGoals[j]!;
+      if (goals !== 0) {
+        recordGoals(goals, bSource[j]!, bAction[j]!);
+        if (stopped !== undefined) return;
+      }
+      const off = j * sb;
+      const lo = bHash[2 * j]!;
+      const hi = bHash[2 * j + 1]!;
+      let idx: number;
+      if (nStates < nextCheck) {
+        idx = store.insertHashed(bStates, off, lo, hi);
+        if (idx >= 0) {
+          nStates = idx + 1;
+          if (queue !== null) queue.push(bStates, off);
+        }
+      } else {
+        idx = slowInsert(bStates, off, lo, hi);
+        if (stopped !== undefined) return;
+      }
+      if (idx >= 0) {
+        parents[idx] = bSource[j]!;
+        actions[idx] = bAction[j]!;
+        maxDepth = curDepth + 1;
+      }
+    }
+  };
+
+  const onSuccessor = (next: Uint8Array, action: number, goals: number): void => {
+    if (stopped !== undefined) return;
+    if (next.length !== sb) throw new Error(`explore: successor has ${next.length} bytes, stateBytes is ${sb}`);
+    if (!(action >= 0 && action <= 0xffff)) throw new RangeError(`explore: action ${action} is not in 0..65535`);
+    if ((goals & ~allMask) !== 0) {
+      throw new Error(`explore: a step raised goal mask 0x${(goals >>> 0).toString(16)} outside goalCount=${goalCount}`);
+    }
+    const k = pending;
+    const off = k * sb;
+    if (canonicalize === null) {
+      for (let j = 0; j < sb; j++) bStates[off + j] = next[j]!;
+    } else {
+      // `next` may be the system's reused buffer: canonicalize a copy.
+      for (let j = 0; j < sb; j++) scratch[j] = next[j]!;
+      canonicalize(scratch);
+      for (let j = 0; j < sb; j++) bStates[off + j] = scratch[j]!;
+    }
+    bAction[k] = action;
+    bGoals[k] = goals;
+    bSource[k] = curIndex;
+    pending = k + 1;
+    if (pending === BATCH) flush();
+  };
+
+  // Initial states (depth 0), one at a time.
+  let emitted = 0;
+  const one = new Int32Array(2);
+  system.initialStates((s: Uint8Array): void => {
+    const emitIndex = emitted++;
+    if (stopped !== undefined) return;
+    if (s.length !== sb) throw new Error(`explore: initial state has ${s.length} bytes, stateBytes is ${sb}`);
+    for (let j = 0; j < sb; j++) cur[j] = s[j]!;
+    if (canonicalize !== null) canonicalize(cur);
+    store.hashPair(cur, 0, one, 0);
+    const idx = slowInsert(cur, 0, one[0]!, one[1]!);
+    if (idx >= 0) {
+      initialEmitIndex.push(emitIndex);
+      parents[idx] = 0;
+      actions[idx] = 0;
+    }
+  });
+  const numInitial = initialEmitIndex.length;
+
+  // Breadth-first search, level by level.
+  let head = 0;
+  let levelEnd = nStates;
+  let expansions = 0;
+  while (stopped === undefined) {
+    if (head === levelEnd) {
+      flush();
+      if (stopped !== undefined || head === nStates) break;
+      curDepth++;
+      levelEnd = nStates;
+    }
+    if (exact !== null) exact.get(head, cur);
+    else queue!.shift(cur);
+    curIndex = head;
+    system.successors(cur, onSuccessor);
+    head++;
+    expansions++;
+    if ((expansions & 0xffff) === 0 && onProgress !== undefined) {
+      onProgress({ states: nStates, transitions: transitions + pending, depth: curDepth });
+    }
+  }
+
+  // Goal paths.
+  const goals: Array<GoalHit | undefined> = new Array<GoalHit | undefined>(goalCount).fill(undefined);
+  for (let b = 0; b < goalCount; b++) {
+    const src = goalSource[b]!;
+    if (src < 0) continue;
+    const path: number[] = [goalAction[b]!];
+    let i = src;
+    while (i >= numInitial) {
+      path.push(actions[i]!);
+      i = parents[i]!;
+    }
+    path.reverse();
+    const initialIndex = initialEmitIndex[i]!;
+    const concrete = canonicalize !== null ? concretizePath(system, initialIndex, path, b) : path;
+    goals[b] = { bit: b, depth: concrete.length, initialIndex, actions: concrete };
+  }
+
+  const result: ExploreResult = {
+    states: nStates,
+    transitions,
+    maxDepth,
+    complete: stopped === undefined,
+    goals,
+    bytesUsed: engineBytes(),
+    hashCompact: compact,
+    omissionProbability: compact ? (store as FingerprintStore).omissionProbability() : 0,
+  };
+  if (stopped !== undefined) result.stopReason = stopped;
+  return result;
+}
+
+function nthInitialState(system: CheckableSystem, initialIndex: number, who: string): Uint8Array {
+  let found: Uint8Array | undefined;
+  let k = 0;
+  system.initialStates((s: Uint8Array): void => {
+    if (k++ === initialIndex) found = s.slice();
+  });
+  if (found === undefined) {
+    throw new Error(`${who}: initial state ${initialIndex} does not exist (the system emits ${k} initial states)`);
+  }
+  return found;
+}
+
+/** First emitted successor of `state` for each action, in emit order (replay semantics). */
+function successorList(system: CheckableSystem, state: Uint8Array): Array<{ action: number; goals: number; next: Uint8Array }> {
+  const out: Array<{ action: number; goals: number; next: Uint8Array }> = [];
+  const seen = new Set<number>();
+  system.successors(state, (next: Uint8Array, action: number, goals: number): void => {
+    if (seen.has(action)) return;
+    seen.add(action);
+    out.push({ action, goals, next: next.slice() });
+  });
+  return out;
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let j = 0; j < a.length; j++) if (a[j] !== b[j]) return false;
+  return true;
+}
+
+/**
+ * Translate a path through canonical representatives (each step taken from
+ * the canonical form of the previous state) into a path of the concrete
+ * system from the emitted initial state: at each step, take the first
+ * concrete successor whose canonical form is the canonical path's next state
+ * (and, on the last step, that raises `bit`).
+ */
+function concretizePath(system: CheckableSystem, initialIndex: number, canonActions: number[], bit: number): number[] {
+  const canon = (s: Uint8Array): Uint8Array => {
+    const c = s.slice();
+    system.canonicalize!(c);
+    return c;
+  };
+  let conc = nthInitialState(system, initialIndex, 'explore');
+  let shadow = canon(conc);
+  const out: number[] = [];
+  for (let k = 0; k < canonActions.length; k++) {
+    const last = k === canonActions.length - 1;
+    const step = successorList(system, shadow).find((s) => s.action === canonActions[k]);
+    if (step === undefined) throw new Error(`explore: internal error: canonical path step ${k + 1} (action ${canonActions[k]}) not replayable`);
+    const target = canon(step.next);
+    const match = successorList(system, conc).find(
+      (s) => (!last || (s.goals & (1 << bit)) !== 0) && equalBytes(canon(s.next), target),
+    );
+    if (match === undefined) {
+      throw new Error(
+        `explore: canonicalize is not a symmetry of the system: step ${k + 1} of the path to goal bit ${bit} ` +
+          `has no concrete counterpart`,
+      );
+    }
+    out.push(match.action);
+    conc = match.next;
+    shadow = target;
+  }
+  return out;
+}
+
+/**
+ * Re-execute a path: start from the `initialIndex`-th emitted initial state
+ * and, for each action, take the first emitted successor with that action.
+ * Throws an Error naming the (1-based) step if an action is not available.
+ */
+export function replayPath(system: CheckableSystem, initialIndex: number, actions: readonly number[]): ReplayResult {
+  let state = nthInitialState(system, initialIndex, 'replayPath');
+  const states: Uint8Array[] = [state];
+  const goals: number[] = [];
+  for (let k = 0; k < actions.length; k++) {
+    const want = actions[k]!;
+    let next: Uint8Array | undefined;
+    let raised = 0;
+    system.successors(state, (n: Uint8Array, action: number, g: number): void => {
+      if (next === undefined && action === want) {
+        next = n.slice();
+        raised = g;
+      }
+    });
+    if (next === undefined) {
+      throw new Error(`replayPath: step ${k + 1} of ${actions.length}: action ${want} is not available in the current state`);
+    }
+    states.push(next);
+    goals.push(raised);
+    state = next;
+  }
+  return { states, goals };
+}

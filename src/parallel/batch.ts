@@ -1,0 +1,27 @@
+/**
+ * Run a batch of matrix tasks (in a worker thread or in-process).
+ */
+import { buildMatrix, type Matrix } from '../check/matrix.ts';
+import { drainCoverage, executeRun } from '../check/run-task.ts';
+import { cacheStats } from '../../models/step-cache.ts';
+import type { BatchRequest, BatchResponse } from './messages.ts';
+
+let lastKey = '';
+let lastMatrix: Matrix | undefined;
+
+export function runBatch(req: BatchRequest): BatchResponse {
+  const key = JSON.stringify(req.selection);
+  if (key !== lastKey || !lastMatrix) {
+    lastMatrix = buildMatrix(req.selection);
+    lastKey = key;
+  }
+  const before = cacheStats();
+  const outcomes = req.indices.map((i) => executeRun(lastMatrix!.tasks[i]!, { properties: req.selection.properties, explore: req.explore }));
+  const after = cacheStats();
+  return {
+    outcomes,
+    coverage: drainCoverage(req.selection.versions),
+    cacheHits: after.hits - before.hits,
+    cacheMisses: after.misses - before.misses,
+  };
+}

@@ -1,0 +1,24 @@
+/**
+ * Every message that crosses the worker-thread boundary. Only plain data:
+ * a batch names a slice of the matrix by the selection that builds it and
+ * an index range, so no model object is ever sent.
+ */
+import type { ExploreOptions } from '../core/explorer.ts';
+import type { Selection } from '../check/selection.ts';
+import type { RunOutcome } from '../check/run-task.ts';
+
+export interface BatchRequest {
+  readonly selection: Selection;
+  /** matrix task indices to run, ascending */
+  readonly indices: readonly number[];
+  readonly explore: Pick<ExploreOptions, 'maxStates' | 'maxBytes' | 'symmetry' | 'hashCompact'>;
+}
+
+export interface BatchResponse {
+  readonly outcomes: readonly RunOutcome[];
+  /** coverage ids newly reached in this worker: version -> entry point -> ids */
+  readonly coverage: Record<string, Record<string, string[]>>;
+  /** xstate step cache hits and misses in this batch */
+  readonly cacheHits: number;
+  readonly cacheMisses: number;
+}

@@ -1,0 +1,298 @@
+import { describe, expect, it } from 'vitest';
+import type { CheckableSystem } from '../../src/core/checkable-system.ts';
+import { explore, replayPath } from '../../src/core/explorer.ts';
+import type { ExploreProgress } from '../../src/core/explorer.ts';
+import {
+  CRITICAL,
+  INC_X,
+  INC_Y,
+  makeAsymmetricWithBogusCanonicalize,
+  makeCounters,
+  makeRacyMutex,
+  makeSymmetricCounters,
+  readCounters,
+} from '../fixtures/toy-counters.ts';
+
+/** Naive reference BFS (JS Set of hex strings): states, transitions, shortest goal depths. */
+function referenceBfs(system: CheckableSystem, symmetry: boolean) {
+  const key = (s: Uint8Array): string => {
+    const c = s.slice();
+    if (symmetry && system.canonicalize) system.canonicalize(c);
+    return Buffer.from(c).toString('hex');
+  };
+  const seen = new Set<string>();
+  let frontier: Uint8Array[] = [];
+  system.initialStates((s) => {
+    const k = key(s);
+    if (!seen.has(k)) {
+      seen.add(k);
+      const c = s.slice();
+      if (symmetry && system.canonicalize) system.canonicalize(c);
+      frontier.push(c);
+    }
+  });
+  let transitions = 0;
+  const goalDepth: Array<number | undefined> = new Array(system.goalCount).fill(undefined);
+  for (let depth = 1; frontier.length > 0; depth++) {
+    const next: Uint8Array[] = [];
+    for (const s of frontier) {
+      system.successors(s, (n, _a, g) => {
+        transitions++;
+        for (let b = 0; b < system.goalCount; b++) if (g & (1 << b) && goalDepth[b] === undefined) goalDepth[b] = depth;
+        const k = key(n);
+        if (!seen.has(k)) {
+          seen.add(k);
+          const c = n.slice();
+          if (symmetry && system.canonicalize) system.canonicalize(c);
+          next.push(c);
+        }
+      });
+    }
+    frontier = next;
+  }
+  return { states: seen.size, transitions, goalDepth };
+}
+
+function expectReplayRaises(system: CheckableSystem, hit: { bit: number; initialIndex: number; actions: number[] }) {
+  const r = replayPath(system, hit.initialIndex, hit.actions);
+  expect(r.states).toHaveLength(hit.actions.length + 1);
+  expect(r.goals).toHaveLength(hit.actions.length);
+  expect(r.goals[r.goals.length - 1]! & (1 << hit.bit)).not.toBe(0);
+  // shortest: no earlier step raised it
+  for (let i = 0; i < r.goals.length - 1; i++) expect(r.goals[i]! & (1 << hit.bit)).toBe(0);
+  return r;
+}
+
+describe('explore: two counters', () => {
+  const N = 10;
+  const sys = makeCounters({ n: N, bug: [3, 2] });
+
+  it('visits exactly (N+1)^2 states with 2N(N+1) transitions', () => {
+    const r = explore(sys);
+    expect(r.states).toBe((N + 1) ** 2);
+    expect(r.transitions).toBe(2 * N * (N + 1));
+    expect(r.maxDepth).toBe(2 * N);
+    expect(r.complete).toBe(true);
+    expect(r.stopReason).toBeUndefined();
+    expect(r.hashCompact).toBe(false);
+    expect(r.omissionProbability).toBe(0);
+    expect(r.bytesUsed).toBeGreaterThan(0);
+    expect(r.goals).toHaveLength(2);
+  });
+
+  it('finds the planted bug by the first shortest path in BFS order', () => {
+    const r = explore(sys);
+    // depth-4 states in BFS order: (4,0), (3,1), (2,2), ... -> (3,1) raises it first via INC_Y;
+    // (3,1) was reached from (3,0), itself on the x axis.
+    expect(r.goals[0]).toEqual({ bit: 0, depth: 5, initialIndex: 0, actions: [INC_X, INC_X, INC_X, INC_Y, INC_Y] });
+    expect(r.goals[1]).toBeUndefined();
+    const replay = expectReplayRaises(sys, r.goals[0]!);
+    expect(readCounters(replay.states[5]!)).toEqual([3, 2]);
+    expect(replay.goals).toEqual([0, 0, 0, 0, 1]);
+  });
+
+  it('is deterministic across runs', () => {
+    expect(explore(sys)).toEqual(explore(sys));
+  });
+
+  it('agrees with a naive reference BFS', () => {
+    const r = explore(sys);
+    const ref = referenceBfs(sys, false);
+    expect(r.states).toBe(ref.states);
+    expect(r.transitions).toBe(ref.transitions);
+    expect(r.goals.map((g) => g?.depth)).toEqual(ref.goalDepth);
+  });
+
+  it('works with padded ~20-byte states across many store growths', () => {
+    const big = makeCounters({ n: 300, bug: [299, 7], stateBytes: 20 });
+    const r = explore(big, { initialCapacity: 16 });
+    expect(r.states).toBe(301 * 301);
+    expect(r.goals[0]!.depth).toBe(306);
+    expect(r.goals[0]!.actions.filter((a) => a === INC_X)).toHaveLength(299);
+    expectReplayRaises(big, r.goals[0]!);
+    expect(r.bytesUsed / r.states).toBeLessThan(60);
+  });
+
+  it('deduplicates initial states; initialIndex counts emitted duplicates', () => {
+    const s = makeCounters({ n: N, bug: [1, 1], initial: [[0, 0], [0, 0], [1, 0]] });
+    const r = explore(s);
+    expect(r.states).toBe((N + 1) ** 2);
+    expect(r.goals[0]).toEqual({ bit: 0, depth: 1, initialIndex: 2, actions: [INC_Y] });
+    const replay = expectReplayRaises(s, r.goals[0]!);
+    expect(readCounters(replay.states[0]!)).toEqual([1, 0]);
+  });
+
+  it('stops cleanly at maxStates', () => {
+    const r = explore(sys, { maxStates: 50 });
+    expect(r.complete).toBe(false);
+    expect(r.stopReason).toBe('max-states');
+    expect(r.states).toBe(50);
+    expect(r.goals[0]!.depth).toBe(5); // found before the limit
+    const tiny = explore(sys, { maxStates: 5 });
+    expect(tiny.states).toBe(5);
+    expect(tiny.complete).toBe(false);
+    expect(tiny.goals[0]).toBeUndefined();
+    expect(explore(sys, { maxStates: (N + 1) ** 2 }).complete).toBe(true);
+  });
+
+  it('stops cleanly at maxBytes without exceeding it', () => {
+    const s = makeCounters({ n: 100, bug: [50, 50] });
+    const maxBytes = 20_000;
+    const r = explore(s, { maxBytes, initialCapacity: 16 });
+    expect(r.complete).toBe(false);
+    expect(r.stopReason).toBe('max-bytes');
+    expect(r.bytesUsed).toBeLessThanOrEqual(maxBytes);
+    expect(r.states).toBeGreaterThan(100);
+    expect(r.states).toBeLessThan(101 * 101);
+    const full = explore(s, { maxBytes: 10_000_000, initialCapacity: 16 });
+    expect(full.complete).toBe(true);
+    expect(full.states).toBe(101 * 101);
+  });
+
+  it('stopWhenAllGoals stops at the last goal', () => {
+    const s: CheckableSystem = { ...makeCounters({ n: 100, bug: [3, 2] }), goalCount: 1 };
+    const r = explore(s, { stopWhenAllGoals: true });
+    expect(r.complete).toBe(false);
+    expect(r.stopReason).toBe('all-goals');
+    expect(r.goals[0]!.actions).toEqual([INC_X, INC_X, INC_X, INC_Y, INC_Y]);
+    expect(r.states).toBeLessThan(30);
+    // with an unreachable goal bit it explores everything
+    const r2 = explore(makeCounters({ n: 100, bug: [3, 2] }), { stopWhenAllGoals: true });
+    expect(r2.complete).toBe(true);
+    expect(r2.states).toBe(101 * 101);
+  });
+
+  it('reports progress every 2^16 expansions', () => {
+    const seen: ExploreProgress[] = [];
+    const r = explore(makeCounters({ n: 400, bug: [1, 1] }), { onProgress: (p) => seen.push(p) });
+    expect(r.states).toBe(401 * 401);
+    expect(seen).toHaveLength(Math.floor((401 * 401) / 65536));
+    expect(seen[1]!.states).toBeGreaterThan(seen[0]!.states);
+    expect(seen[1]!.transitions).toBeGreaterThan(seen[0]!.transitions);
+    expect(seen[1]!.depth).toBeGreaterThan(seen[0]!.depth);
+  });
+
+  it('hash-compact mode gives the same counts and goals', () => {
+    const s = makeCounters({ n: 200, bug: [150, 3], stateBytes: 20 });
+    const exact = explore(s);
+    const hc = explore(s, { hashCompact: true, initialCapacity: 16 });
+    expect(hc.hashCompact).toBe(true);
+    expect(hc.states).toBe(201 * 201);
+    expect(hc.transitions).toBe(exact.transitions);
+    expect(hc.maxDepth).toBe(exact.maxDepth);
+    expect(hc.goals).toEqual(exact.goals);
+    expect(hc.omissionProbability).toBe((hc.states * (hc.states - 1)) / 2 ** 65);
+    expect(hc.bytesUsed).toBeLessThan(exact.bytesUsed);
+    const stopped = explore(s, { hashCompact: true, maxStates: 1000 });
+    expect(stopped.states).toBe(1000);
+    expect(stopped.stopReason).toBe('max-states');
+  });
+});
+
+describe('explore: symmetry reduction', () => {
+  it('symmetric counters: (N+1)(N+2)/2 canonical states, same goal depths', () => {
+    const N = 10;
+    const s = makeSymmetricCounters(N, [3, 2]);
+    const full = explore(s, { symmetry: false });
+    const red = explore(s);
+    expect(full.states).toBe((N + 1) ** 2);
+    expect(red.states).toBe(((N + 1) * (N + 2)) / 2);
+    expect(red.transitions).toBe(120); // 65 x-steps + 55 y-steps from the 66 states a <= b
+    expect(red.maxDepth).toBe(full.maxDepth);
+    expect(red.goals.map((g) => g?.depth)).toEqual([5, undefined]);
+    expect(full.goals.map((g) => g?.depth)).toEqual([5, undefined]);
+    expect(full.goals[0]!.actions).toEqual([0, 0, 0, 1, 1]);
+    const replay = expectReplayRaises(s, red.goals[0]!);
+    expect([...replay.states[5]!].sort()).toEqual([2, 3]);
+    const ref = referenceBfs(s, true);
+    expect(red.states).toBe(ref.states);
+    expect(red.transitions).toBe(ref.transitions);
+  });
+
+  it('racy mutex: 13 states, 8 orbits, the race found at depth 4 either way', () => {
+    const s = makeRacyMutex();
+    const full = explore(s, { symmetry: false });
+    const red = explore(s);
+    expect(full.states).toBe(13);
+    expect(red.states).toBe(8);
+    expect(full.goals[1]).toBeUndefined();
+    expect(red.goals[1]).toBeUndefined();
+    // P0 tests, P1 tests, P0 sets, P1 sets
+    expect(full.goals[0]).toEqual({ bit: 0, depth: 4, initialIndex: 0, actions: [0, 3, 1, 4] });
+    expect(red.goals[0]!.depth).toBe(4);
+    const replay = expectReplayRaises(s, red.goals[0]!);
+    expect([...replay.states[4]!]).toEqual([CRITICAL, CRITICAL, 1]);
+    for (const sym of [false, true]) {
+      const ref = referenceBfs(s, sym);
+      const r = sym ? red : full;
+      expect(r.states).toBe(ref.states);
+      expect(r.transitions).toBe(ref.transitions);
+      expect(r.goals.map((g) => g?.depth)).toEqual(ref.goalDepth);
+    }
+    const hc = explore(s, { hashCompact: true });
+    expect(hc.states).toBe(8);
+    expect(hc.goals).toEqual(red.goals);
+  });
+
+  it('detects a canonicalize that is not a symmetry when building the trace', () => {
+    const s = makeAsymmetricWithBogusCanonicalize();
+    expect(() => explore(s)).toThrow(/not a symmetry/);
+    const r = explore(s, { symmetry: false });
+    expect(r.states).toBe(4);
+    expect(r.goals[0]).toEqual({ bit: 0, depth: 3, initialIndex: 0, actions: [0, 0, 0] });
+  });
+});
+
+describe('replayPath', () => {
+  const sys = makeCounters({ n: 2, bug: [2, 2] });
+
+  it('re-executes the actions and reports the goal masks', () => {
+    const r = replayPath(sys, 0, [INC_X, INC_Y, INC_X, INC_Y]);
+    expect(r.states.map((s) => readCounters(s))).toEqual([
+      [0, 0],
+      [1, 0],
+      [1, 1],
+      [2, 1],
+      [2, 2],
+    ]);
+    expect(r.goals).toEqual([0, 0, 0, 1]);
+    expect(r.states[1]).not.toBe(r.states[2]); // copies, not the system's reused buffer
+  });
+
+  it('throws naming the step when an action is not available', () => {
+    expect(() => replayPath(sys, 0, [INC_X, INC_X, INC_X])).toThrow(/step 3 of 3: action 0 is not available/);
+    expect(() => replayPath(sys, 0, [7])).toThrow(/step 1/);
+    expect(() => replayPath(sys, 1, [])).toThrow(/initial state 1 does not exist/);
+  });
+});
+
+describe('explore: contract checks', () => {
+  it('rejects goal bits beyond goalCount and wrongly sized states', () => {
+    const base = makeCounters({ n: 3, bug: [1, 1] });
+    expect(() => explore({ ...base, goalCount: 0 })).toThrow(/outside goalCount/);
+    const bad: CheckableSystem = {
+      stateBytes: 2,
+      goalCount: 0,
+      initialStates: (emit) => emit(new Uint8Array(2)),
+      successors: (_s, emit) => emit(new Uint8Array(3), 0, 0),
+    };
+    expect(() => explore(bad)).toThrow(/3 bytes/);
+    expect(() => explore({ ...bad, goalCount: 33 })).toThrow(RangeError);
+  });
+
+  it('handles goal bit 31', () => {
+    const s: CheckableSystem = {
+      stateBytes: 1,
+      goalCount: 32,
+      initialStates: (emit) => emit(Uint8Array.of(0)),
+      successors: (st, emit) => {
+        if (st[0]! < 5) emit(Uint8Array.of(st[0]! + 1), 9, st[0] === 4 ? 1 << 31 : 0);
+      },
+    };
+    const r = explore(s, { stopWhenAllGoals: true });
+    expect(r.complete).toBe(true);
+    expect(r.states).toBe(6);
+    expect(r.goals[31]).toEqual({ bit: 31, depth: 5, initialIndex: 0, actions: [9, 9, 9, 9, 9] });
+    expect(r.goals.filter((g) => g !== undefined)).toHaveLength(1);
+  });
+});

@@ -1,0 +1,257 @@
+import { describe, expect, it } from 'vitest';
+import { fc, test as fcTest } from '@fast-check/vitest';
+import {
+  FingerprintStore,
+  MAX_LOAD,
+  StateQueue,
+  StateStore,
+  fingerprint64,
+  hash32,
+  hash32b,
+} from '../../src/core/state-store.ts';
+
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+
+/** Forces fingerprint collisions: 2 possible slots, identical tags for all states. */
+class CollidingStateStore extends StateStore {
+  protected override hash(buf: Uint8Array, offset: number): number {
+    return super.hash(buf, offset) & 1;
+  }
+}
+
+/** Every state gets the same fingerprint: hash compaction must then confuse them. */
+class ConstantFingerprintStore extends FingerprintStore {
+  protected override hash(): number {
+    this.hi = 7;
+    return 42;
+  }
+}
+
+function checkAgainstReference(store: StateStore, sb: number, states: Uint8Array[], probes: Uint8Array[]): void {
+  const ref = new Map<string, number>();
+  const order: Uint8Array[] = [];
+  for (const s of states) {
+    const key = hex(s);
+    const r = store.insert(s);
+    const known = ref.get(key);
+    if (known === undefined) {
+      expect(r).toBe(ref.size);
+      ref.set(key, r);
+      order.push(s);
+    } else {
+      expect(r).toBe(-(known + 1));
+    }
+    expect(store.size).toBe(ref.size);
+  }
+  const out = new Uint8Array(sb);
+  for (let i = 0; i < order.length; i++) {
+    expect(hex(store.view(i))).toBe(hex(order[i]!));
+    store.get(i, out);
+    expect(hex(out)).toBe(hex(order[i]!));
+    expect(store.indexOf(order[i]!)).toBe(i);
+  }
+  for (const p of probes) {
+    expect(store.has(p)).toBe(ref.has(hex(p)));
+    expect(store.indexOf(p)).toBe(ref.get(hex(p)) ?? -1);
+  }
+}
+
+describe('StateStore', () => {
+  it('numbers new states in insertion order and reports duplicates as -(index+1)', () => {
+    const s = new StateStore(3, 1);
+    expect(s.insert(Uint8Array.of(1, 2, 3))).toBe(0);
+    expect(s.insert(Uint8Array.of(1, 2, 4))).toBe(1);
+    expect(s.insert(Uint8Array.of(1, 2, 3))).toBe(-1);
+    expect(s.insert(Uint8Array.of(9, 9, 1, 2, 4), 2)).toBe(-2);
+    expect(s.insert(Uint8Array.of(9, 9, 9, 9), 1)).toBe(2);
+    expect(s.size).toBe(3);
+    expect([...s.view(2)]).toEqual([9, 9, 9]);
+    const out = new Uint8Array(5);
+    s.get(1, out, 2);
+    expect([...out]).toEqual([0, 0, 1, 2, 4]);
+    expect(() => s.get(3, out)).toThrow(RangeError);
+    expect(() => s.view(-1)).toThrow(RangeError);
+  });
+
+  it('grows arena and table, keeping load <= MAX_LOAD, and accounts bytes', () => {
+    const s = new StateStore(4, 1);
+    const before = s.bytesUsed();
+    const buf = new Uint8Array(4);
+    const dv = new DataView(buf.buffer);
+    for (let i = 0; i < 100_000; i++) {
+      dv.setUint32(0, i * 2654435761);
+      expect(s.insert(buf)).toBe(i);
+    }
+    expect(s.size).toBe(100_000);
+    expect(s.size / s.tableSize).toBeLessThanOrEqual(MAX_LOAD);
+    expect(s.capacity).toBeGreaterThanOrEqual(100_000);
+    expect(s.bytesUsed()).toBe(s.capacity * 4 + s.tableSize * 4);
+    expect(s.bytesUsed()).toBeGreaterThan(before);
+    for (let i = 0; i < 100_000; i += 997) {
+      dv.setUint32(0, i * 2654435761);
+      expect(s.insert(buf)).toBe(-(i + 1));
+    }
+  });
+
+  it('bytesUsedAfterInsert predicts the growth exactly', () => {
+    const s = new StateStore(5, 16);
+    const buf = new Uint8Array(5);
+    for (let i = 0; i < 5000; i++) {
+      buf[0] = i & 0xff;
+      buf[1] = i >> 8;
+      const predicted = s.bytesUsedAfterInsert();
+      const headroom = s.headroom();
+      s.insert(buf);
+      expect(s.bytesUsed()).toBe(predicted);
+      if (headroom > 0) expect(s.bytesUsed()).toBe(predicted);
+    }
+  });
+
+  fcTest.prop(
+    [
+      fc.integer({ min: 1, max: 6 }).chain((sb) =>
+        fc.tuple(
+          fc.constant(sb),
+          fc.array(fc.uint8Array({ minLength: sb, maxLength: sb, max: 3 }), { maxLength: 400 }),
+          fc.array(fc.uint8Array({ minLength: sb, maxLength: sb, max: 3 }), { maxLength: 50 }),
+        ),
+      ),
+    ],
+    { numRuns: 150 },
+  )('never confuses distinct states (tiny table, growth)', ([sb, states, probes]) => {
+    checkAgainstReference(new StateStore(sb, 1), sb, states, probes);
+  });
+
+  fcTest.prop(
+    [
+      fc.integer({ min: 1, max: 6 }).chain((sb) =>
+        fc.tuple(
+          fc.constant(sb),
+          fc.array(fc.uint8Array({ minLength: sb, maxLength: sb, max: 3 }), { maxLength: 300 }),
+          fc.array(fc.uint8Array({ minLength: sb, maxLength: sb, max: 3 }), { maxLength: 50 }),
+        ),
+      ),
+    ],
+    { numRuns: 100 },
+  )('never confuses distinct states even when every fingerprint collides', ([sb, states, probes]) => {
+    checkAgainstReference(new CollidingStateStore(sb, 1), sb, states, probes);
+  });
+});
+
+describe('fingerprint64', () => {
+  it('is pure, respects offset/length, and is a 64-bit value', () => {
+    const a = Uint8Array.of(1, 2, 3, 4, 5, 6, 7);
+    const f = fingerprint64(a);
+    expect(fingerprint64(Uint8Array.of(1, 2, 3, 4, 5, 6, 7))).toBe(f);
+    expect(fingerprint64(Uint8Array.of(0, 1, 2, 3, 4, 5, 6, 7), 1)).toBe(f);
+    expect(fingerprint64(Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8), 0, 7)).toBe(f);
+    expect(f).toBeGreaterThanOrEqual(0n);
+    expect(f).toBeLessThan(1n << 64n);
+    expect((BigInt(hash32b(a, 0, 7) >>> 0) << 32n) | BigInt(hash32(a, 0, 7) >>> 0)).toBe(f);
+    // lane 1 is MurmurHash3_x86_32 with seed 0: published test vectors
+    expect(hash32(new TextEncoder().encode('hello'), 0, 5) >>> 0).toBe(0x248bfa47);
+    expect(hash32(new Uint8Array(0), 0, 0)).toBe(0);
+    expect(hash32(Uint8Array.of(0, 0, 0, 0), 0, 4) >>> 0).toBe(0x2362f9de);
+  });
+
+  it('has no collisions and both halves are spread over 200k structured inputs', () => {
+    const seen = new Set<bigint>();
+    const lo = new Set<number>();
+    const hi = new Set<number>();
+    const buf = new Uint8Array(20);
+    for (let i = 0; i < 200_000; i++) {
+      buf[0] = i & 0xff;
+      buf[1] = (i >> 8) & 0xff;
+      buf[2] = i >> 16;
+      buf[19] = i % 7;
+      const f = fingerprint64(buf);
+      seen.add(f);
+      lo.add(Number(f & 0xffffn));
+      hi.add(Number(f >> 48n));
+    }
+    expect(seen.size).toBe(200_000);
+    // A uniform 16-bit value over 200k draws takes ~62.4k distinct values.
+    expect(lo.size).toBeGreaterThan(61_000);
+    expect(hi.size).toBeGreaterThan(61_000);
+  });
+
+  it('differs when a single bit of any byte changes (tail lengths included)', () => {
+    for (let len = 1; len <= 9; len++) {
+      const base = new Uint8Array(len);
+      const f0 = fingerprint64(base);
+      for (let j = 0; j < len; j++) {
+        for (let bit = 0; bit < 8; bit++) {
+          const b = base.slice();
+          b[j] ^= 1 << bit;
+          expect(fingerprint64(b)).not.toBe(f0);
+        }
+      }
+    }
+  });
+});
+
+describe('FingerprintStore', () => {
+  it('has the same insert convention for new states and -1 for present ones', () => {
+    const s = new FingerprintStore(2, 1);
+    const ref = new Set<string>();
+    for (let i = 0; i < 20_000; i++) {
+      const b = Uint8Array.of((i * 37) & 0xff, (i * 11) & 0x3f);
+      const r = s.insert(b);
+      if (ref.has(hex(b))) expect(r).toBe(-1);
+      else {
+        expect(r).toBe(ref.size);
+        ref.add(hex(b));
+      }
+      expect(s.has(b)).toBe(true);
+    }
+    expect(s.size).toBe(ref.size);
+    expect(s.bytesUsed()).toBeLessThanOrEqual((ref.size / MAX_LOAD) * 2 * 8 + 256);
+  });
+
+  it('confuses states whose fingerprints collide (documented hash-compaction behaviour)', () => {
+    const s = new ConstantFingerprintStore(2);
+    expect(s.insert(Uint8Array.of(1, 2))).toBe(0);
+    expect(s.insert(Uint8Array.of(3, 4))).toBe(-1);
+    expect(s.size).toBe(1);
+  });
+
+  it('reports the birthday-bound omission probability n(n-1)/2^65', () => {
+    const s = new FingerprintStore(4);
+    expect(s.omissionProbability()).toBe(0);
+    const buf = new Uint8Array(4);
+    for (let i = 0; i < 1000; i++) {
+      new DataView(buf.buffer).setUint32(0, i);
+      s.insert(buf);
+    }
+    expect(s.size).toBe(1000);
+    expect(s.omissionProbability()).toBe((1000 * 999) / 2 ** 65);
+    expect(FingerprintStore.omissionProbabilityFor(1)).toBe(0);
+    expect(FingerprintStore.omissionProbabilityFor(2 ** 20)).toBe((2 ** 20 * (2 ** 20 - 1)) / 2 ** 65);
+    expect(FingerprintStore.omissionProbabilityFor(2 ** 20) / 2 ** -25).toBeCloseTo(1, 5);
+    expect(FingerprintStore.omissionProbabilityFor(2 ** 33)).toBe(1);
+  });
+});
+
+describe('StateQueue', () => {
+  fcTest.prop([fc.array(fc.oneof(fc.constant(-1), fc.integer({ min: 0, max: 255 })), { maxLength: 2000 })], {
+    numRuns: 100,
+  })('is a FIFO across compaction and growth', (ops) => {
+    const q = new StateQueue(3, 2);
+    const ref: number[] = [];
+    const out = new Uint8Array(3);
+    for (const op of ops) {
+      if (op < 0) {
+        const ok = q.shift(out);
+        expect(ok).toBe(ref.length > 0);
+        if (ok) expect([...out]).toEqual([ref[0], ref[0]! ^ 0x55, 7]);
+        ref.shift();
+      } else {
+        const predicted = q.bytesUsedAfterPush();
+        q.push(Uint8Array.of(op, op ^ 0x55, 7));
+        expect(q.bytesUsed()).toBe(predicted);
+        ref.push(op);
+      }
+      expect(q.length).toBe(ref.length);
+    }
+  });
+});
