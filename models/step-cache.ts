@@ -67,6 +67,12 @@ export class CompiledMachine {
     if (this.stateNames.length > 250) throw new Error(`${this.id}: too many states`);
   }
 
+  reset(): void {
+    this.steps.clear();
+    this.starts.clear();
+    this.reached.clear();
+  }
+
   stateIndex(name: string): number {
     const i = this.index.get(name);
     if (i === undefined) throw new Error(`${this.id}: no state ${name}`);
@@ -174,4 +180,13 @@ export function cacheStats(): { hits: number; misses: number } {
     misses += c.misses;
   }
   return { hits, misses };
+}
+
+/**
+ * Forget every cached step and the coverage recorded in this thread, so the
+ * next exploration records exactly what it reaches. (Worker threads start
+ * empty; an in-process run calls this first.)
+ */
+export function resetStepCaches(): void {
+  for (const c of allCompiled) c.reset();
 }

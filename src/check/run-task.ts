@@ -5,7 +5,7 @@
 import { explore, type ExploreOptions } from '../core/explorer.ts';
 import { PROPERTIES, type Property } from '../../properties/index.ts';
 import { ENTRY_POINTS } from '../../models/versions.ts';
-import { compile } from '../../models/step-cache.ts';
+import { compile, resetStepCaches } from '../../models/step-cache.ts';
 import { dmaSystem, goalProperty, goalSeverity } from './dma-system.ts';
 import { specOf, type RunTask } from './matrix.ts';
 
@@ -55,6 +55,12 @@ export function executeRun(task: RunTask, opts: RunOptions): RunOutcome {
 
 /** Coverage ids reached in this thread since the last call, per version and entry point. */
 const reported = new Map<string, Set<string>>();
+
+/** Start recording coverage afresh in this thread (in-process runs). */
+export function resetCoverage(): void {
+  reported.clear();
+  resetStepCaches();
+}
 export function drainCoverage(versions: readonly string[]): Record<string, Record<string, string[]>> {
   const out: Record<string, Record<string, string[]>> = {};
   for (const vid of versions) {

@@ -45,7 +45,9 @@ export function parseCommandArgs(cmd: Command, argv: string[]): { values: Record
     const msg = (e as Error).message.split('\n')[0]!;
     const m = /Unknown option '([^']+)'/.exec(msg);
     if (m) throw new UsageError(`unknown option '${m[1]}' for 'dmacheck ${cmd.name}' (valid: ${cmd.options.map((o) => `--${o.name}`).join(', ')})`);
-    throw new UsageError(`${cmd.name}: ${msg}`);
+    const amb = /Option '(--[^']+)' argument is ambiguous/.exec(msg);
+    if (amb) throw new UsageError(`option '${amb[1]}' got a value starting with '-' (write ${amb[1]}=VALUE if you mean it)`);
+    throw new UsageError(msg);
   }
 }
 

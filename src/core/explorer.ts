@@ -19,7 +19,7 @@
  * symmetry of the system.
  */
 import type { CheckableSystem } from './checkable-system.ts';
-import { ARENA_GROWTH, FingerprintStore, StateQueue, StateStore } from './state-store.ts';
+import { ARENA_GROWTH, FingerprintStore, StateQueue, StateStore, wordsPerState } from './state-store.ts';
 import type { DedupStore } from './state-store.ts';
 
 export interface ExploreProgress {
@@ -123,11 +123,16 @@ export function explore(system: CheckableSystem, options: ExploreOptions = {}): 
   let auxCap = initialCapacity;
   let parents = new Uint32Array(auxCap);
   let actions = new Uint16Array(auxCap);
-  const cur = new Uint8Array(sb);
-  const scratch = new Uint8Array(sb);
+  // States travel as `sw` 32-bit words (zero-padded); the system sees byte views.
+  const sw = wordsPerState(sb);
+  const curWords = new Int32Array(sw);
+  const cur = new Uint8Array(curWords.buffer, 0, sb);
 
   // Pending successors of the current BFS level, deduplicated by `flush`.
-  const bStates = new Uint8Array(BATCH * sb);
+  const bWords = new Int32Array(BATCH * sw);
+  const bBytes = new Uint8Array(bWords.buffer);
+  const bViews: Uint8Array[] = [];
+  for (let k = 0; k < BATCH; k++) bViews.push(bBytes.subarray(4 * sw * k, 4 * sw * k + sb));
   const bAction = new Uint16Array(BATCH);
   const bGoals = new Int32Array(BATCH);
   const bSource = new Uint32Array(BATCH);
@@ -153,9 +158,8 @@ export function explore(system: CheckableSystem, options: ExploreOptions = {}): 
     (queue ? queue.bytesUsed() : 0) +
     parents.byteLength +
     actions.byteLength +
-    cur.byteLength +
-    scratch.byteLength +
-    bStates.byteLength +
+    curWords.byteLength +
+    bWords.byteLength +
     bAction.byteLength +
     bGoals.byteLength +
     bSource.byteLength +
@@ -171,7 +175,7 @@ export function explore(system: CheckableSystem, options: ExploreOptions = {}): 
   computeNextCheck();
 
   /** Insert with limit checks and growth; < 0 if present or refused (then `stopped` is set). */
-  const slowInsert = (buf: Uint8Array, off: number, lo: number, hi: number): number => {
+  const slowInsert = (src: Int32Array, off: number, lo: number, hi: number): number => {
     let refuse: StopReason | undefined;
     if (nStates >= maxStates) {
       refuse = 'max-states';
@@ -182,10 +186,10 @@ export function explore(system: CheckableSystem, options: ExploreOptions = {}): 
       if (growth > 0 && engineBytes() + growth > maxBytes) refuse = 'max-bytes';
     }
     if (refuse !== undefined) {
-      if (!store.hasHashed(buf, off, lo, hi)) stopped = refuse;
+      if (!store.hasHashedWords(src, off, lo, hi)) stopped = refuse;
       return -1;
     }
-    const idx = store.insertHashed(buf, off, lo, hi);
+    const idx = store.insertHashedWords(src, off, lo, hi);
     if (idx >= 0) {
       if (idx >= auxCap) {
         auxCap = grownLength(auxCap);
@@ -196,7 +200,7 @@ export function explore(system: CheckableSystem, options: ExploreOptions = {}): 
         a.set(actions);
         actions = a;
       }
-      if (queue) queue.push(buf, off);
+      if (queue) queue.pushWords(src, off);
       nStates = idx + 1;
       computeNextCheck();
     }
@@ -225,7 +229,7 @@ export function explore(system: CheckableSystem, options: ExploreOptions = {}): 
     const n = pending;
     pending = 0;
     if (stopped !== undefined) return;
-    for (let j = 0; j < n; j++) store.hashPair(bStates, j * sb, bHash, 2 * j);
+    for (let j = 0; j < n; j++) store.hashPairWords(bWords, j * sw, bHash, 2 * j);
     let t = 0;
     for (let j = 0; j < n; j++) t ^= store.touch(bHash[2 * j]!, bHash[2 * j + 1]!);
     touchSink ^= t; // keeps the loads alive
@@ -236,18 +240,18 @@ export function explore(system: CheckableSystem, options: ExploreOptions = {}): 
         recordGoals(goals, bSource[j]!, bAction[j]!);
         if (stopped !== undefined) return;
       }
-      const off = j * sb;
+      const off = j * sw;
       const lo = bHash[2 * j]!;
       const hi = bHash[2 * j + 1]!;
       let idx: number;
       if (nStates < nextCheck) {
-        idx = store.insertHashed(bStates, off, lo, hi);
+        idx = store.insertHashedWords(bWords, off, lo, hi);
         if (idx >= 0) {
           nStates = idx + 1;
-          if (queue !== null) queue.push(bStates, off);
+          if (queue !== null) queue.pushWords(bWords, off);
         }
       } else {
-        idx = slowInsert(bStates, off, lo, hi);
+        idx = slowInsert(bWords, off, lo, hi);
         if (stopped !== undefined) return;
       }
       if (idx >= 0) {
@@ -258,6 +262,14 @@ export function explore(system: CheckableSystem, options: ExploreOptions = {}): 
     }
   };
 
+  // The last buffer the system emitted from, and a word view of it once it
+  // is seen reused (systems typically emit from one reused buffer).
+  const fullWords = sb >>> 2;
+  const tailBytes = sb & 3;
+  let srcArray: Uint8Array | null = null;
+  let srcWords: Int32Array | null = null;
+  let srcViewTried = false;
+
   const onSuccessor = (next: Uint8Array, action: number, goals: number): void => {
     if (stopped !== undefined) return;
     if (next.length !== sb) throw new Error(`explore: successor has ${next.length} bytes, stateBytes is ${sb}`);
@@ -266,15 +278,30 @@ export function explore(system: CheckableSystem, options: ExploreOptions = {}): 
       throw new Error(`explore: a step raised goal mask 0x${(goals >>> 0).toString(16)} outside goalCount=${goalCount}`);
     }
     const k = pending;
-    const off = k * sb;
-    if (canonicalize === null) {
-      for (let j = 0; j < sb; j++) bStates[off + j] = next[j]!;
+    // Copy (never modify `next`: it may be the system's reused buffer).
+    if (next === srcArray) {
+      if (srcWords === null && !srcViewTried) {
+        // Seen twice in a row: a reused, word-aligned array gets a word view.
+        srcViewTried = true;
+        if ((next.byteOffset & 3) === 0 && fullWords > 0) srcWords = new Int32Array(next.buffer, next.byteOffset, fullWords);
+      }
     } else {
-      // `next` may be the system's reused buffer: canonicalize a copy.
-      for (let j = 0; j < sb; j++) scratch[j] = next[j]!;
-      canonicalize(scratch);
-      for (let j = 0; j < sb; j++) bStates[off + j] = scratch[j]!;
+      srcArray = next;
+      srcWords = null;
+      srcViewTried = false;
     }
+    if (srcWords !== null) {
+      const off = k * sw;
+      for (let j = 0; j < fullWords; j++) bWords[off + j] = srcWords[j]!;
+      if (tailBytes !== 0) {
+        const b = 4 * off;
+        for (let j = 4 * fullWords; j < sb; j++) bBytes[b + j] = next[j]!;
+      }
+    } else {
+      const b = 4 * k * sw;
+      for (let j = 0; j < sb; j++) bBytes[b + j] = next[j]!;
+    }
+    if (canonicalize !== null) canonicalize(bViews[k]!);
     bAction[k] = action;
     bGoals[k] = goals;
     bSource[k] = curIndex;
@@ -291,8 +318,8 @@ export function explore(system: CheckableSystem, options: ExploreOptions = {}): 
     if (s.length !== sb) throw new Error(`explore: initial state has ${s.length} bytes, stateBytes is ${sb}`);
     for (let j = 0; j < sb; j++) cur[j] = s[j]!;
     if (canonicalize !== null) canonicalize(cur);
-    store.hashPair(cur, 0, one, 0);
-    const idx = slowInsert(cur, 0, one[0]!, one[1]!);
+    store.hashPairWords(curWords, 0, one, 0);
+    const idx = slowInsert(curWords, 0, one[0]!, one[1]!);
     if (idx >= 0) {
       initialEmitIndex.push(emitIndex);
       parents[idx] = 0;
@@ -312,8 +339,8 @@ export function explore(system: CheckableSystem, options: ExploreOptions = {}): 
       curDepth++;
       levelEnd = nStates;
     }
-    if (exact !== null) exact.get(head, cur);
-    else queue!.shift(cur);
+    if (exact !== null) exact.getWords(head, curWords, 0);
+    else queue!.shiftWords(curWords, 0);
     curIndex = head;
     system.successors(cur, onSuccessor);
     head++;

@@ -5,17 +5,22 @@
  * - `StateStore` keeps every FULL packed state in one contiguous arena, in
  *   insertion order (state index = insertion order, so the arena doubles as
  *   the BFS queue). An open-addressing (linear probing) hash table of 32-bit
- *   words maps a 64-bit fingerprint to a state index; each word packs
- *   `index + 1` in its low `log2(tableSize)` bits and a tag (the high bits of
- *   the second fingerprint half) in the remaining high bits, so most probe
- *   misses are rejected without touching the arena. A tag match is always
- *   confirmed by a full byte comparison: two distinct states are never
- *   confused.
+ *   words maps a state's hash to its index; each word packs `index + 1` in
+ *   its low `log2(tableSize)` bits and a tag (the hash's remaining high
+ *   bits) in the others, so most probe misses are rejected without touching
+ *   the arena. A tag match is always confirmed by a full comparison: two
+ *   distinct states are never confused.
  * - `FingerprintStore` ("hash compaction") keeps only the 64-bit fingerprint
  *   of each state. Two distinct states with the same fingerprint are
  *   confused (the second is silently dropped), with probability bounded by
  *   `omissionProbability()`. It cannot give states back: a BFS over it keeps
  *   its queue of states in a `StateQueue`.
+ *
+ * Layout: internally a state occupies `wordsPerState(stateBytes)` 32-bit
+ * words (its bytes, zero-padded to a multiple of 4), so that copies,
+ * comparisons and hashing run a word at a time. The byte API
+ * (`insert(buf, offset)`, `get`, `view`) hides this; the word API
+ * (`...Words`) is what the explorer's hot loop uses.
  *
  * Insert convention (both stores, see `DedupStore.insert`): a result >= 0 is
  * the index of a NEW state (= the number of states stored before it); a
@@ -24,7 +29,7 @@
  * indices).
  *
  * Limits: a Node 20 typed array holds at most 2^32 bytes, so the arena holds
- * at most floor(2^32 / stateBytes) states (a RangeError is thrown beyond).
+ * at most floor(2^32 / (4 * wordsPerState)) states (RangeError beyond).
  */
 
 /** Maximum number of bytes of one typed array in Node 20 (buffer.constants.MAX_LENGTH). */
@@ -36,37 +41,32 @@ export const MAX_LOAD = 0.7;
 /** Growth factor of the arenas and the explorer's per-state arrays. */
 export const ARENA_GROWTH = 1.5;
 
+/** 32-bit words a state of `stateBytes` bytes occupies (zero-padded). */
+export function wordsPerState(stateBytes: number): number {
+  return (stateBytes + 3) >>> 2;
+}
+
 // ---------------------------------------------------------------------------
-// Fingerprint
+// Hashing. Both lanes run over the state's little-endian 32-bit words,
+// zero-padded; the word and byte versions give the same value (on the
+// little-endian platforms Node runs on).
 // ---------------------------------------------------------------------------
 
 /**
- * Lane 1: MurmurHash3_x86_32 of `len` bytes of `buf` from `off` (seed
- * 0), as a signed 32-bit integer. This is the low half of
- * `fingerprint64`, and all that `StateStore` needs (its slot and its tag are
- * disjoint bit ranges of this value; a tag match is always confirmed by a
- * full byte comparison).
+ * Lane 1 over words: MurmurHash3_x86_32 (seed 0) rounds over `n` words of
+ * `w` from `off`, finalized with the byte length `len`. For `len % 4 == 0`
+ * this is exactly MurmurHash3_x86_32; otherwise the zero-padded last word is
+ * mixed as a full round. Signed 32-bit result.
  */
-export function hash32(buf: Uint8Array, off: number, len: number): number {
+export function hashWords(w: Int32Array, off: number, n: number, len: number): number {
   let h = 0;
-  const end4 = off + (len & ~3);
-  let i = off;
-  for (; i < end4; i += 4) {
-    let k = buf[i]! | (buf[i + 1]! << 8) | (buf[i + 2]! << 16) | (buf[i + 3]! << 24);
-    k = Math.imul(k, 0xcc9e2d51 | 0);
+  const end = off + n;
+  for (let i = off; i < end; i++) {
+    let k = Math.imul(w[i]!, 0xcc9e2d51 | 0);
     k = (k << 15) | (k >>> 17);
     h ^= Math.imul(k, 0x1b873593);
     h = (h << 13) | (h >>> 19);
     h = (Math.imul(h, 5) + (0xe6546b64 | 0)) | 0;
-  }
-  const rem = len & 3;
-  if (rem !== 0) {
-    let k = buf[i]!;
-    if (rem > 1) k |= buf[i + 1]! << 8;
-    if (rem > 2) k |= buf[i + 2]! << 16;
-    k = Math.imul(k, 0xcc9e2d51 | 0);
-    k = (k << 15) | (k >>> 17);
-    h ^= Math.imul(k, 0x1b873593);
   }
   h ^= len;
   h ^= h >>> 16;
@@ -77,28 +77,58 @@ export function hash32(buf: Uint8Array, off: number, len: number): number {
 }
 
 /**
- * Lane 2: an xxHash32-style accumulator (different seed, multipliers and
- * avalanche than lane 1) over the same little-endian 32-bit words, as a
- * signed 32-bit integer: the high half of `fingerprint64`.
+ * Lane 2 over words: an xxHash32-style accumulator (different seed,
+ * multipliers and avalanche than lane 1), finalized with `len`.
  */
-export function hash32b(buf: Uint8Array, off: number, len: number): number {
+export function hashWordsB(w: Int32Array, off: number, n: number, len: number): number {
   let h = (0x165667b1 + len) | 0;
-  const end4 = off + (len & ~3);
-  let i = off;
-  for (; i < end4; i += 4) {
-    const k = buf[i]! | (buf[i + 1]! << 8) | (buf[i + 2]! << 16) | (buf[i + 3]! << 24);
-    h = (h + Math.imul(k, 0x85ebca77 | 0)) | 0;
+  const end = off + n;
+  for (let i = off; i < end; i++) {
+    h = (h + Math.imul(w[i]!, 0x85ebca77 | 0)) | 0;
     h = (h << 13) | (h >>> 19);
     h = Math.imul(h, 0x9e3779b1 | 0);
   }
-  const rem = len & 3;
-  if (rem !== 0) {
-    let k = buf[i]!;
-    if (rem > 1) k |= buf[i + 1]! << 8;
-    if (rem > 2) k |= buf[i + 2]! << 16;
-    h = (h + Math.imul(k, 0x165667b1)) | 0;
-    h = (h << 17) | (h >>> 15);
-    h = Math.imul(h, 0x27d4eb2f);
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x85ebca77 | 0);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae3d | 0);
+  return h ^ (h >>> 16);
+}
+
+function wordAt(buf: Uint8Array, i: number, end: number): number {
+  if (i + 4 <= end) return buf[i]! | (buf[i + 1]! << 8) | (buf[i + 2]! << 16) | (buf[i + 3]! << 24);
+  let k = 0;
+  for (let s = 0; i < end; i++, s += 8) k |= buf[i]! << s;
+  return k;
+}
+
+/** Lane 1 (`hashWords`) of `len` bytes of `buf` from `off`. */
+export function hash32(buf: Uint8Array, off: number, len: number): number {
+  let h = 0;
+  const end = off + len;
+  for (let i = off; i < end; i += 4) {
+    let k = Math.imul(wordAt(buf, i, end), 0xcc9e2d51 | 0);
+    k = (k << 15) | (k >>> 17);
+    h ^= Math.imul(k, 0x1b873593);
+    h = (h << 13) | (h >>> 19);
+    h = (Math.imul(h, 5) + (0xe6546b64 | 0)) | 0;
+  }
+  h ^= len;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b | 0);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35 | 0);
+  return h ^ (h >>> 16);
+}
+
+/** Lane 2 (`hashWordsB`) of `len` bytes of `buf` from `off`. */
+export function hash32b(buf: Uint8Array, off: number, len: number): number {
+  let h = (0x165667b1 + len) | 0;
+  const end = off + len;
+  for (let i = off; i < end; i += 4) {
+    h = (h + Math.imul(wordAt(buf, i, end), 0x85ebca77 | 0)) | 0;
+    h = (h << 13) | (h >>> 19);
+    h = Math.imul(h, 0x9e3779b1 | 0);
   }
   h ^= h >>> 15;
   h = Math.imul(h, 0x85ebca77 | 0);
@@ -109,8 +139,9 @@ export function hash32b(buf: Uint8Array, off: number, len: number): number {
 
 /**
  * The 64-bit fingerprint of a state, as a bigint `(hi << 32n) | lo` with
- * `lo = hash32 >>> 0` and `hi = hash32b >>> 0`. Pure: the same bytes always
- * give the same fingerprint. `FingerprintStore` stores exactly these 64 bits.
+ * `lo = hash32 >>> 0` (lane 1, which alone chooses `StateStore` slots and
+ * tags) and `hi = hash32b >>> 0` (lane 2). Pure: the same bytes always give
+ * the same fingerprint. `FingerprintStore` stores exactly these 64 bits.
  */
 export function fingerprint64(buf: Uint8Array, offset = 0, length = buf.length - offset): bigint {
   return (BigInt(hash32b(buf, offset, length) >>> 0) << 32n) | BigInt(hash32(buf, offset, length) >>> 0);
@@ -122,15 +153,34 @@ function nextPow2(n: number): number {
   return p;
 }
 
-function grownCapacity(cap: number, stateBytes: number): number {
-  const max = Math.floor(MAX_TYPED_ARRAY_BYTES / stateBytes);
+function maxStatesFor(words: number): number {
+  return Math.floor(MAX_TYPED_ARRAY_BYTES / (4 * words));
+}
+
+function grownCapacity(cap: number, words: number): number {
   const want = Math.max(cap + 16, Math.ceil(cap * ARENA_GROWTH));
-  return Math.min(want, max);
+  return Math.min(want, maxStatesFor(words));
 }
 
 function checkStateBytes(stateBytes: number): void {
   if (!Number.isInteger(stateBytes) || stateBytes < 1) {
     throw new RangeError(`stateBytes must be a positive integer, got ${stateBytes}`);
+  }
+}
+
+/** A one-state word buffer with a byte view, for the byte API. */
+class Packer {
+  readonly words: Int32Array;
+  readonly bytes: Uint8Array;
+  constructor(stateBytes: number) {
+    this.words = new Int32Array(wordsPerState(stateBytes));
+    this.bytes = new Uint8Array(this.words.buffer, 0, stateBytes);
+  }
+  pack(buf: Uint8Array, offset: number): Int32Array {
+    const b = this.bytes;
+    const n = b.length;
+    for (let j = 0; j < n; j++) b[j] = buf[offset + j]!;
+    return this.words;
   }
 }
 
@@ -141,6 +191,8 @@ function checkStateBytes(stateBytes: number): void {
 /** What the explorer needs from a deduplicating store. */
 export interface DedupStore {
   readonly stateBytes: number;
+  /** Words per state (`wordsPerState(stateBytes)`). */
+  readonly stateWords: number;
   /** Number of distinct states inserted. */
   readonly size: number;
   /**
@@ -159,18 +211,19 @@ export interface DedupStore {
   /** `bytesUsed()` after inserting one more NEW state (growth included). */
   bytesUsedAfterInsert(): number;
 
-  // Batched use (the explorer): hash a batch of states first, `touch` them
-  // all (issuing their cache misses together), then insert them in order.
-  // (lo, hi) are whatever `hashPair` wrote; passing anything else is a bug.
+  // Word API for batched use (the explorer): states as `stateWords` words
+  // of an Int32Array (zero padding), hashed first, then `touch`ed all
+  // together (issuing their cache misses at once), then inserted in order.
+  // (lo, hi) must be what `hashPairWords` wrote for the same state.
 
-  /** Write the store's hash words of the state at `buf[offset..]` into out[at], out[at + 1]. */
-  hashPair(buf: Uint8Array, offset: number, out: Int32Array, at: number): void;
-  /** Read the memory an insert with this hash will probe first (a software prefetch); the result is meaningless. */
+  /** Write the store's hash words of the state at `src[off..]` into out[at], out[at + 1]. */
+  hashPairWords(src: Int32Array, off: number, out: Int32Array, at: number): void;
+  /** Read the memory an insert with this hash probes first (a software prefetch); the result is meaningless. */
   touch(lo: number, hi: number): number;
-  /** `insert` with a precomputed `hashPair`. */
-  insertHashed(buf: Uint8Array, offset: number, lo: number, hi: number): number;
-  /** `has` with a precomputed `hashPair`. */
-  hasHashed(buf: Uint8Array, offset: number, lo: number, hi: number): boolean;
+  /** `insert` of the state at `src[off..]` with a precomputed hash pair. */
+  insertHashedWords(src: Int32Array, off: number, lo: number, hi: number): number;
+  /** `has` with a precomputed hash pair. */
+  hasHashedWords(src: Int32Array, off: number, lo: number, hi: number): boolean;
 }
 
 // ---------------------------------------------------------------------------
@@ -179,7 +232,9 @@ export interface DedupStore {
 
 export class StateStore implements DedupStore {
   readonly stateBytes: number;
-  private arena: Uint8Array;
+  readonly stateWords: number;
+  private words: Int32Array;
+  private bytes: Uint8Array;
   private cap: number;
   private count = 0;
   /** Slot word: (tag << bits) | (index + 1), as int32; 0 = empty. */
@@ -187,27 +242,32 @@ export class StateStore implements DedupStore {
   private mask: number;
   private bits: number;
   private maxItems: number;
+  private readonly packer: Packer;
 
   constructor(stateBytes: number, initialCapacity = 1024) {
     checkStateBytes(stateBytes);
     this.stateBytes = stateBytes;
-    const cap = Math.max(1, Math.min(Math.floor(initialCapacity), Math.floor(MAX_TYPED_ARRAY_BYTES / stateBytes)));
+    const w = wordsPerState(stateBytes);
+    this.stateWords = w;
+    const cap = Math.max(1, Math.min(Math.floor(initialCapacity), maxStatesFor(w)));
     this.cap = cap;
-    this.arena = new Uint8Array(cap * stateBytes);
+    this.words = new Int32Array(cap * w);
+    this.bytes = new Uint8Array(this.words.buffer);
     const slots = nextPow2(Math.ceil(cap / MAX_LOAD) + 1);
     this.table = new Int32Array(slots);
     this.mask = slots - 1;
     this.bits = Math.log2(slots);
     this.maxItems = Math.floor(slots * MAX_LOAD);
+    this.packer = new Packer(stateBytes);
   }
 
   /**
-   * The 32-bit hash of the state at `buf[offset..]` (the low half of its
+   * The 32-bit hash of the state at `src[off..]` (= the low half of its
    * fingerprint64): its low `log2(tableSize)` bits choose the slot, the
    * other bits form the tag. Overridable only so tests can force collisions.
    */
-  protected hash(buf: Uint8Array, offset: number): number {
-    return hash32(buf, offset, this.stateBytes);
+  protected hash(src: Int32Array, off: number): number {
+    return hashWords(src, off, this.stateWords, this.stateBytes);
   }
 
   get size(): number {
@@ -225,40 +285,51 @@ export class StateStore implements DedupStore {
   }
 
   insert(buf: Uint8Array, offset = 0): number {
-    return this.insertHashed(buf, offset, this.hash(buf, offset), 0);
+    const w = this.packer.pack(buf, offset);
+    return this.insertHashedWords(w, 0, this.hash(w, 0), 0);
   }
 
-  hashPair(buf: Uint8Array, offset: number, out: Int32Array, at: number): void {
-    out[at] = this.hash(buf, offset);
+  /** Index of the state at `buf[offset..]`, or -1 if absent. */
+  indexOf(buf: Uint8Array, offset = 0): number {
+    const w = this.packer.pack(buf, offset);
+    return this.indexOfHashed(w, 0, this.hash(w, 0));
+  }
+
+  has(buf: Uint8Array, offset = 0): boolean {
+    return this.indexOf(buf, offset) >= 0;
+  }
+
+  hashPairWords(src: Int32Array, off: number, out: Int32Array, at: number): void {
+    out[at] = this.hash(src, off);
     out[at + 1] = 0;
   }
 
   touch(h: number, _hi: number): number {
     const e = this.table[h & this.mask]!;
-    if (e !== 0 && (e ^ h) >>> this.bits === 0) return this.arena[((e & this.mask) - 1) * this.stateBytes]!;
+    if (e !== 0 && (e ^ h) >>> this.bits === 0) return this.words[((e & this.mask) - 1) * this.stateWords]!;
     return e;
   }
 
-  hasHashed(buf: Uint8Array, offset: number, h: number, _hi: number): boolean {
-    return this.indexOfHashed(buf, offset, h) >= 0;
+  hasHashedWords(src: Int32Array, off: number, h: number, _hi: number): boolean {
+    return this.indexOfHashed(src, off, h) >= 0;
   }
 
-  insertHashed(buf: Uint8Array, offset: number, h: number, _hi: number): number {
+  insertHashedWords(src: Int32Array, off: number, h: number, _hi: number): number {
     const bits = this.bits;
     const mask = this.mask;
     const table = this.table;
-    const sb = this.stateBytes;
-    const arena = this.arena;
+    const sw = this.stateWords;
+    const arena = this.words;
     let slot = h & mask;
     for (;;) {
       const e = table[slot]!;
       if (e === 0) break;
       if ((e ^ h) >>> bits === 0) {
         const idx = (e & mask) - 1;
-        const p = idx * sb;
+        const p = idx * sw;
         let j = 0;
-        while (j < sb && arena[p + j] === buf[offset + j]) j++;
-        if (j === sb) return -(idx + 1);
+        while (j < sw && arena[p + j] === src[off + j]) j++;
+        if (j === sw) return -(idx + 1);
       }
       slot = (slot + 1) & mask;
     }
@@ -269,64 +340,65 @@ export class StateStore implements DedupStore {
       slot = this.findEmpty(h);
     }
     if (idx >= this.cap) this.growArena();
-    const a = this.arena;
-    const p = idx * sb;
-    for (let j = 0; j < sb; j++) a[p + j] = buf[offset + j]!;
+    const a = this.words;
+    const p = idx * sw;
+    for (let j = 0; j < sw; j++) a[p + j] = src[off + j]!;
     this.table[slot] = ((h >>> this.bits) << this.bits) | (idx + 1);
     this.count = idx + 1;
     return idx;
   }
 
-  /** Index of the state at `buf[offset..]`, or -1 if absent. */
-  indexOf(buf: Uint8Array, offset = 0): number {
-    return this.indexOfHashed(buf, offset, this.hash(buf, offset));
-  }
-
-  private indexOfHashed(buf: Uint8Array, offset: number, h: number): number {
+  private indexOfHashed(src: Int32Array, off: number, h: number): number {
     const bits = this.bits;
     const mask = this.mask;
     const table = this.table;
-    const sb = this.stateBytes;
-    const arena = this.arena;
+    const sw = this.stateWords;
+    const arena = this.words;
     let slot = h & mask;
     for (;;) {
       const e = table[slot]!;
       if (e === 0) return -1;
       if ((e ^ h) >>> bits === 0) {
         const idx = (e & mask) - 1;
-        const p = idx * sb;
+        const p = idx * sw;
         let j = 0;
-        while (j < sb && arena[p + j] === buf[offset + j]) j++;
-        if (j === sb) return idx;
+        while (j < sw && arena[p + j] === src[off + j]) j++;
+        if (j === sw) return idx;
       }
       slot = (slot + 1) & mask;
     }
   }
 
-  has(buf: Uint8Array, offset = 0): boolean {
-    return this.indexOf(buf, offset) >= 0;
-  }
-
-  /** Copy state `index` into `out[outOffset..]` (no allocation). */
+  /** Copy state `index` into `out[outOffset..]` (`stateBytes` bytes, no allocation). */
   get(index: number, out: Uint8Array, outOffset = 0): void {
     if (!(index >= 0 && index < this.count)) throw new RangeError(`StateStore.get: no state ${index} (size ${this.count})`);
     const sb = this.stateBytes;
-    const a = this.arena;
-    const p = index * sb;
+    const a = this.bytes;
+    const p = index * 4 * this.stateWords;
     for (let j = 0; j < sb; j++) out[outOffset + j] = a[p + j]!;
+  }
+
+  /** Copy the words of state `index` into `out[outOffset..]` (`stateWords` words). */
+  getWords(index: number, out: Int32Array, outOffset = 0): void {
+    if (!(index >= 0 && index < this.count)) throw new RangeError(`StateStore.getWords: no state ${index} (size ${this.count})`);
+    const sw = this.stateWords;
+    const a = this.words;
+    const p = index * sw;
+    for (let j = 0; j < sw; j++) out[outOffset + j] = a[p + j]!;
   }
 
   /**
    * A view of state `index` into the arena (allocates a small view object;
-   * invalidated — it keeps showing the old arena — when the arena grows).
+   * it keeps showing the old arena after the arena grows).
    */
   view(index: number): Uint8Array {
     if (!(index >= 0 && index < this.count)) throw new RangeError(`StateStore.view: no state ${index} (size ${this.count})`);
-    return this.arena.subarray(index * this.stateBytes, (index + 1) * this.stateBytes);
+    const p = index * 4 * this.stateWords;
+    return this.bytes.subarray(p, p + this.stateBytes);
   }
 
   bytesUsed(): number {
-    return this.arena.byteLength + this.table.byteLength;
+    return this.words.byteLength + this.table.byteLength;
   }
 
   headroom(): number {
@@ -336,7 +408,7 @@ export class StateStore implements DedupStore {
   bytesUsedAfterInsert(): number {
     let bytes = this.bytesUsed();
     if (this.count >= this.maxItems) bytes += this.table.byteLength;
-    if (this.count >= this.cap) bytes += (grownCapacity(this.cap, this.stateBytes) - this.cap) * this.stateBytes;
+    if (this.count >= this.cap) bytes += (grownCapacity(this.cap, this.stateWords) - this.cap) * 4 * this.stateWords;
     return bytes;
   }
 
@@ -358,15 +430,15 @@ export class StateStore implements DedupStore {
     this.mask = mask;
     this.bits = bits;
     this.maxItems = Math.floor(slots * MAX_LOAD);
-    const sb = this.stateBytes;
-    const arena = this.arena;
+    const sw = this.stateWords;
+    const arena = this.words;
     const n = this.count;
     // Hash a batch first, then place it: the placement loop's cache misses
     // overlap instead of alternating with hashing (about 2x faster).
     const hashes = new Int32Array(Math.min(n, 4096));
     for (let i0 = 0; i0 < n; i0 += hashes.length) {
       const m = Math.min(hashes.length, n - i0);
-      for (let j = 0; j < m; j++) hashes[j] = this.hash(arena, (i0 + j) * sb);
+      for (let j = 0; j < m; j++) hashes[j] = this.hash(arena, (i0 + j) * sw);
       for (let j = 0; j < m; j++) {
         const h = hashes[j]!;
         let slot = h & mask;
@@ -377,13 +449,15 @@ export class StateStore implements DedupStore {
   }
 
   private growArena(): void {
-    const cap = grownCapacity(this.cap, this.stateBytes);
+    const sw = this.stateWords;
+    const cap = grownCapacity(this.cap, sw);
     if (cap <= this.count) {
       throw new RangeError(`StateStore: arena limit of ${this.count} states of ${this.stateBytes} bytes reached (2^32-byte typed array limit)`);
     }
-    const arena = new Uint8Array(cap * this.stateBytes);
-    arena.set(this.arena);
-    this.arena = arena;
+    const words = new Int32Array(cap * sw);
+    words.set(this.words);
+    this.words = words;
+    this.bytes = new Uint8Array(words.buffer);
     this.cap = cap;
   }
 }
@@ -394,21 +468,25 @@ export class StateStore implements DedupStore {
 
 export class FingerprintStore implements DedupStore {
   readonly stateBytes: number;
+  readonly stateWords: number;
   /** Interleaved [lo, hi] fingerprint halves (int32); (0, 0) marks an empty slot. */
   private table: Int32Array;
   private mask: number;
   private maxItems: number;
   private count = 0;
+  private readonly packer: Packer;
   /** High half of the fingerprint computed by the last `hash` call. */
   protected hi = 0;
 
   constructor(stateBytes: number, initialCapacity = 1024) {
     checkStateBytes(stateBytes);
     this.stateBytes = stateBytes;
+    this.stateWords = wordsPerState(stateBytes);
     const slots = nextPow2(Math.ceil(Math.max(1, initialCapacity) / MAX_LOAD) + 1);
     this.table = new Int32Array(slots * 2);
     this.mask = slots - 1;
     this.maxItems = Math.floor(slots * MAX_LOAD);
+    this.packer = new Packer(stateBytes);
   }
 
   /**
@@ -416,9 +494,9 @@ export class FingerprintStore implements DedupStore {
    * `this.hi`; a fingerprint (0, 0) is mapped to (0, 1). Overridable only so
    * tests can force collisions.
    */
-  protected hash(buf: Uint8Array, offset: number): number {
-    const lo = hash32(buf, offset, this.stateBytes);
-    const hi = hash32b(buf, offset, this.stateBytes);
+  protected hash(src: Int32Array, off: number): number {
+    const lo = hashWords(src, off, this.stateWords, this.stateBytes);
+    const hi = hashWordsB(src, off, this.stateWords, this.stateBytes);
     this.hi = lo === 0 && hi === 0 ? 1 : hi;
     return lo;
   }
@@ -429,12 +507,19 @@ export class FingerprintStore implements DedupStore {
 
   /** Returns the new index (>= 0) if the fingerprint was new, else -1. */
   insert(buf: Uint8Array, offset = 0): number {
-    const lo = this.hash(buf, offset);
-    return this.insertHashed(buf, offset, lo, this.hi);
+    const w = this.packer.pack(buf, offset);
+    const lo = this.hash(w, 0);
+    return this.insertHashedWords(w, 0, lo, this.hi);
   }
 
-  hashPair(buf: Uint8Array, offset: number, out: Int32Array, at: number): void {
-    out[at] = this.hash(buf, offset);
+  has(buf: Uint8Array, offset = 0): boolean {
+    const w = this.packer.pack(buf, offset);
+    const lo = this.hash(w, 0);
+    return this.hasHashedWords(w, 0, lo, this.hi);
+  }
+
+  hashPairWords(src: Int32Array, off: number, out: Int32Array, at: number): void {
+    out[at] = this.hash(src, off);
     out[at + 1] = this.hi;
   }
 
@@ -442,7 +527,7 @@ export class FingerprintStore implements DedupStore {
     return this.table[2 * (lo & this.mask)]!;
   }
 
-  insertHashed(_buf: Uint8Array, _offset: number, h1: number, h2: number): number {
+  insertHashedWords(_src: Int32Array, _off: number, h1: number, h2: number): number {
     const table = this.table;
     const mask = this.mask;
     let slot = h1 & mask;
@@ -464,12 +549,7 @@ export class FingerprintStore implements DedupStore {
     return idx;
   }
 
-  has(buf: Uint8Array, offset = 0): boolean {
-    const lo = this.hash(buf, offset);
-    return this.hasHashed(buf, offset, lo, this.hi);
-  }
-
-  hasHashed(_buf: Uint8Array, _offset: number, h1: number, h2: number): boolean {
+  hasHashedWords(_src: Int32Array, _off: number, h1: number, h2: number): boolean {
     const table = this.table;
     const mask = this.mask;
     let slot = h1 & mask;
@@ -517,7 +597,7 @@ export class FingerprintStore implements DedupStore {
 
   private growTable(): void {
     const old = this.table;
-    const slots = old.length; // = 2 * old slot count
+    const slots = old.length; // = 2 * the old slot count
     if (slots > 2 ** 30) throw new RangeError('FingerprintStore: table limit reached');
     const table = new Int32Array(slots * 2);
     const mask = slots - 1;
@@ -541,22 +621,26 @@ export class FingerprintStore implements DedupStore {
 // ---------------------------------------------------------------------------
 
 /**
- * A FIFO of packed states in one growable arena. Consumed space at the front
- * is reclaimed by compaction when the arena is full and at least a quarter
- * of it has been consumed; otherwise the arena grows.
+ * A FIFO of packed states in one growable word arena. Consumed space at the
+ * front is reclaimed by compaction when the arena is full and at least a
+ * quarter of it has been consumed; otherwise the arena grows.
  */
 export class StateQueue {
   readonly stateBytes: number;
-  private buf: Uint8Array;
+  readonly stateWords: number;
+  private words: Int32Array;
   private cap: number;
   private head = 0;
   private tail = 0;
+  private readonly packer: Packer;
 
   constructor(stateBytes: number, initialCapacity = 1024) {
     checkStateBytes(stateBytes);
     this.stateBytes = stateBytes;
-    this.cap = Math.max(1, Math.min(Math.floor(initialCapacity), Math.floor(MAX_TYPED_ARRAY_BYTES / stateBytes)));
-    this.buf = new Uint8Array(this.cap * stateBytes);
+    this.stateWords = wordsPerState(stateBytes);
+    this.cap = Math.max(1, Math.min(Math.floor(initialCapacity), maxStatesFor(this.stateWords)));
+    this.words = new Int32Array(this.cap * this.stateWords);
+    this.packer = new Packer(stateBytes);
   }
 
   get length(): number {
@@ -564,28 +648,39 @@ export class StateQueue {
   }
 
   push(src: Uint8Array, offset = 0): void {
+    this.pushWords(this.packer.pack(src, offset), 0);
+  }
+
+  pushWords(src: Int32Array, off: number): void {
     if (this.tail === this.cap) this.makeRoom();
-    const sb = this.stateBytes;
-    const b = this.buf;
-    const p = this.tail * sb;
-    for (let j = 0; j < sb; j++) b[p + j] = src[offset + j]!;
+    const sw = this.stateWords;
+    const w = this.words;
+    const p = this.tail * sw;
+    for (let j = 0; j < sw; j++) w[p + j] = src[off + j]!;
     this.tail++;
   }
 
   /** Copy the oldest state into `out` and remove it; false if empty. */
   shift(out: Uint8Array, outOffset = 0): boolean {
+    if (!this.shiftWords(this.packer.words, 0)) return false;
+    const b = this.packer.bytes;
+    for (let j = 0; j < b.length; j++) out[outOffset + j] = b[j]!;
+    return true;
+  }
+
+  shiftWords(out: Int32Array, outOffset: number): boolean {
     if (this.head === this.tail) return false;
-    const sb = this.stateBytes;
-    const b = this.buf;
-    const p = this.head * sb;
-    for (let j = 0; j < sb; j++) out[outOffset + j] = b[p + j]!;
+    const sw = this.stateWords;
+    const w = this.words;
+    const p = this.head * sw;
+    for (let j = 0; j < sw; j++) out[outOffset + j] = w[p + j]!;
     this.head++;
     if (this.head === this.tail) this.head = this.tail = 0;
     return true;
   }
 
   bytesUsed(): number {
-    return this.buf.byteLength;
+    return this.words.byteLength;
   }
 
   /** Pushes possible before the queue compacts or allocates. */
@@ -595,8 +690,8 @@ export class StateQueue {
 
   /** `bytesUsed()` after one more push. */
   bytesUsedAfterPush(): number {
-    if (this.tail < this.cap || this.canCompact()) return this.buf.byteLength;
-    return grownCapacity(this.cap, this.stateBytes) * this.stateBytes;
+    if (this.tail < this.cap || this.canCompact()) return this.words.byteLength;
+    return grownCapacity(this.cap, this.stateWords) * 4 * this.stateWords;
   }
 
   private canCompact(): boolean {
@@ -604,20 +699,20 @@ export class StateQueue {
   }
 
   private makeRoom(): void {
-    const sb = this.stateBytes;
+    const sw = this.stateWords;
     if (this.canCompact()) {
-      this.buf.copyWithin(0, this.head * sb, this.tail * sb);
+      this.words.copyWithin(0, this.head * sw, this.tail * sw);
       this.tail -= this.head;
       this.head = 0;
       return;
     }
-    const cap = grownCapacity(this.cap, sb);
+    const cap = grownCapacity(this.cap, sw);
     if (cap <= this.cap) throw new RangeError('StateQueue: typed array limit reached');
-    const buf = new Uint8Array(cap * sb);
-    buf.set(this.buf.subarray(this.head * sb, this.tail * sb));
+    const words = new Int32Array(cap * sw);
+    words.set(this.words.subarray(this.head * sw, this.tail * sw));
     this.tail -= this.head;
     this.head = 0;
-    this.buf = buf;
+    this.words = words;
     this.cap = cap;
   }
 }

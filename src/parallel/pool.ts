@@ -7,6 +7,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import workerpool from 'workerpool';
 import { runBatch } from './batch.ts';
+import { resetCoverage } from '../check/run-task.ts';
 import type { BatchRequest, BatchResponse } from './messages.ts';
 
 export interface PoolProgress {
@@ -50,6 +51,7 @@ export async function runAll(base: Omit<BatchRequest, 'indices'>, indices: reado
     opts.onBatch?.(parts[i]!, res, { done, total: indices.length, states });
   };
   if (opts.workers === 0) {
+    resetCoverage();
     for (let i = 0; i < parts.length; i++) {
       if (opts.shouldStop?.()) break;
       report(i, runBatch({ ...base, indices: parts[i]! }));

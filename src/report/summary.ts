@@ -51,9 +51,12 @@ export function summaryMarkdown(res: Results): string {
   out.push('## Reachability', '');
   const unreached = res.reachability.filter((r) => r.unreached.length || r.unexpectedlyReached.length);
   if (!unreached.length) out.push('Every state and transition of every selected entry point was reached, except those known to be unreachable in the modelled matrix (listed in results.json).');
+  const listIds = unreached.reduce((n, r) => n + r.unreached.length, 0) <= 40;
+  if (unreached.length && !listIds)
+    out.push('Obligations never reached by this selection (a restricted selection leaves many paths out; the ids are in results.json):', '');
   for (const r of unreached) {
-    out.push(`- ${r.version} ${r.entryPoint}: ${r.reached}/${r.obligations} reached; never reached (model bug or bound too small):`);
-    for (const id of r.unreached) out.push(`  - \`${id}\``);
+    out.push(`- ${r.version} ${r.entryPoint}: ${r.reached}/${r.obligations} reached, ${r.unreached.length} never reached${listIds ? ' (model bug or bound too small):' : ''}`);
+    if (listIds) for (const id of r.unreached) out.push(`  - \`${id}\``);
     for (const id of r.unexpectedlyReached) out.push(`  - reached although listed as unreachable: \`${id}\``);
   }
   if (res.excluded.length) {

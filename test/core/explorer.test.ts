@@ -189,6 +189,47 @@ describe('explore: two counters', () => {
   });
 });
 
+describe('explore: how the system hands over states', () => {
+  /** Re-emit every state from a fresh array, or from an odd offset of a shared buffer. */
+  function restyle(system: CheckableSystem, style: 'fresh' | 'unaligned' | 'moving'): CheckableSystem {
+    const big = new Uint8Array(system.stateBytes * 4 + 8);
+    const odd = big.subarray(3, 3 + system.stateBytes); // one reused view, unaligned
+    let turn = 0;
+    const wrap = (s: Uint8Array): Uint8Array => {
+      if (style === 'fresh') return s.slice();
+      if (style === 'unaligned') {
+        odd.set(s);
+        return odd;
+      }
+      const off = (turn++ % 3) * system.stateBytes; // a new view each time
+      const v = big.subarray(off, off + system.stateBytes);
+      v.set(s);
+      return v;
+    };
+    return {
+      stateBytes: system.stateBytes,
+      goalCount: system.goalCount,
+      initialStates: (emit) => system.initialStates((s) => emit(wrap(s))),
+      successors: (st, emit) => system.successors(st, (n, a, g) => emit(wrap(n), a, g)),
+    };
+  }
+
+  for (const sb of [4, 6, 20, 23]) {
+    it(`gives identical results for reused, fresh, unaligned and moving buffers (stateBytes ${sb})`, () => {
+      const base = makeCounters({ n: 30, bug: [7, 9], stateBytes: sb });
+      const expected = explore(base);
+      expect(expected.states).toBe(31 * 31);
+      expect(expected.goals[0]!.depth).toBe(16);
+      for (const style of ['fresh', 'unaligned', 'moving'] as const) {
+        const r = explore(restyle(base, style));
+        expect(r).toEqual(expected);
+      }
+      const ref = referenceBfs(base, false);
+      expect(expected.transitions).toBe(ref.transitions);
+    });
+  }
+});
+
 describe('explore: symmetry reduction', () => {
   it('symmetric counters: (N+1)(N+2)/2 canonical states, same goal depths', () => {
     const N = 10;
