@@ -47,6 +47,8 @@ export interface ExpectedUnreachable {
 }
 
 const BASE_STRUCTURE = ['baseline', 'v2-p1', 'v2-p2'];
+/** versions whose dma_direct_alloc has patch 3's structure, where allow_highmem is a condition */
+const P3_STRUCTURE = ['v2-p3', 'v2-p4', 'v2-p3-without-p1'];
 
 export const EXPECTED_UNREACHABLE: readonly ExpectedUnreachable[] = [
   {
@@ -59,11 +61,11 @@ export const EXPECTED_UNREACHABLE: readonly ExpectedUnreachable[] = [
   },
   { entryPoint: 'dma_direct_alloc', id: 'state noNonCoherentStrategy', reason: 'platform matrix: see nonCoherent always [2]' },
   {
-    entryPoint: 'dma_direct_alloc', id: 'cmaAlloc on CMA_HIGHMEM_PAGE [1] -> cmaRelease',
+    entryPoint: 'dma_direct_alloc', id: 'cmaAlloc on CMA_HIGHMEM_PAGE [1] -> cmaRelease', versions: P3_STRUCTURE,
     reason: 'platform matrix: a highmem CMA area exists only on arm32-highmem, where force_dma_unencrypted() is false, so allow_highmem is true',
   },
-  { entryPoint: 'dma_direct_alloc', id: 'state cmaRelease', reason: 'platform matrix: see cmaAlloc on CMA_HIGHMEM_PAGE [1]' },
-  { entryPoint: 'dma_direct_alloc', id: 'cmaRelease on CMA_RELEASED [0] -> buddyAlloc', reason: 'platform matrix: see cmaAlloc on CMA_HIGHMEM_PAGE [1]' },
+  { entryPoint: 'dma_direct_alloc', id: 'state cmaRelease', versions: P3_STRUCTURE, reason: 'platform matrix: see cmaAlloc on CMA_HIGHMEM_PAGE [1]' },
+  { entryPoint: 'dma_direct_alloc', id: 'cmaRelease on CMA_RELEASED [0] -> buddyAlloc', versions: P3_STRUCTURE, reason: 'platform matrix: see cmaAlloc on CMA_HIGHMEM_PAGE [1]' },
   ...['outEncryptPages always [0] -> setMemoryEncrypted', 'state setMemoryEncrypted', 'setMemoryEncrypted on SET_ENCRYPTED_OK [0] -> outFreePages',
     'setMemoryEncrypted on SET_ENCRYPTED_FAILED [0] -> leakAfterFailedEncrypt', 'state leakAfterFailedEncrypt'].map((id) => ({
     entryPoint: 'dma_direct_alloc', id, versions: BASE_STRUCTURE,

@@ -80,7 +80,9 @@ export function listOutcomes(call: EnvCall, f: EnvFrame, out: number[]): void {
       return;
     }
     case 'dma_alloc_contiguous':
-      freeCandidates(w, (p) => pages[p]!.home === Home.CMA_HIGHMEM && w.loc(p) === Loc.FREE, out, E.CMA_HIGHMEM_PAGE);
+      // kernel/dma/contiguous.c: CMA may sleep, so dma_alloc_contiguous() returns NULL for a non-blocking gfp.
+      if (f.gfpBlocking)
+        freeCandidates(w, (p) => pages[p]!.home === Home.CMA_HIGHMEM && w.loc(p) === Loc.FREE, out, E.CMA_HIGHMEM_PAGE);
       out.push(outcome(E.CMA_NONE));
       return;
     case 'dma_free_contiguous':

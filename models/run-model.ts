@@ -26,7 +26,22 @@ export const actionOf = (thread: number, o: number): number => (thread << 10) | 
 export const actionThread = (a: number): number => a >> 10;
 export const actionOutcome = (a: number): number => a & 1023;
 
+function lessThan(a: Uint8Array, b: Uint8Array): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! < b[i]!;
+  return false;
+}
+
 export type StepEmit = (next: Uint8Array, action: number, obs: readonly Observation[], nObs: number) => void;
+
+/**
+ * Environment calls that touch only the calling thread's own page (the
+ * page it holds): aliases, set_memory_*, uncached attributes. Allocator
+ * and pool calls read or change free lists shared by all threads.
+ */
+const LOCAL_CALLS: ReadonlySet<string> = new Set([
+  'set_memory_decrypted', 'set_memory_encrypted', 'dma_common_contiguous_remap', 'vunmap',
+  'arch_dma_set_uncached', 'arch_dma_clear_uncached', 'remap_pfn_range',
+]);
 
 const FREES: ReadonlySet<EntryPoint> = new Set(['dma_direct_free', 'dma_direct_free_pages']);
 const ALLOCS: ReadonlySet<EntryPoint> = new Set(['dma_direct_alloc', 'dma_direct_alloc_pages']);
@@ -56,14 +71,15 @@ export class RunModel {
     this.pre = new WorldView(this.world.layout, this.scratch);
     this.next = new WorldView(this.world.layout, this.scratch);
     const p = spec.platform;
-    const F = forceDmaUnencrypted(p, spec.device);
-    const R = spec.device.pool !== 'none';
-    this.baseInput = {
-      F, R, C: spec.device.coherent, B: spec.device.gfp === 'blocking', NKM: spec.device.nkm,
-      remapConfig: p.kconfig.DMA_DIRECT_REMAP, coherentPoolConfig: p.kconfig.DMA_COHERENT_POOL,
-      setUncachedConfig: p.kconfig.ARCH_HAS_DMA_SET_UNCACHED, highmemCmaConfig: p.kconfig.HIGHMEM,
-      cpuAddrIsVmalloc: false, forceBounce: R || (F && p.bounceWhenForced), swiotlbBuffer: false,
-    };
+    this.baseInput = this.baseInputOf();
+    this.inputByKind = Array.from({ length: 16 }, (_, kind) => packInput({
+      ...this.baseInputOf(),
+      cpuAddrIsVmalloc: kind === HandleKind.VMAP || (kind === HandleKind.POOL_VADDR && p.kconfig.DMA_DIRECT_REMAP),
+      swiotlbBuffer: kind === HandleKind.BOUNCED,
+    }));
+    this.symBest = new Uint8Array(this.stateBytes);
+    this.symCand = new Uint8Array(this.stateBytes);
+    this.sym = this.symmetryOf();
     const self = this;
     this.frame = {
       platform: p, world: this.world, pre: this.pre, next: this.next,
@@ -74,6 +90,116 @@ export class RunModel {
     };
   }
 
+  /**
+   * Symmetry reduction: rewrite `state` into the canonical member of its
+   * class. Threads with the same program are interchangeable (their devices
+   * have the same configuration; a pool of one's own moves with its
+   * thread), and so are pages of one allocator or pool: the canonical
+   * member is the byte-wise least over the thread permutations, with pages
+   * of a group sorted by their state and by which thread refers to them.
+   */
+  canonicalize(state: Uint8Array): void {
+    if (!this.sym) return;
+    const { perms, groups, ownPool } = this.sym;
+    const best = this.symBest;
+    const cand = this.symCand;
+    let have = false;
+    for (const perm of perms) {
+      this.permute(state, perm, groups, ownPool, cand);
+      if (!have || lessThan(cand, best)) {
+        best.set(cand);
+        have = true;
+      }
+    }
+    state.set(best);
+  }
+
+  private permute(state: Uint8Array, perm: readonly number[], groups: readonly (readonly number[])[], ownPool: readonly number[], out: Uint8Array): void {
+    const v = this.pre;
+    v.buf = state;
+    const T = perm.length;
+    const inv = this.symInv;
+    for (let k = 0; k < T; k++) inv[perm[k]!] = k;
+    const pages = this.world.layout.pages;
+    const newIndex = this.symNewIndex;
+    // pages of a pool of one's own go where their thread goes
+    for (let p = 0; p < pages.length; p++) if (ownPool[p]! >= 0) newIndex[p] = this.ownPoolPage[inv[ownPool[p]!]!]!;
+    const keys = this.symKeys;
+    for (const g of groups) {
+      for (const p of g) {
+        const held = v.loc(p) === Loc.USED;
+        let refs = 0;
+        for (let k = 0; k < T; k++) {
+          if (v.cur(perm[k]!) === p) refs |= 1 << (2 * k);
+          if (v.handlePage(perm[k]!) === p) refs |= 2 << (2 * k);
+        }
+        const b0 = v.buf[this.pageOffset(p)]!;
+        const b0r = held ? (b0 & 0b1111) | (inv[(b0 >> 4) & 3]! << 4) : b0;
+        keys[p] = (b0r << 16) | (v.buf[this.pageOffset(p) + 1]! << 8) | refs;
+      }
+      const sorted = this.symSort;
+      sorted.length = 0;
+      for (const p of g) sorted.push(p);
+      sorted.sort((a, b) => keys[a]! - keys[b]! || a - b);
+      for (let i = 0; i < g.length; i++) newIndex[sorted[i]!] = g[i]!;
+    }
+    const tb = 4;
+    for (let k = 0; k < T; k++) {
+      const o = perm[k]!;
+      out[k * tb] = state[o * tb]!;
+      out[k * tb + 1] = state[o * tb + 1]!;
+      out[k * tb + 2] = state[o * tb + 2]!;
+      const cur = v.cur(o);
+      const hp = v.handlePage(o);
+      out[k * tb + 3] = (cur < 0 ? 0 : newIndex[cur]! + 1) | ((hp < 0 ? 0 : newIndex[hp]! + 1) << 4);
+    }
+    for (let p = 0; p < pages.length; p++) {
+      const from = this.pageOffset(p);
+      const to = this.pageOffset(newIndex[p]!);
+      const b0 = state[from]!;
+      out[to] = v.loc(p) === Loc.USED ? (b0 & 0b1111) | (inv[(b0 >> 4) & 3]! << 4) : b0;
+      out[to + 1] = state[from + 1]!;
+    }
+  }
+
+  private pageOffset(p: number): number {
+    return this.world.layout.threads * 4 + p * 2;
+  }
+
+  private readonly sym: { perms: number[][]; groups: number[][]; ownPool: number[] } | undefined;
+  private readonly symBest: Uint8Array;
+  private readonly symCand: Uint8Array;
+  private readonly symInv: number[] = [];
+  private readonly symNewIndex: number[] = [];
+  private readonly symKeys: number[] = [];
+  private readonly symSort: number[] = [];
+  private readonly ownPoolPage: number[] = [];
+
+  private symmetryOf(): { perms: number[][]; groups: number[][]; ownPool: number[] } | undefined {
+    const progs = this.spec.programs;
+    const T = progs.length;
+    const same = (a: number, b: number) => progs[a]!.join() === progs[b]!.join();
+    const perms: number[][] = [];
+    const rec = (acc: number[]) => {
+      if (acc.length === T) { perms.push(acc.slice()); return; }
+      for (let o = 0; o < T; o++) if (!acc.includes(o) && same(o, acc.length)) { acc.push(o); rec(acc); acc.pop(); }
+    };
+    rec([]);
+    const pages = this.world.layout.pages;
+    const own = this.spec.device.pool === 'own';
+    const ownPool = pages.map((pg) => (own && pg.home === Home.RESTRICTED_POOL ? pg.pool : -1));
+    ownPool.forEach((t, p) => { if (t >= 0) this.ownPoolPage[t] = p; });
+    const byGroup = new Map<string, number[]>();
+    pages.forEach((pg, p) => {
+      if (ownPool[p]! >= 0) return;
+      const k = `${pg.home}/${pg.pool}`;
+      byGroup.set(k, [...(byGroup.get(k) ?? []), p]);
+    });
+    const groups = [...byGroup.values()];
+    if (perms.length === 1 && groups.every((g) => g.length === 1)) return undefined;
+    return { perms, groups, ownPool };
+  }
+
   /** The initial state. */
   initial(out: Uint8Array): void {
     const v = new WorldView(this.world.layout, out);
@@ -81,14 +207,49 @@ export class RunModel {
     for (let t = 0; t < this.world.layout.threads; t++) this.skipUnusable(v, t);
   }
 
-  /** Input bits of thread t's next or running call. */
+  /** Input bits of thread t's next or running call (they depend only on the handle kind). */
   inputBits(v: WorldView, t: number): number {
-    const kind = v.handleKind(t);
-    return packInput({
-      ...this.baseInput,
-      cpuAddrIsVmalloc: kind === HandleKind.VMAP || (kind === HandleKind.POOL_VADDR && this.baseInput.remapConfig),
-      swiotlbBuffer: kind === HandleKind.BOUNCED,
-    });
+    return this.inputByKind[v.handleKind(t)]!;
+  }
+
+  private readonly inputByKind: readonly number[];
+
+  private baseInputOf(): MachineInput {
+    const p = this.spec.platform;
+    const F = forceDmaUnencrypted(p, this.spec.device);
+    const R = this.spec.device.pool !== 'none';
+    return {
+      F, R, C: this.spec.device.coherent, B: this.spec.device.gfp === 'blocking', NKM: this.spec.device.nkm,
+      remapConfig: p.kconfig.DMA_DIRECT_REMAP, coherentPoolConfig: p.kconfig.DMA_COHERENT_POOL,
+      setUncachedConfig: p.kconfig.ARCH_HAS_DMA_SET_UNCACHED, highmemCmaConfig: p.kconfig.HIGHMEM,
+      cpuAddrIsVmalloc: false, forceBounce: R || (F && p.bounceWhenForced), swiotlbBuffer: false,
+    };
+  }
+
+  /**
+   * Partial-order reduction: a thread whose pending step is local (it reads
+   * and writes only its own record and pages it holds, so it commutes with
+   * every step of every other thread and no other step can enable or
+   * disable it), or -1. Exploring only that thread's steps from this state
+   * keeps every reachable violation: the state graph is acyclic (program
+   * counters only grow) and properties judge a step by its own effects.
+   */
+  localThread(state: Uint8Array): number {
+    const v = this.pre;
+    v.buf = state;
+    const T = this.world.layout.threads;
+    for (let t = 0; t < T; t++) {
+      const ms = v.mstate(t);
+      if (ms === 0) {
+        if (v.pc(t) < this.spec.programs[t]!.length) return t;
+        continue;
+      }
+      const m = this.machines[t]![v.pc(t)]!;
+      if (!LOCAL_CALLS.has(m.metas[ms - 1]!.call!)) continue;
+      const cur = v.cur(t);
+      if (cur >= 0 && v.loc(cur) === Loc.USED && v.holder(cur) === t) return t;
+    }
+    return -1;
   }
 
   /** The entry point thread t runs or will run next, or undefined when its program is done. */
@@ -96,10 +257,16 @@ export class RunModel {
     return this.spec.programs[t]![v.pc(t)];
   }
 
-  /** Every step from `state`, in a deterministic order (threads ascending, outcomes in environment order). */
-  successors(state: Uint8Array, emit: StepEmit): void {
+  /**
+   * Every step from `state`, in a deterministic order (threads ascending,
+   * outcomes in environment order); with `por`, only the steps of the
+   * first local thread when there is one.
+   */
+  successors(state: Uint8Array, emit: StepEmit, por = false): void {
     const T = this.world.layout.threads;
+    const only = por ? this.localThread(state) : -1;
     for (let t = 0; t < T; t++) {
+      if (only >= 0 && t !== only) continue;
       this.pre.buf = state;
       const ms = this.pre.mstate(t);
       if (ms === 0) {

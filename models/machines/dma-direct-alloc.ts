@@ -25,7 +25,8 @@ export const dmaDirectAlloc = dmaSetup.createMachine({
   states: {
     ...allocEpilogueStates(),
     ...(directAllocPagesStates({ prefix: 'noMapping', onPage: 'noMappingHandOut', onNoPage: 'returnNull', allowHighmem: true, restrictedPoolBranch: false }) as {}),
-    ...(directAllocPagesStates({ prefix: '', onPage: 'gotPage', onNoPage: 'returnNull', allowHighmem: 'allowHighmem' }) as {}),
+    // allow_highmem is the literal true in this structure: a highmem CMA page is always kept.
+    ...(directAllocPagesStates({ prefix: '', onPage: 'gotPage', onNoPage: 'returnNull', allowHighmem: true }) as {}),
     gotPage: {
       meta: { source: `${SRC}: after __dma_direct_alloc_pages(); PageHighMem(page) forces remap` } satisfies StateMeta,
       always: [

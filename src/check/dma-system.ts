@@ -20,7 +20,16 @@ export const goalBit = (propertyIndex: number, severity: Severity): number => 2 
 export const goalProperty = (bit: number): number => bit >> 1;
 export const goalSeverity = (bit: number): 'effective' | 'latent' => (bit & 1 ? 'latent' : 'effective');
 
-export function dmaSystem(spec: RunSpec, properties: readonly Property[]): DmaSystem {
+export interface Reductions {
+  /** symmetry of identical threads and interchangeable pages (default on) */
+  readonly symmetry?: boolean;
+  /** partial-order reduction of thread-local steps (default on) */
+  readonly por?: boolean;
+}
+
+export function dmaSystem(spec: RunSpec, properties: readonly Property[], reductions: Reductions = {}): DmaSystem {
+  const por = reductions.por !== false;
+  const symmetry = reductions.symmetry !== false;
   const model = new RunModel(spec);
   const platform = spec.platform;
   const nProps = properties.length;
@@ -47,7 +56,8 @@ export function dmaSystem(spec: RunSpec, properties: readonly Property[]): DmaSy
       emit(s);
     },
     successors(state, emit) {
-      model.successors(state, (next, action, obs, n) => emit(next, action, goalsOf(obs, n)));
+      model.successors(state, (next, action, obs, n) => emit(next, action, goalsOf(obs, n)), por);
     },
+    ...(symmetry ? { canonicalize: (state: Uint8Array) => model.canonicalize(state) } : {}),
   };
 }

@@ -64,6 +64,8 @@ export interface Results {
   /** shard i/n this result covers; absent for the whole matrix */
   readonly shard?: { readonly index: number; readonly count: number };
   readonly totals: { readonly runs: number; readonly runsDone: number; readonly states: number; readonly transitions: number };
+  /** present in hash-compact mode: upper bound (union bound over runs) on the probability that some state was missed */
+  readonly hashCompact?: { readonly omissionProbability: number };
   readonly excluded: Matrix['excluded'];
   readonly results: readonly PropertyResult[];
   readonly reachability: readonly Reachability[];
@@ -83,6 +85,8 @@ export interface Partial {
   readonly groups: Map<string, { runIndex: number; depth: number; actions: readonly number[]; runs: number }>;
   readonly runs: RunRecord[];
   readonly coverage: Record<string, Record<string, string[]>>;
+  /** hash-compact runs: summed omission probability, or undefined in exact mode */
+  omission?: number;
 }
 
 export function emptyPartial(): Partial {
@@ -110,6 +114,7 @@ export function addOutcomes(p: Partial, matrix: Matrix, outcomes: readonly RunOu
   for (const o of outcomes) {
     const task = matrix.tasks[o.index]!;
     p.runs.push([o.index, o.states, o.transitions, o.maxDepth, o.complete ? 1 : 0]);
+    if (o.omissionProbability !== undefined) p.omission = (p.omission ?? 0) + o.omissionProbability;
     for (const v of o.violations) {
       const ck = `${task.version}\u0000${v.property}`;
       const c = p.counts.get(ck) ?? { effective: 0, latent: 0 };
@@ -124,6 +129,7 @@ export function addOutcomes(p: Partial, matrix: Matrix, outcomes: readonly RunOu
 export function addResults(p: Partial, r: Results): void {
   p.runs.push(...r.runs);
   addCoverage(p.coverage, r.coverage);
+  if (r.hashCompact) p.omission = (p.omission ?? 0) + r.hashCompact.omissionProbability;
   for (const pr of r.results) {
     const ck = `${pr.version}\u0000${pr.property}`;
     const c = p.counts.get(ck) ?? { effective: 0, latent: 0 };
@@ -201,6 +207,7 @@ export function finish(selection: Selection, matrix: Matrix, p: Partial, info: F
     selection,
     ...(info.shard ? { shard: info.shard } : {}),
     totals: { runs: info.taskCount, runsDone: runs.length, states, transitions },
+    ...(p.omission !== undefined ? { hashCompact: { omissionProbability: Math.min(1, p.omission) } } : {}),
     excluded: matrix.excluded,
     results,
     reachability,

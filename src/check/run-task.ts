@@ -6,7 +6,8 @@ import { explore, type ExploreOptions } from '../core/explorer.ts';
 import { PROPERTIES, type Property } from '../../properties/index.ts';
 import { ENTRY_POINTS } from '../../models/versions.ts';
 import { compile, resetStepCaches } from '../../models/step-cache.ts';
-import { dmaSystem, goalProperty, goalSeverity } from './dma-system.ts';
+import { dmaSystem, goalProperty, goalSeverity, type Reductions } from './dma-system.ts';
+import type { CheckableSystem } from '../core/checkable-system.ts';
 import { specOf, type RunTask } from './matrix.ts';
 
 export interface RunViolation {
@@ -26,30 +27,63 @@ export interface RunOutcome {
   readonly complete: boolean;
   readonly stopReason?: string;
   readonly bytesUsed: number;
+  /** hash-compact mode: upper bound on the probability that a state was missed */
+  readonly omissionProbability?: number;
   readonly violations: readonly RunViolation[];
 }
 
 export interface RunOptions {
   readonly properties: readonly string[];
   readonly explore?: ExploreOptions;
+  readonly reductions?: Reductions;
 }
 
 export function selectProperties(ids: readonly string[]): Property[] {
   return PROPERTIES.filter((p) => ids.includes(p.id));
 }
 
+/** Only the goal bits in `bits`, renumbered 0..n-1. */
+function onlyGoals(sys: CheckableSystem, bits: readonly number[]): CheckableSystem {
+  const map = (g: number) => {
+    let out = 0;
+    bits.forEach((b, i) => { if (g & (1 << b)) out |= 1 << i; });
+    return out;
+  };
+  return {
+    stateBytes: sys.stateBytes,
+    goalCount: bits.length,
+    initialStates: (emit) => sys.initialStates(emit),
+    successors: (state, emit) => sys.successors(state, (n, a, g) => emit(n, a, map(g))),
+    ...(sys.canonicalize ? { canonicalize: (s: Uint8Array) => sys.canonicalize!(s) } : {}),
+  };
+}
+
 export function executeRun(task: RunTask, opts: RunOptions): RunOutcome {
   const props = selectProperties(opts.properties);
-  const sys = dmaSystem(specOf(task), props);
-  const r = explore(sys, opts.explore);
+  const spec = specOf(task);
+  const reductions = opts.reductions ?? {};
+  const sys = dmaSystem(spec, props, reductions);
+  const r = explore(sys, { ...opts.explore, symmetry: reductions.symmetry !== false });
+  let goals = r.goals;
+  const found = goals.flatMap((g, bit) => (g ? [bit] : []));
+  if (reductions.por !== false && found.length > 0) {
+    // Partial-order reduction keeps every violation but may order a local step of
+    // another thread before it: the shortest counterexample comes from the full
+    // interleaving semantics, searched only until every violation found is hit again.
+    const full = onlyGoals(dmaSystem(spec, props, { ...reductions, por: false }), found);
+    const again = explore(full, { ...opts.explore, symmetry: reductions.symmetry !== false, stopWhenAllGoals: true });
+    goals = [];
+    found.forEach((bit, i) => { goals[bit] = again.goals[i]; });
+  }
   const violations: RunViolation[] = [];
-  r.goals.forEach((g, bit) => {
+  goals.forEach((g, bit) => {
     if (!g) return;
     violations.push({ property: props[goalProperty(bit)]!.id, severity: goalSeverity(bit), depth: g.depth, actions: g.actions });
   });
   return {
     index: task.index, states: r.states, transitions: r.transitions, maxDepth: r.maxDepth, complete: r.complete,
-    ...(r.stopReason ? { stopReason: r.stopReason } : {}), bytesUsed: r.bytesUsed, violations,
+    ...(r.stopReason ? { stopReason: r.stopReason } : {}), bytesUsed: r.bytesUsed,
+    ...(r.hashCompact ? { omissionProbability: r.omissionProbability } : {}), violations,
   };
 }
 

@@ -9,12 +9,15 @@ import type { BatchResponse } from '../parallel/messages.ts';
 import { buildMatrix } from './matrix.ts';
 import { addCoverage, addOutcomes, addResults, emptyPartial, finish, type Results } from './results.ts';
 import type { Selection } from './selection.ts';
+import type { Reductions } from './dma-system.ts';
 
 export interface VerifyOptions {
   readonly selection: Selection;
   /** worker threads (0 = in this thread) */
   readonly workers: number;
-  readonly explore?: Pick<ExploreOptions, 'maxStates' | 'maxBytes' | 'symmetry' | 'hashCompact'>;
+  readonly explore?: Pick<ExploreOptions, 'maxStates' | 'maxBytes' | 'hashCompact'>;
+  /** symmetry and partial-order reduction (both on by default) */
+  readonly reductions?: Reductions;
   /** run only shard `index` (1-based) of `count`: runs whose matrix index is index-1 modulo count */
   readonly shard?: { readonly index: number; readonly count: number };
   /** an earlier, interrupted result of the same selection: its finished runs are kept */
@@ -39,7 +42,7 @@ export async function verify(opts: VerifyOptions): Promise<Results> {
     opts.onProgress?.({ ...p, done: p.done + (indices.length - todo.length), total: indices.length });
   };
   await runAll(
-    { selection: opts.selection, explore: opts.explore ?? {} },
+    { selection: opts.selection, explore: opts.explore ?? {}, ...(opts.reductions ? { reductions: opts.reductions } : {}) },
     todo,
     { workers: opts.workers, onBatch, ...(opts.shouldStop ? { shouldStop: opts.shouldStop } : {}), ...(opts.batchSize ? { batchSize: opts.batchSize } : {}) },
   );

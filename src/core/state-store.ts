@@ -39,7 +39,7 @@ export const MAX_TYPED_ARRAY_BYTES = 2 ** 32;
 export const MAX_LOAD = 0.7;
 
 /** Growth factor of the arenas and the explorer's per-state arrays. */
-export const ARENA_GROWTH = 1.5;
+export const ARENA_GROWTH = 1.4;
 
 /** 32-bit words a state of `stateBytes` bytes occupies (zero-padded). */
 export function wordsPerState(stateBytes: number): number {

@@ -16,7 +16,7 @@ export function runBatch(req: BatchRequest): BatchResponse {
     lastKey = key;
   }
   const before = cacheStats();
-  const outcomes = req.indices.map((i) => executeRun(lastMatrix!.tasks[i]!, { properties: req.selection.properties, explore: req.explore }));
+  const outcomes = req.indices.map((i) => executeRun(lastMatrix!.tasks[i]!, { properties: req.selection.properties, explore: req.explore, ...(req.reductions ? { reductions: req.reductions } : {}) }));
   const after = cacheStats();
   return {
     outcomes,

@@ -6,12 +6,14 @@
 import type { ExploreOptions } from '../core/explorer.ts';
 import type { Selection } from '../check/selection.ts';
 import type { RunOutcome } from '../check/run-task.ts';
+import type { Reductions } from '../check/dma-system.ts';
 
 export interface BatchRequest {
   readonly selection: Selection;
   /** matrix task indices to run, ascending */
   readonly indices: readonly number[];
-  readonly explore: Pick<ExploreOptions, 'maxStates' | 'maxBytes' | 'symmetry' | 'hashCompact'>;
+  readonly explore: Pick<ExploreOptions, 'maxStates' | 'maxBytes' | 'hashCompact'>;
+  readonly reductions?: Reductions;
 }
 
 export interface BatchResponse {

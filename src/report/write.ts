@@ -7,12 +7,16 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Results } from '../check/results.ts';
 import { summaryMarkdown } from './summary.ts';
+import { junitXml } from './junit.ts';
+import { htmlReport } from './html.ts';
 
 export type ReportWriter = (res: Results) => { file: string; text: string };
 
 export const REPORT_WRITERS: ReportWriter[] = [
   (res) => ({ file: 'results.json', text: JSON.stringify(res, null, 1) + '\n' }),
   (res) => ({ file: 'summary.md', text: summaryMarkdown(res) }),
+  (res) => ({ file: 'junit.xml', text: junitXml(res) }),
+  (res) => ({ file: 'index.html', text: htmlReport(res) }),
 ];
 
 /** Write every report atomically (temp file, then rename); returns the paths. */

@@ -32,6 +32,7 @@ function referenceBfs(system: CheckableSystem, symmetry: boolean) {
     }
   });
   let transitions = 0;
+  let maxDepth = 0;
   const goalDepth: Array<number | undefined> = new Array(system.goalCount).fill(undefined);
   for (let depth = 1; frontier.length > 0; depth++) {
     const next: Uint8Array[] = [];
@@ -45,12 +46,13 @@ function referenceBfs(system: CheckableSystem, symmetry: boolean) {
           const c = n.slice();
           if (symmetry && system.canonicalize) system.canonicalize(c);
           next.push(c);
+          maxDepth = depth;
         }
       });
     }
     frontier = next;
   }
-  return { states: seen.size, transitions, goalDepth };
+  return { states: seen.size, transitions, maxDepth, goalDepth };
 }
 
 function expectReplayRaises(system: CheckableSystem, hit: { bit: number; initialIndex: number; actions: number[] }) {
@@ -100,6 +102,7 @@ describe('explore: two counters', () => {
     const ref = referenceBfs(sys, false);
     expect(r.states).toBe(ref.states);
     expect(r.transitions).toBe(ref.transitions);
+    expect(r.maxDepth).toBe(ref.maxDepth);
     expect(r.goals.map((g) => g?.depth)).toEqual(ref.goalDepth);
   });
 
@@ -110,7 +113,8 @@ describe('explore: two counters', () => {
     expect(r.goals[0]!.depth).toBe(306);
     expect(r.goals[0]!.actions.filter((a) => a === INC_X)).toHaveLength(299);
     expectReplayRaises(big, r.goals[0]!);
-    expect(r.bytesUsed / r.states).toBeLessThan(60);
+    // 20-byte states: <= 26 * ARENA_GROWTH (1.4) + 4 / (MAX_LOAD / 2) + batch buffers
+    expect(r.bytesUsed / r.states).toBeLessThanOrEqual(48);
   });
 
   it('deduplicates initial states; initialIndex counts emitted duplicates', () => {
@@ -186,6 +190,67 @@ describe('explore: two counters', () => {
     const stopped = explore(s, { hashCompact: true, maxStates: 1000 });
     expect(stopped.states).toBe(1000);
     expect(stopped.stopReason).toBe('max-states');
+  });
+});
+
+describe('explore: BFS levels wider than the internal batch', () => {
+  /** Counters with a shortcut: DOUBLE (x -> 2x) makes path lengths differ. */
+  function withShortcut(n: number, bug: [number, number]): CheckableSystem {
+    const base = makeCounters({ n, bug, stateBytes: 8 });
+    const out = new Uint8Array(8);
+    return {
+      ...base,
+      successors(state, emit) {
+        base.successors(state, emit);
+        const [x, y] = readCounters(state);
+        if (x > 0 && 2 * x <= n) {
+          out.set(state);
+          out[0] = (2 * x) & 0xff;
+          out[1] = (2 * x) >> 8;
+          for (let j = 4; j < 8; j++) out[j] = (2 * x * 31 + y * 17 + j * 7) & 0xff;
+          emit(out, 2, 2 * x === bug[0] && y === bug[1] ? 1 : 0);
+        }
+      },
+    };
+  }
+
+  it('keeps exact BFS depths (shortest paths) when levels span many batches', () => {
+    const s = withShortcut(300, [256, 250]);
+    const r = explore(s);
+    const ref = referenceBfs(s, false);
+    expect(r.states).toBe(301 * 301);
+    expect(r.transitions).toBe(ref.transitions);
+    expect(r.maxDepth).toBe(ref.maxDepth);
+    expect(r.goals.map((g) => g?.depth)).toEqual(ref.goalDepth);
+    // 1 INC_X, 8 DOUBLEs, 250 INC_Ys = 259 < 256 + 250
+    expect(r.goals[0]!.depth).toBe(259);
+    expectReplayRaises(s, r.goals[0]!);
+  });
+
+  it('handles a single expansion emitting more successors than a batch', () => {
+    const N = 5000;
+    const fan: CheckableSystem = {
+      stateBytes: 2,
+      goalCount: 1,
+      initialStates: (emit) => emit(Uint8Array.of(0, 0)),
+      successors(st, emit) {
+        const v = st[0]! | (st[1]! << 8);
+        const out = new Uint8Array(2);
+        for (let d = 1; d <= 1000 && v + d <= N; d++) {
+          out[0] = (v + d) & 0xff;
+          out[1] = (v + d) >> 8;
+          emit(out, d, v + d === N ? 1 : 0);
+        }
+      },
+    };
+    const r = explore(fan);
+    const ref = referenceBfs(fan, false);
+    expect(r.states).toBe(N + 1);
+    expect(r.transitions).toBe(ref.transitions);
+    expect(r.maxDepth).toBe(ref.maxDepth);
+    expect(r.maxDepth).toBe(5);
+    expect(r.goals[0]!.depth).toBe(5);
+    expect(r.goals[0]!.actions).toEqual([1000, 1000, 1000, 1000, 1000]);
   });
 });
 

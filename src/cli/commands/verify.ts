@@ -1,5 +1,5 @@
 /** `dmacheck verify`: exhaustive verification of a selection; writes results.json and summary.md. */
-import { availableParallelism } from 'node:os';
+import { availableParallelism, totalmem } from 'node:os';
 import { parseBound, parseSelection, UsageError } from '../../check/selection.ts';
 import { exitCodeOf } from '../../check/results.ts';
 import { verify } from '../../check/verify.ts';
@@ -7,6 +7,8 @@ import { summaryTable } from '../../report/summary.ts';
 import { timestampDir, writeReports } from '../../report/write.ts';
 import type { Command, OptionSpec } from '../command.ts';
 import { progress } from '../progress.ts';
+import { onStopSignals } from '../signals.ts';
+import { loadResume } from '../../nightly/resume.ts';
 
 export const SELECTION_OPTIONS: readonly OptionSpec[] = [
   { name: 'versions', type: 'string', description: 'comma list of kernel versions', default: 'all', example: 'baseline,v2-p1' },
@@ -18,13 +20,52 @@ export const SELECTION_OPTIONS: readonly OptionSpec[] = [
   { name: 'out', type: 'string', description: 'directory for the reports', default: 'reports/<timestamp>/', example: 'reports/tonight' },
 ];
 
+export const EXPLORE_OPTIONS: readonly OptionSpec[] = [
+  { name: 'no-symmetry', type: 'boolean', description: 'turn off symmetry reduction (identical threads, interchangeable pages)', default: 'false' },
+  { name: 'no-por', type: 'boolean', description: 'turn off partial-order reduction of thread-local steps', default: 'false' },
+  { name: 'hash-compact', type: 'boolean', description: 'store 64-bit fingerprints only (for very large runs); reports the probability that a state was missed', default: 'false (exact)' },
+  { name: 'max-memory', type: 'string', description: 'stop a run cleanly (result marked incomplete) before the explorer holds more than this; MiB, or with G/M suffix', default: '75% of RAM', example: '8G' },
+];
+
+/** Parse `--max-memory`: MiB, or a number with an M or G suffix. */
+export function parseMemory(text: string | undefined): number {
+  if (text === undefined) return Math.floor(totalmem() * 0.75);
+  const m = /^(\d+)([MG]?)$/i.exec(text);
+  if (!m || Number(m[1]) === 0) throw new UsageError(`bad --max-memory '${text}' (valid: a size in MiB, or with an M or G suffix, e.g. 8G)`);
+  return Number(m[1]) * (m[2]?.toUpperCase() === 'G' ? 1024 ** 3 : 1024 ** 2);
+}
+
+/** Parse `--shard i/n`. */
+export function parseShard(text: string | undefined): { index: number; count: number } | undefined {
+  if (text === undefined) return undefined;
+  const m = /^(\d+)\/(\d+)$/.exec(text);
+  if (!m || Number(m[2]) < 1 || Number(m[1]) < 1 || Number(m[1]) > Number(m[2]))
+    throw new UsageError(`bad --shard '${text}' (valid: i/n with 1 <= i <= n, e.g. 2/3)`);
+  return { index: Number(m[1]), count: Number(m[2]) };
+}
+
+/** The exploration settings of the explore flags, for `workers` workers. */
+export function exploreSettings(values: Record<string, string | boolean | undefined>, workers: number) {
+  const maxMemory = parseMemory(values['max-memory'] as string | undefined);
+  return {
+    explore: { maxBytes: Math.floor(maxMemory / Math.max(1, workers)), ...(values['hash-compact'] ? { hashCompact: true } : {}) },
+    reductions: { symmetry: !values['no-symmetry'], por: !values['no-por'] },
+  };
+}
+
 export const VERIFY_OPTIONS: readonly OptionSpec[] = [
   ...SELECTION_OPTIONS,
   { name: 'properties', type: 'string', description: 'comma list of properties', default: 'all', example: 'no-double-decrypt' },
   { name: 'device', type: 'string', description: 'restrict device configurations: coherent=0|1, pool=none|own|shared, gfp=blocking|atomic, nkm=0|1, mask=below|above', default: 'all', example: 'pool=own,gfp=atomic' },
   { name: 'entry-points', type: 'string', description: 'restrict programs to these calls', default: 'all', example: 'dma_direct_alloc,dma_direct_free' },
   { name: 'quiet', type: 'boolean', description: 'print nothing but the result', default: 'false' },
+  ...EXPLORE_OPTIONS,
+  { name: 'shard', type: 'string', description: 'run only the deterministic slice i of n of the runs (combine with dmacheck merge)', default: 'all runs', example: '2/3' },
+  { name: 'resume', type: 'string', description: 'continue an interrupted run from DIR/results.json with its selection, running only the unfinished runs; reports go to DIR unless --out', example: 'reports/2026-11-23T23-59-00Z' },
 ];
+
+/** Flags that select runs (a --resume takes its selection from the interrupted run; given again, they must match). */
+const SELECTION_FLAGS = ['versions', 'platforms', 'properties', 'device', 'entry-points', 'threads', 'calls'];
 
 export function workersOf(v: string | boolean | undefined): number {
   return parseBound('--workers', v as string | undefined, 1, 64, availableParallelism());
@@ -36,7 +77,7 @@ export const verifyCommand: Command = {
   options: VERIFY_OPTIONS,
   async run(values, positionals, io) {
     if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}' (verify takes only options)`);
-    const selection = parseSelection({
+    let selection = parseSelection({
       versions: values['versions'] as string | undefined,
       platforms: values['platforms'] as string | undefined,
       properties: values['properties'] as string | undefined,
@@ -48,14 +89,32 @@ export const verifyCommand: Command = {
     const workers = workersOf(values['workers']);
     const quiet = Boolean(values['quiet']) || Boolean(values['json']);
     const bar = progress(io, 'verify', quiet);
-    const res = await verify({ selection, workers, onProgress: (p) => bar.update(p) });
-    bar.finish();
-    const dir = (values['out'] as string | undefined) ?? timestampDir();
+    let shard = parseShard(values['shard'] as string | undefined);
+    const resumeDir = values['resume'] as string | undefined;
+    const resume = resumeDir === undefined ? undefined
+      : loadResume(resumeDir, SELECTION_FLAGS.some((f) => values[f] !== undefined) ? selection : undefined, shard);
+    if (resume) ({ selection, shard } = resume);
+    const signals = onStopSignals(io);
+    let res;
+    try {
+      res = await verify({
+        selection, workers, ...exploreSettings(values, workers), ...(shard ? { shard } : {}), onProgress: (p) => bar.update(p),
+        shouldStop: () => signals.stopped, ...(resume ? { resume: resume.previous } : {}),
+      });
+    } finally {
+      bar.finish();
+      signals.dispose();
+    }
+    const dir = (values['out'] as string | undefined) ?? resumeDir ?? timestampDir();
     const files = writeReports(dir, res);
     if (values['json']) io.out(JSON.stringify(res, null, 1));
     else {
       if (!values['quiet']) io.out(summaryTable(res));
       io.out(`${res.complete ? '' : 'INCOMPLETE: '}${res.totals.runsDone} runs, ${res.totals.states} states in ${res.timing?.seconds.toFixed(1)}s; reports: ${files.join(', ')}`);
+    }
+    if (signals.exitCode !== undefined) {
+      io.err(`dmacheck verify: interrupted; continue with: dmacheck verify --resume ${dir}`);
+      return signals.exitCode;
     }
     return exitCodeOf(res);
   },

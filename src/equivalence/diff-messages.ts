@@ -1,0 +1,22 @@
+/**
+ * Every message that crosses the worker-thread boundary for `diff`. Only
+ * plain data: a batch names a slice of version A's matrix by the selection
+ * that builds it and the matrix indices.
+ */
+import type { Selection } from '../check/selection.ts';
+import type { RunDiffOutcome } from './run-diff.ts';
+
+export interface DiffBatchRequest {
+  /** version A's selection (its `versions` is [A]) */
+  readonly selection: Selection;
+  readonly versionB: string;
+  /** observable definition id */
+  readonly observable: string;
+  readonly maxPairs?: number;
+  /** matrix task indices to compare, ascending */
+  readonly indices: readonly number[];
+}
+
+export interface DiffBatchResponse {
+  readonly outcomes: readonly RunDiffOutcome[];
+}

@@ -1,0 +1,373 @@
+/**
+ * Trace equivalence of two labelled systems with internal steps hidden,
+ * decided on the fly, breadth-first, stopping at the first difference.
+ *
+ * Each side is determinized lazily (subset construction): a macro state is
+ * the set of concrete positions the side can be in after a sequence of
+ * observable labels, closed under internal (tau) steps. A concrete position
+ * is a state, or a state plus the labels of a multi-label step still to be
+ * seen. Every state is accepting (a run may stop anywhere), so the two
+ * systems have the same traces iff, in every pair of macro states reachable
+ * by the same label sequence, both sides enable the same labels (the
+ * Hopcroft–Karp style check on the product of the two determinized
+ * automata; pairs are deduplicated by identity, without HKC's congruence
+ * closure — the sets are small).
+ *
+ * Pairs are expanded in BFS order, and the labels of a pair in sorted
+ * order, so the first label enabled on one side only ends a shortest
+ * distinguishing sequence (fewest observable labels), and the same one on
+ * every run. The concrete paths shown for it are shortest paths (in steps)
+ * that produce the sequence on each side.
+ */
+import type { LabelledSystem } from './labelled-system.ts';
+
+export interface EquivalenceOptions {
+  /** Stop (complete: false) rather than explore more product pairs than this. */
+  readonly maxPairs?: number;
+}
+
+/** One concrete step of a side's path. */
+export interface PathStep {
+  readonly action: number;
+  /** every observable label of the step (empty for an internal step) */
+  readonly labels: readonly string[];
+  /** index in the sequence of the step's first label; for an internal step, of the next label */
+  readonly at: number;
+}
+
+export interface SidePath {
+  /** which initial state the path starts from, in emit order */
+  readonly initialIndex: number;
+  readonly steps: readonly PathStep[];
+}
+
+export interface Difference {
+  /** the shortest distinguishing sequence: all but the last label are common to both sides */
+  readonly word: readonly string[];
+  /** the side that can produce the whole sequence */
+  readonly onlyIn: 'A' | 'B';
+  /** labels the other side can produce after the common prefix (sorted) */
+  readonly otherCanDo: readonly string[];
+  /** of those, the one closest to the differing label (shown against it), if any */
+  readonly otherInstead?: string;
+  /** A's path: for `word` if A produces it, else for the common prefix then `otherInstead` */
+  readonly a: SidePath;
+  readonly b: SidePath;
+}
+
+export interface EquivalenceResult {
+  /** no difference found (a proof within the bound iff `complete`) */
+  readonly equivalent: boolean;
+  readonly complete: boolean;
+  /** product pairs explored */
+  readonly pairs: number;
+  /** concrete states discovered on each side */
+  readonly statesA: number;
+  readonly statesB: number;
+  readonly difference?: Difference;
+}
+
+/** Labels and label sequences, interned; shared by both sides so ids compare. */
+class LabelTable {
+  readonly names: string[] = [];
+  private readonly ids = new Map<string, number>();
+  readonly seqs: number[][] = [];
+  private readonly seqIds = new Map<string, number>();
+
+  label(name: string): number {
+    let id = this.ids.get(name);
+    if (id === undefined) {
+      id = this.names.length;
+      this.names.push(name);
+      this.ids.set(name, id);
+    }
+    return id;
+  }
+
+  /** Id of a non-empty label sequence. */
+  seq(labels: readonly string[]): number {
+    const key = labels.join('\u0000');
+    let id = this.seqIds.get(key);
+    if (id === undefined) {
+      id = this.seqs.length;
+      this.seqs.push(labels.map((l) => this.label(l)));
+      this.seqIds.set(key, id);
+    }
+    return id;
+  }
+
+  byName = (x: number, y: number): number => (this.names[x]! < this.names[y]! ? -1 : this.names[x]! > this.names[y]! ? 1 : 0);
+}
+
+/** Successors of one concrete state: parallel arrays, in emit order; seq -1 = internal step. */
+interface StepList {
+  readonly next: number[];
+  readonly action: number[];
+  readonly seq: number[];
+}
+
+/** Outgoing transitions of a macro state: labels sorted by name, with target macro states. */
+interface MacroOut {
+  readonly labels: number[];
+  readonly targets: number[];
+  /** the labels in the order the side's steps offer them (emit order), for presentation */
+  readonly offered: number[];
+}
+
+function keyOf(bytes: Uint8Array): string {
+  let s = '';
+  for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]!);
+  return s;
+}
+
+/** One side: its concrete states, concrete positions (elements) and macro states, built on demand. */
+class Side {
+  private readonly stateIds = new Map<string, number>();
+  private readonly bytes: Uint8Array[] = [];
+  private readonly succ: (StepList | undefined)[] = [];
+  /** initial state ids in emit order (duplicates kept, so indices match emit order) */
+  readonly initial: number[] = [];
+  private readonly elemIds = new Map<string, number>();
+  private readonly elState: number[] = [];
+  private readonly elSeq: number[] = [];
+  private readonly elOff: number[] = [];
+  private readonly macroIds = new Map<string, number>();
+  private readonly macroElems: number[][] = [];
+  private readonly macroOut: (MacroOut | undefined)[] = [];
+
+  constructor(private readonly sys: LabelledSystem, private readonly labels: LabelTable) {
+    sys.initialStates((s) => this.initial.push(this.state(s)));
+  }
+
+  get stateCount(): number {
+    return this.bytes.length;
+  }
+
+  private state(s: Uint8Array): number {
+    const k = keyOf(s);
+    let id = this.stateIds.get(k);
+    if (id === undefined) {
+      id = this.bytes.length;
+      this.bytes.push(s.slice());
+      this.succ.push(undefined);
+      this.stateIds.set(k, id);
+    }
+    return id;
+  }
+
+  steps(id: number): StepList {
+    let l = this.succ[id];
+    if (!l) {
+      const list: StepList = { next: [], action: [], seq: [] };
+      this.sys.successors(this.bytes[id]!, (next, action, labels) => {
+        list.next.push(this.state(next));
+        list.action.push(action);
+        list.seq.push(labels.length ? this.labels.seq(labels) : -1);
+      });
+      this.succ[id] = l = list;
+    }
+    return l;
+  }
+
+  /** Element: state `s` with the labels of sequence `seq` from `off` still to be seen (seq -1: none). */
+  elem(s: number, seq: number, off: number): number {
+    if (seq >= 0 && off >= this.labels.seqs[seq]!.length) { seq = -1; off = 0; }
+    const k = `${s},${seq},${off}`;
+    let id = this.elemIds.get(k);
+    if (id === undefined) {
+      id = this.elState.length;
+      this.elState.push(s);
+      this.elSeq.push(seq);
+      this.elOff.push(off);
+      this.elemIds.set(k, id);
+    }
+    return id;
+  }
+
+  /** The label an element with pending labels shows next, or -1. */
+  pending(e: number): number {
+    const seq = this.elSeq[e]!;
+    return seq < 0 ? -1 : this.labels.seqs[seq]![this.elOff[e]!]!;
+  }
+
+  /** After `pending(e)` is seen. */
+  afterPending(e: number): number {
+    return this.elem(this.elState[e]!, this.elSeq[e]!, this.elOff[e]! + 1);
+  }
+
+  /** After a visible step `i` of state s: its first label is seen. */
+  afterStep(list: StepList, i: number): number {
+    return this.elem(list.next[i]!, list.seq[i]!, 1);
+  }
+
+  stateOf(e: number): number {
+    return this.elState[e]!;
+  }
+
+  /** Macro state of the tau-closure of `elems`. */
+  macro(elems: readonly number[]): number {
+    const set = new Set<number>(elems);
+    const work = [...set];
+    while (work.length) {
+      const e = work.pop()!;
+      if (this.elSeq[e]! >= 0) continue;
+      const l = this.steps(this.elState[e]!);
+      for (let i = 0; i < l.next.length; i++) {
+        if (l.seq[i] !== -1) continue;
+        const t = this.elem(l.next[i]!, -1, 0);
+        if (!set.has(t)) { set.add(t); work.push(t); }
+      }
+    }
+    const sorted = [...set].sort((x, y) => x - y);
+    const k = sorted.join(',');
+    let id = this.macroIds.get(k);
+    if (id === undefined) {
+      id = this.macroElems.length;
+      this.macroElems.push(sorted);
+      this.macroOut.push(undefined);
+      this.macroIds.set(k, id);
+    }
+    return id;
+  }
+
+  initialMacro(): number {
+    return this.macro(this.initial.map((s) => this.elem(s, -1, 0)));
+  }
+
+  out(m: number): MacroOut {
+    let o = this.macroOut[m];
+    if (o) return o;
+    const by = new Map<number, number[]>();
+    const add = (label: number, target: number) => {
+      const l = by.get(label);
+      if (l) l.push(target); else by.set(label, [target]);
+    };
+    for (const e of this.macroElems[m]!) {
+      const p = this.pending(e);
+      if (p >= 0) { add(p, this.afterPending(e)); continue; }
+      const l = this.steps(this.elState[e]!);
+      for (let i = 0; i < l.next.length; i++) {
+        const seq = l.seq[i]!;
+        if (seq >= 0) add(this.labels.seqs[seq]![0]!, this.afterStep(l, i));
+      }
+    }
+    const offered = [...by.keys()];
+    const labels = [...offered].sort(this.labels.byName);
+    o = { labels, targets: labels.map((l) => this.macro(by.get(l)!)), offered };
+    this.macroOut[m] = o;
+    return o;
+  }
+
+  /**
+   * A shortest concrete path (fewest steps) producing exactly `word`, from
+   * an initial state. The word must be a trace of this side.
+   */
+  path(word: readonly string[]): SidePath {
+    const ids = word.map((w) => this.labels.label(w));
+    const n = ids.length;
+    interface Node { e: number; pos: number; parent: number; step?: PathStep; initialIndex: number }
+    const nodes: Node[] = [];
+    const seen = new Set<string>();
+    const push = (e: number, pos: number, parent: number, initialIndex: number, step?: PathStep) => {
+      const k = `${e}:${pos}`;
+      if (seen.has(k)) return;
+      seen.add(k);
+      nodes.push(step ? { e, pos, parent, step, initialIndex } : { e, pos, parent, initialIndex });
+    };
+    this.initial.forEach((s, i) => push(this.elem(s, -1, 0), 0, -1, i));
+    for (let q = 0; q < nodes.length; q++) {
+      const { e, pos, initialIndex } = nodes[q]!;
+      if (pos === n) {
+        const steps: PathStep[] = [];
+        for (let x = q; x >= 0; x = nodes[x]!.parent) if (nodes[x]!.step) steps.push(nodes[x]!.step!);
+        return { initialIndex, steps: steps.reverse() };
+      }
+      const p = this.pending(e);
+      if (p >= 0) {
+        if (p === ids[pos]) push(this.afterPending(e), pos + 1, q, initialIndex);
+        continue;
+      }
+      const l = this.steps(this.elState[e]!);
+      for (let i = 0; i < l.next.length; i++) {
+        const seq = l.seq[i]!;
+        const labels = seq < 0 ? [] : this.labels.seqs[seq]!.map((x) => this.labels.names[x]!);
+        const step: PathStep = { action: l.action[i]!, labels, at: pos };
+        if (seq < 0) push(this.elem(l.next[i]!, -1, 0), pos, q, initialIndex, step);
+        else if (this.labels.seqs[seq]![0] === ids[pos]) push(this.afterStep(l, i), pos + 1, q, initialIndex, step);
+      }
+    }
+    throw new Error(`trace-equivalence: no path produces [${word.join(' | ')}] (not a trace of this side)`);
+  }
+}
+
+function commonPrefix(x: string, y: string): number {
+  let i = 0;
+  while (i < x.length && i < y.length && x[i] === y[i]) i++;
+  return i;
+}
+
+/** Decide whether `a` and `b` have the same observable traces; on a difference, a shortest one. */
+export function checkTraceEquivalence(a: LabelledSystem, b: LabelledSystem, opts: EquivalenceOptions = {}): EquivalenceResult {
+  const maxPairs = opts.maxPairs ?? Infinity;
+  const labels = new LabelTable();
+  const A = new Side(a, labels);
+  const B = new Side(b, labels);
+  const pairA: number[] = [];
+  const pairB: number[] = [];
+  const parent: number[] = [];
+  const via: number[] = [];
+  const seen = new Map<string, number>();
+  const addPair = (ma: number, mb: number, from: number, label: number): void => {
+    const k = `${ma},${mb}`;
+    if (seen.has(k)) return;
+    seen.set(k, pairA.length);
+    pairA.push(ma);
+    pairB.push(mb);
+    parent.push(from);
+    via.push(label);
+  };
+  addPair(A.initialMacro(), B.initialMacro(), -1, -1);
+  const result = (equivalent: boolean, complete: boolean, difference?: Difference): EquivalenceResult => ({
+    equivalent, complete, pairs: pairA.length, statesA: A.stateCount, statesB: B.stateCount, ...(difference ? { difference } : {}),
+  });
+  for (let i = 0; i < pairA.length; i++) {
+    if (i >= maxPairs) return result(true, false);
+    const oa = A.out(pairA[i]!);
+    const ob = B.out(pairB[i]!);
+    let x = 0;
+    let y = 0;
+    while (x < oa.labels.length || y < ob.labels.length) {
+      const la = oa.labels[x];
+      const lb = ob.labels[y];
+      const c = la === undefined ? 1 : lb === undefined ? -1 : labels.byName(la, lb);
+      if (c === 0) {
+        addPair(oa.targets[x]!, ob.targets[y]!, i, la!);
+        x++;
+        y++;
+        continue;
+      }
+      const onlyIn = c < 0 ? 'A' : 'B';
+      const differing = labels.names[c < 0 ? la! : lb!]!;
+      const prefix: string[] = [];
+      for (let p = i; parent[p]! >= 0; p = parent[p]!) prefix.push(labels.names[via[p]!]!);
+      prefix.reverse();
+      const otherOut = onlyIn === 'A' ? ob : oa;
+      const other = otherOut.labels.map((l) => labels.names[l]!);
+      // Shown against the differing label: the other side's label closest to it
+      // (longest common prefix: same thread, same kind of event), ties to the one its steps offer first.
+      let instead: string | undefined;
+      for (const l of otherOut.offered) {
+        const o = labels.names[l]!;
+        if (instead === undefined || commonPrefix(o, differing) > commonPrefix(instead, differing)) instead = o;
+      }
+      const word = [...prefix, differing];
+      const otherWord = instead === undefined ? prefix : [...prefix, instead];
+      return result(false, true, {
+        word, onlyIn, otherCanDo: other, ...(instead !== undefined ? { otherInstead: instead } : {}),
+        a: A.path(onlyIn === 'A' ? word : otherWord),
+        b: B.path(onlyIn === 'B' ? word : otherWord),
+      });
+    }
+  }
+  return result(true, true);
+}

@@ -1,0 +1,68 @@
+/**
+ * What `dmacheck replay` prints: the verdict in one line, how the path on
+ * the replayed version differs from the recording, and for a divergence
+ * both sides of the step (what the trace recorded, what the version offers
+ * there), in the mail format's 72 columns; or the same as JSON.
+ */
+import type { Trace, TraceStep } from '../check/trace.ts';
+import { replayExitCode, type ReplayVerdict } from './replay.ts';
+import { MAIL_WIDTH } from './render-mail.ts';
+import { wrap } from './text.ts';
+import { stepLines } from './trace-report.ts';
+
+/** `reproduced`, `fixed`, `diverged at step 3`, ... */
+export function verdictWord(v: ReplayVerdict): string {
+  return v.verdict === 'diverged' ? `diverged at step ${v.step}` : v.verdict;
+}
+
+function stepBlock(s: TraceStep, indent: number, width: number): string[] {
+  const head = `CPU${s.thread} in ${s.call}:`;
+  const body = stepLines(s).flatMap((l) => wrap(l.text, width - indent - 2, l.kind === 'change' || l.kind === 'position' ? 2 : 3));
+  return [`${' '.repeat(indent)}${head}`, ...body.map((l) => `${' '.repeat(indent + 2)}${l}`)];
+}
+
+export function renderVerdict(trace: Trace, v: ReplayVerdict, width = MAIL_WIDTH): string {
+  const id = `${trace.property} (${trace.severity})`;
+  const para = (text: string, indent = 0) => wrap(text, width - indent).map((l) => ' '.repeat(indent) + l);
+  const out: string[] = [];
+  switch (v.verdict) {
+    case 'reproduced':
+      out.push(...para(`reproduced: on ${v.version}, ${id} is violated ${v.extra ? `at an extra step before step ${v.step}` : `at step ${v.step}`}` +
+        `${v.version === trace.run.version && v.adjustments.length === 0 ? ', as recorded' : ''}.`));
+      break;
+    case 'other violation':
+      out.push(...para(`other violation: on ${v.version}, ${id} does not happen, but ${v.violations.map((x) => x.replace('/', ' (') + ')').join(', ')} ` +
+        `${v.violations.length > 1 ? 'are' : 'is'} violated ${v.extra ? `at an extra step before step ${v.step}` : `at step ${v.step}`}.`));
+      break;
+    case 'fixed':
+      out.push(...para(`fixed: on ${v.version}, the scenario runs to completion (${v.steps} recorded steps) and no invariant is violated on the way.`));
+      break;
+    case 'not applicable':
+      out.push(...para(`not applicable: the trace cannot run on ${v.version}: ${v.reason}.`));
+      break;
+    case 'diverged':
+      out.push(...para(`diverged at step ${v.step}: ${v.version} cannot take the step as recorded: ${v.reason}.`));
+      break;
+  }
+  if (v.adjustments.length) {
+    out.push('', `How the path on ${v.version} differs from the trace:`);
+    for (const a of v.adjustments) out.push(...wrap(a, width - 4).map((l, i) => `${i === 0 ? '  - ' : '    '}${l}`));
+  }
+  if (v.verdict === 'diverged') {
+    out.push('', `Recorded on ${trace.run.version}, step ${v.step}:`, ...stepBlock(v.recorded, 2, width));
+    out.push('', `${v.version} offers there:`);
+    if (v.offered.length === 0) out.push('  nothing: every CPU has finished its program');
+    for (const o of v.offered) out.push(...stepBlock(o, 2, width));
+  }
+  return out.join('\n') + '\n';
+}
+
+/** The verdict as plain data (`dmacheck replay --json`): `verdict` is one of the five words, `step` says where. */
+export function verdictJson(trace: Trace, file: string, v: ReplayVerdict): Record<string, unknown> {
+  return {
+    file,
+    trace: { version: trace.run.version, platform: trace.run.platform, device: trace.run.deviceKey, property: trace.property, severity: trace.severity, steps: trace.steps.length },
+    ...v,
+    exitCode: replayExitCode(v),
+  };
+}

@@ -1,0 +1,104 @@
+/**
+ * Replay a checked trace on a kernel version, step by step by (CPU, event,
+ * page name), and say what happens:
+ *
+ * - `reproduced`: some step violates the trace's property with the trace's
+ *   severity (on the trace's own version this always holds);
+ * - `other violation`: every step the version takes is free of the trace's
+ *   violation, but another invariant (or the same one with the other
+ *   severity) is violated on the way;
+ * - `fixed`: every recorded step replays and no invariant is violated at
+ *   any step of the path;
+ * - `diverged`: the version cannot take step N as recorded (the thread is
+ *   elsewhere, or the call has other outcomes there); both sides are given;
+ * - `not applicable`: the version lacks a call of the programs, or the
+ *   device configuration cannot happen there.
+ */
+import { exclusionReason } from '../../models/devices.ts';
+import { RunModel } from '../../models/run-model.ts';
+import { versionById, type EntryPoint } from '../../models/versions.ts';
+import { platformById } from '../../models/platforms.ts';
+import { specOf } from '../check/matrix.ts';
+import type { Trace, TraceStep } from '../check/trace.ts';
+import { describeOption, violationsOf } from './step-options.ts';
+import { walkAdapting, walkStrict } from './walk.ts';
+
+export interface ReplayCommon {
+  readonly version: string;
+  /** how the path on this version differs from the recording: extra, dropped and renamed steps */
+  readonly adjustments: readonly string[];
+}
+
+export type ReplayVerdict =
+  | ReplayCommon & {
+    readonly verdict: 'reproduced';
+    /** the recorded step where it happens (for an extra step: the recorded step it precedes) */
+    readonly step: number;
+    readonly extra: boolean;
+    readonly violation: string;
+  }
+  | ReplayCommon & { readonly verdict: 'other violation'; readonly step: number; readonly extra: boolean; readonly violations: readonly string[] }
+  | ReplayCommon & { readonly verdict: 'fixed'; readonly steps: number }
+  | ReplayCommon & {
+    readonly verdict: 'diverged'; readonly step: number; readonly reason: string;
+    /** the step as the trace records it (on the trace's version) */
+    readonly recorded: TraceStep;
+    /** the steps the other version offers there */
+    readonly offered: readonly TraceStep[];
+  }
+  | ReplayCommon & { readonly verdict: 'not applicable'; readonly reason: string };
+
+/** 0 fixed, 1 reproduced or another violation, 3 diverged or not applicable (2 is bad input). */
+export function replayExitCode(v: ReplayVerdict): 0 | 1 | 3 {
+  switch (v.verdict) {
+    case 'fixed': return 0;
+    case 'reproduced': case 'other violation': return 1;
+    default: return 3;
+  }
+}
+
+function modelOf(trace: Trace, versionId: string): RunModel {
+  const { run } = trace;
+  return new RunModel(specOf({ index: 0, version: versionId, platform: run.platform, device: run.device, programs: run.programs }));
+}
+
+/** Replay `trace` (checked by checkTrace) on `versionId` (default: its own version). */
+export function replayTrace(trace: Trace, versionId: string = trace.run.version): ReplayVerdict {
+  const version = versionById(versionId);
+  if (!version) throw new Error(`unknown version ${versionId}`);
+  const { run } = trace;
+  const missing = run.programs.flat().find((c) => !version.machines[c as EntryPoint]);
+  if (missing) return { verdict: 'not applicable', version: versionId, reason: `${versionId} has no ${missing}`, adjustments: [] };
+  const platform = platformById(run.platform)!;
+  const why = exclusionReason(platform, run.device, run.programs.length);
+  if (why) return { verdict: 'not applicable', version: versionId, reason: why, adjustments: [] };
+  // Where each recorded step was taken on its own version (checkTrace made sure it can be).
+  const own = walkStrict(modelOf(trace, run.version), trace.steps);
+  if (own.stop) throw new Error(`trace does not replay on its own version at step ${own.stop.step}: check it with checkTrace first`);
+  const placed = trace.steps.map((s, i) => ({ ...s, pc: own.taken[i]!.pc, envCall: own.taken[i]!.envCall }));
+  const model = modelOf(trace, versionId);
+  const w = walkAdapting(model, placed);
+  const id = `${trace.property}/${trace.severity}`;
+  const base = { version: versionId, adjustments: w.adjustments };
+  const at = (k: number) => {
+    const t = w.taken[k]!;
+    if (t.recorded > 0) return { step: t.recorded, extra: false };
+    const next = w.taken.slice(k).find((x) => x.recorded > 0)?.recorded ?? w.stop?.step ?? trace.steps.length;
+    return { step: next, extra: true };
+  };
+  let other: { step: number; extra: boolean; violations: string[] } | undefined;
+  for (let k = 0; k < w.taken.length; k++) {
+    const v = violationsOf(model, w.taken[k]!.obs);
+    if (v.includes(id)) return { verdict: 'reproduced', ...base, ...at(k), violation: id };
+    if (v.length && !other) other = { ...at(k), violations: v };
+  }
+  if (other) return { verdict: 'other violation', ...base, ...other };
+  if (w.stop) {
+    return {
+      verdict: 'diverged', ...base, step: w.stop.step, reason: w.stop.reason,
+      recorded: trace.steps[w.stop.step - 1]!,
+      offered: w.stop.options.map((o) => describeOption(model, o, w.stop!.step)),
+    };
+  }
+  return { verdict: 'fixed', ...base, steps: trace.steps.length };
+}

@@ -1,0 +1,256 @@
+/**
+ * Every state and every transition of every version's machines is reached
+ * by the tests. Obligations come from the machine definitions
+ * (models/coverage.ts obligations()), so a new state or transition without a
+ * test fails here, listing what was never reached.
+ *
+ * Reached = what the step cache recorded (CompiledMachine.reached) after
+ *  (a) exploring the whole platform matrix in this thread at 1 thread x 2 calls
+ *      (every program of that bound, every platform, every device config), and
+ *  (b) driving each machine directly, with hand-made input bits, to the
+ *      obligations that no run of the platform matrix can reach
+ *      (EXPECTED_UNREACHABLE); the list is checked to be honest: each entry is
+ *      unreached by (a), has a witness in (b), and its reason holds.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { EXPECTED_UNREACHABLE, expectedUnreachable, obligations } from '../../models/coverage.ts';
+import type { MachineContext, MachineInput, MachineLocals, StateMeta } from '../../models/machines/dma-setup.ts';
+import { PLATFORMS } from '../../models/platforms.ts';
+import { compile } from '../../models/step-cache.ts';
+import { ENTRY_POINTS, VERSIONS, VERSION_IDS, type EntryPoint, type KernelVersion } from '../../models/versions.ts';
+import type { OutcomeEvent } from '../../models/vocabulary.ts';
+import type { Results } from '../../src/check/results.ts';
+import { parseSelection } from '../../src/check/selection.ts';
+import { verify } from '../../src/check/verify.ts';
+import { driveMachine, type MachineDrive } from '../helpers/drive.ts';
+
+const BASE_STRUCTURE = ['baseline', 'v2-p1', 'v2-p2'];
+const P3_STRUCTURE = ['v2-p3', 'v2-p4', 'v2-p3-without-p1'];
+
+/**
+ * A machine-level drive to obligations the platform matrix cannot reach.
+ * `from` starts in a call state with a context no consistent run has there
+ * (for code that is dead in every modelled version).
+ */
+interface Witness {
+  readonly why: string;
+  readonly entryPoint: EntryPoint;
+  readonly versions: readonly string[];
+  readonly input: Partial<MachineInput>;
+  readonly from?: { readonly state: string; readonly locals?: Partial<MachineLocals> };
+  readonly events: readonly OutcomeEvent[];
+  /** resting states after start (or `from`) and after each event */
+  readonly path: readonly string[];
+  /** EXPECTED_UNREACHABLE ids this witness reaches */
+  readonly covers: readonly string[];
+}
+
+const WITNESSES: readonly Witness[] = [
+  {
+    why: 'a non-coherent device on a platform with neither DMA_DIRECT_REMAP nor ARCH_HAS_DMA_SET_UNCACHED',
+    entryPoint: 'dma_direct_alloc', versions: VERSION_IDS, input: { C: false }, events: [],
+    path: ['noNonCoherentStrategy'],
+    covers: ['nonCoherent always [2] -> noNonCoherentStrategy', 'state noNonCoherentStrategy'],
+  },
+  {
+    why: 'a highmem CMA page offered to a force_dma_unencrypted device: patch 3 rejects it (allow_highmem false) and falls back to buddy',
+    entryPoint: 'dma_direct_alloc', versions: P3_STRUCTURE, input: { F: true, highmemCmaConfig: true },
+    events: ['CMA_HIGHMEM_PAGE', 'CMA_RELEASED', 'BUDDY_PAGE', 'SET_DECRYPTED_OK'],
+    path: ['cmaAlloc', 'cmaRelease', 'buddyAlloc', 'setMemoryDecrypted', 'returnCpuAddr'],
+    covers: ['cmaAlloc on CMA_HIGHMEM_PAGE [1] -> cmaRelease', 'state cmaRelease', 'cmaRelease on CMA_RELEASED [0] -> buddyAlloc'],
+  },
+  {
+    why: 'set_uncached with force_dma_unencrypted: a failed arch_dma_set_uncached re-encrypts, then frees',
+    entryPoint: 'dma_direct_alloc', versions: BASE_STRUCTURE, input: { F: true, C: false, setUncachedConfig: true },
+    events: ['BUDDY_PAGE', 'SET_DECRYPTED_OK', 'SET_UNCACHED_FAILED', 'SET_ENCRYPTED_OK', 'PAGES_FREED'],
+    path: ['buddyAlloc', 'setMemoryDecrypted', 'settingUncached', 'setMemoryEncrypted', 'outFreePages', 'returnNull'],
+    covers: ['outEncryptPages always [0] -> setMemoryEncrypted', 'state setMemoryEncrypted', 'setMemoryEncrypted on SET_ENCRYPTED_OK [0] -> outFreePages'],
+  },
+  {
+    why: 'set_uncached with force_dma_unencrypted: the re-encrypt fails and the page is leaked',
+    entryPoint: 'dma_direct_alloc', versions: BASE_STRUCTURE, input: { F: true, C: false, setUncachedConfig: true },
+    events: ['BUDDY_PAGE', 'SET_DECRYPTED_OK', 'SET_UNCACHED_FAILED', 'SET_ENCRYPTED_FAILED'],
+    path: ['buddyAlloc', 'setMemoryDecrypted', 'settingUncached', 'setMemoryEncrypted', 'leakAfterFailedEncrypt'],
+    covers: ['setMemoryEncrypted on SET_ENCRYPTED_FAILED [0] -> leakAfterFailedEncrypt', 'state leakAfterFailedEncrypt'],
+  },
+  {
+    why: 'dead code: the NO_KERNEL_MAPPING hand-out with the unencrypted DMA address (context F=1 at the shortcut\'s allocation)',
+    entryPoint: 'dma_direct_alloc', versions: VERSION_IDS, input: { F: true, NKM: true },
+    from: { state: 'noMappingBuddyAlloc' }, events: ['BUDDY_PAGE'],
+    path: ['noMappingBuddyAlloc', 'returnPageCookie'],
+    covers: ['noMappingHandOut always [0] -> returnPageCookie'],
+  },
+  {
+    why: 'dead code: the atomic-pool hand-out of dma_direct_alloc_pages with the encrypted DMA address (context F=0 at the pool call)',
+    entryPoint: 'dma_direct_alloc_pages', versions: VERSION_IDS, input: { F: false, B: false, coherentPoolConfig: true },
+    from: { state: 'poolAlloc' }, events: ['POOL_ALLOC_OK'],
+    path: ['poolAlloc', 'returnVaddrAsPage'],
+    covers: ['poolHandOut always [1] -> returnVaddrAsPage'],
+  },
+  {
+    why: 'dma_direct_free_pages given a real atomic-pool page, found in the pool by its linear address',
+    entryPoint: 'dma_direct_free_pages', versions: VERSION_IDS, input: { coherentPoolConfig: true }, events: ['POOL_FREED'],
+    path: ['freeToPool', 'returned'],
+    covers: ['freeToPool on POOL_FREED [0] -> returned'],
+  },
+];
+
+const key = (v: string, ep: string) => `${v}/${ep}`;
+const machineOf = (v: KernelVersion, ep: EntryPoint) => v.machines[ep];
+
+let results: Results;
+let seconds = 0;
+const matrixReached = new Map<string, ReadonlySet<string>>();
+const allReached = new Map<string, ReadonlySet<string>>();
+const drives = new Map<string, MachineDrive | Error>();
+
+beforeAll(async () => {
+  const started = Date.now();
+  results = await verify({ selection: parseSelection({ threads: 1, calls: 2 }), workers: 0 });
+  seconds = (Date.now() - started) / 1000;
+  for (const v of VERSIONS) for (const ep of ENTRY_POINTS) matrixReached.set(key(v.id, ep), new Set(compile(machineOf(v, ep)).reached));
+  WITNESSES.forEach((w, i) => {
+    for (const vid of w.versions) {
+      const v = VERSIONS.find((x) => x.id === vid)!;
+      try {
+        drives.set(`${i}/${vid}`, driveMachine(machineOf(v, w.entryPoint), w.input, w.events, w.from));
+      } catch (e) {
+        drives.set(`${i}/${vid}`, e as Error);
+      }
+    }
+  });
+  for (const v of VERSIONS) for (const ep of ENTRY_POINTS) allReached.set(key(v.id, ep), new Set(compile(machineOf(v, ep)).reached));
+});
+
+describe('coverage of the machines', () => {
+  it('explores the matrix at 1 thread x 2 calls completely and quickly', () => {
+    expect(results.complete).toBe(true);
+    expect(seconds).toBeLessThan(30);
+  });
+
+  describe.each(VERSION_IDS)('%s', (vid) => {
+    const v = VERSIONS.find((x) => x.id === vid)!;
+
+    it.each(ENTRY_POINTS)('reaches every state and transition of %s', (ep) => {
+      const reached = allReached.get(key(vid, ep))!;
+      const never = obligations(machineOf(v, ep)).filter((id) => !reached.has(id));
+      expect(never, `never reached in ${vid} ${ep}`).toEqual([]);
+    });
+
+    it.each(ENTRY_POINTS)('leaves exactly the EXPECTED_UNREACHABLE obligations of %s unreached by the platform matrix', (ep) => {
+      const reached = matrixReached.get(key(vid, ep))!;
+      const unreached = obligations(machineOf(v, ep)).filter((id) => !reached.has(id));
+      const expected = EXPECTED_UNREACHABLE.filter((e) => e.entryPoint === ep && (!e.versions || e.versions.includes(vid))).map((e) => e.id);
+      expect(unreached.sort()).toEqual([...expected].sort());
+      // The report of verify() says the same.
+      const r = results.reachability.find((x) => x.version === vid && x.entryPoint === ep)!;
+      expect(r.unreached).toEqual([]);
+      expect(r.unexpectedlyReached).toEqual([]);
+    });
+
+    it('has a witness for every EXPECTED_UNREACHABLE obligation, and each witness ends where it should', () => {
+      for (const e of EXPECTED_UNREACHABLE.filter((x) => !x.versions || x.versions.includes(vid))) {
+        const ws = WITNESSES.filter((w) => w.entryPoint === e.entryPoint && w.versions.includes(vid) && w.covers.includes(e.id));
+        expect(ws.length, `${vid} ${e.entryPoint}: no witness for '${e.id}'`).toBeGreaterThan(0);
+      }
+      WITNESSES.forEach((w, i) => {
+        if (!w.versions.includes(vid)) return;
+        const d = drives.get(`${i}/${vid}`)!;
+        if (d instanceof Error) throw new Error(`witness '${w.why}' on ${vid}: ${d.message}`);
+        expect(d.path, w.why).toEqual(w.path);
+        const reached = allReached.get(key(vid, w.entryPoint))!;
+        for (const id of w.covers) expect(reached.has(id), `${vid} ${w.entryPoint}: ${id}`).toBe(true);
+      });
+    });
+  });
+
+  it('lists only obligations that exist, for versions that exist', () => {
+    for (const e of EXPECTED_UNREACHABLE) {
+      expect(ENTRY_POINTS).toContain(e.entryPoint);
+      for (const vid of e.versions ?? VERSION_IDS) {
+        expect(VERSION_IDS).toContain(vid);
+        const v = VERSIONS.find((x) => x.id === vid)!;
+        expect(obligations(machineOf(v, e.entryPoint as EntryPoint)), `${vid} ${e.entryPoint}`).toContain(e.id);
+        expect(expectedUnreachable(vid, e.entryPoint, e.id)).toBe(e);
+      }
+    }
+  });
+});
+
+describe('the reasons given for EXPECTED_UNREACHABLE hold', () => {
+  const guardsOf = (v: KernelVersion, ep: EntryPoint) =>
+    (machineOf(v, ep) as unknown as { implementations: { guards: Record<string, (a: { context: MachineContext }) => boolean> } }).implementations.guards;
+  /** every combination of the device predicates and the remap local */
+  const contexts = (): MachineContext[] => {
+    const out: MachineContext[] = [];
+    for (let bits = 0; bits < 32; bits++) {
+      const b = (i: number) => (bits & (1 << i)) !== 0;
+      out.push({
+        F: b(0), R: b(1), B: b(2), NKM: b(3), remap: b(4), C: true, remapConfig: true, coherentPoolConfig: true, setUncachedConfig: false,
+        highmemCmaConfig: false, cpuAddrIsVmalloc: false, forceBounce: false, swiotlbBuffer: false,
+        setUncached: false, pageHighmem: false, protDecrypted: false, dmaUnencrypted: false,
+      });
+    }
+    return out;
+  };
+
+  it.each(VERSION_IDS)('%s: the NO_KERNEL_MAPPING shortcut is taken only by devices whose DMA address is the encrypted one', (vid) => {
+    const g = guardsOf(VERSIONS.find((x) => x.id === vid)!, 'dma_direct_alloc');
+    const both = contexts().filter((context) => g['noKernelMappingShortcut']!({ context }) && g['physToDmaUnencrypted']!({ context }));
+    expect(both).toEqual([]);
+    expect(contexts().some((context) => g['noKernelMappingShortcut']!({ context }))).toBe(true);
+  });
+
+  it.each(VERSION_IDS)('%s: the atomic-pool diversion of dma_direct_alloc_pages is taken only by devices with the unencrypted DMA address', (vid) => {
+    const g = guardsOf(VERSIONS.find((x) => x.id === vid)!, 'dma_direct_alloc_pages');
+    const encrypted = contexts().filter((context) => g['useAtomicPoolForAllocPages']!({ context }) && !g['physToDmaUnencrypted']!({ context }));
+    expect(encrypted).toEqual([]);
+    expect(contexts().some((context) => g['useAtomicPoolForAllocPages']!({ context }))).toBe(true);
+  });
+
+  it('every platform with non-coherent devices selects DMA_DIRECT_REMAP or ARCH_HAS_DMA_SET_UNCACHED', () => {
+    const none = PLATFORMS.filter((p) => p.nonCoherentDevices && !p.kconfig.DMA_DIRECT_REMAP && !p.kconfig.ARCH_HAS_DMA_SET_UNCACHED);
+    expect(none.map((p) => p.id)).toEqual([]);
+  });
+
+  it('highmem CMA exists only where force_dma_unencrypted() is false for every device', () => {
+    const highmem = PLATFORMS.filter((p) => p.kconfig.HIGHMEM);
+    expect(highmem.map((p) => [p.id, p.forceDmaUnencrypted])).toEqual([['arm32-highmem', 'none']]);
+  });
+
+  it('no set_uncached platform has memory encryption', () => {
+    const both = PLATFORMS.filter((p) => p.kconfig.ARCH_HAS_DMA_SET_UNCACHED && (p.memEncryptActive || p.forceDmaUnencrypted !== 'none'));
+    expect(both).toEqual([]);
+  });
+});
+
+describe('machine definitions', () => {
+  it.each(VERSION_IDS)('%s: every state has meta.source; call states wait on events, final states say what they return', (vid) => {
+    const v = VERSIONS.find((x) => x.id === vid)!;
+    for (const ep of ENTRY_POINTS) {
+      const m = machineOf(v, ep);
+      expect(m.id).toBe(ep);
+      const states = m.states as unknown as Record<string, { meta?: StateMeta; type?: string; always?: unknown[]; transitions: Map<string, unknown[]> }>;
+      for (const [name, node] of Object.entries(states)) {
+        const where = `${vid} ${ep}.${name}`;
+        expect(node.meta?.source, where).toMatch(/^kernel\/dma\/(direct\.[ch]|swiotlb\.c|pool\.c) \w+\(\)/);
+        if (node.type === 'final') {
+          expect(node.meta!.returns, where).toBeDefined();
+          expect(node.meta!.call, where).toBeUndefined();
+        } else if (node.meta!.call) {
+          expect(node.transitions.size, where).toBeGreaterThan(0);
+          expect(node.always ?? [], where).toEqual([]);
+        } else {
+          expect((node.always ?? []).length, `${where} is neither a call, a decision nor final`).toBeGreaterThan(0);
+        }
+      }
+    }
+  });
+
+  it('has the pinned number of obligations per entry point in each structure', () => {
+    const counts = Object.fromEntries(VERSIONS.map((v) => [v.id, ENTRY_POINTS.map((ep) => obligations(machineOf(v, ep)).length)]));
+    // alloc, free, alloc_pages, free_pages, mmap, map_phys, unmap_phys
+    for (const vid of BASE_STRUCTURE) expect(counts[vid]).toEqual([88, 27, 41, 16, 6, 9, 6]);
+    for (const vid of P3_STRUCTURE) expect(counts[vid]).toEqual([91, 27, 41, 16, 6, 9, 6]);
+  });
+});
