@@ -63,7 +63,8 @@ export function executeRun(task: RunTask, opts: RunOptions): RunOutcome {
   const spec = specOf(task);
   const reductions = opts.reductions ?? {};
   const sys = dmaSystem(spec, props, reductions);
-  const r = explore(sys, { ...opts.explore, symmetry: reductions.symmetry !== false });
+  // Most runs are small: start small, so that --max-memory is checked as the store grows.
+  const r = explore(sys, { initialCapacity: 256, ...opts.explore, symmetry: reductions.symmetry !== false });
   let goals = r.goals;
   const found = goals.flatMap((g, bit) => (g ? [bit] : []));
   if (reductions.por !== false && found.length > 0) {

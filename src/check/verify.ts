@@ -6,7 +6,7 @@
 import type { ExploreOptions } from '../core/explorer.ts';
 import { runAll, type PoolProgress } from '../parallel/pool.ts';
 import type { BatchResponse } from '../parallel/messages.ts';
-import { buildMatrix } from './matrix.ts';
+import { buildMatrix, taskLabel } from './matrix.ts';
 import { addCoverage, addOutcomes, addResults, emptyPartial, finish, type Results } from './results.ts';
 import type { Selection } from './selection.ts';
 import type { Reductions } from './dma-system.ts';
@@ -48,10 +48,13 @@ export async function verify(opts: VerifyOptions): Promise<Results> {
   );
   const doneCount = new Set(partial.runs.map((r) => r[0])).size;
   const interrupted = doneCount < indices.length;
-  const bounded = partial.runs.some((r) => r[4] === 0);
+  const cut = partial.runs.filter((r) => r[4] === 0);
+  const bounded = cut.length > 0;
   const incompleteReason = interrupted
     ? `interrupted after ${doneCount} of ${indices.length} runs`
-    : bounded ? 'a run hit the state or memory limit: lower --calls or --threads, or raise --max-memory' : undefined;
+    : bounded
+      ? `${cut.length} run(s) hit the memory limit (first: ${taskLabel(matrix.tasks[cut[0]![0]]!)}): lower --calls or --threads, or raise --max-memory`
+      : undefined;
   const results = finish(opts.selection, matrix, partial, {
     complete: !interrupted && !bounded,
     ...(incompleteReason ? { incompleteReason } : {}),

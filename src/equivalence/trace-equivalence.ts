@@ -115,9 +115,7 @@ interface MacroOut {
 }
 
 function keyOf(bytes: Uint8Array): string {
-  let s = '';
-  for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]!);
-  return s;
+  return String.fromCharCode.apply(null, bytes as unknown as number[]);
 }
 
 /** One side: its concrete states, concrete positions (elements) and macro states, built on demand. */
@@ -127,6 +125,8 @@ class Side {
   private readonly succ: (StepList | undefined)[] = [];
   /** initial state ids in emit order (duplicates kept, so indices match emit order) */
   readonly initial: number[] = [];
+  /** element of each state with nothing pending (most elements), and of the others by key */
+  private readonly plainElem: number[] = [];
   private readonly elemIds = new Map<string, number>();
   private readonly elState: number[] = [];
   private readonly elSeq: number[] = [];
@@ -171,17 +171,23 @@ class Side {
 
   /** Element: state `s` with the labels of sequence `seq` from `off` still to be seen (seq -1: none). */
   elem(s: number, seq: number, off: number): number {
-    if (seq >= 0 && off >= this.labels.seqs[seq]!.length) { seq = -1; off = 0; }
-    const k = `${s},${seq},${off}`;
-    let id = this.elemIds.get(k);
-    if (id === undefined) {
-      id = this.elState.length;
-      this.elState.push(s);
-      this.elSeq.push(seq);
-      this.elOff.push(off);
-      this.elemIds.set(k, id);
+    if (seq < 0 || off >= this.labels.seqs[seq]!.length) {
+      const id = this.plainElem[s];
+      return id !== undefined ? id : (this.plainElem[s] = this.newElem(s, -1, 0));
     }
-    return id;
+    const k = `${s},${seq},${off}`;
+    const id = this.elemIds.get(k);
+    if (id !== undefined) return id;
+    const e = this.newElem(s, seq, off);
+    this.elemIds.set(k, e);
+    return e;
+  }
+
+  private newElem(s: number, seq: number, off: number): number {
+    this.elState.push(s);
+    this.elSeq.push(seq);
+    this.elOff.push(off);
+    return this.elState.length - 1;
   }
 
   /** The label an element with pending labels shows next, or -1. */
@@ -218,8 +224,8 @@ class Side {
         if (!set.has(t)) { set.add(t); work.push(t); }
       }
     }
-    const sorted = [...set].sort((x, y) => x - y);
-    const k = sorted.join(',');
+    const sorted = set.size === 1 ? [...set] : [...set].sort((x, y) => x - y);
+    const k = sorted.length === 1 ? String(sorted[0]) : sorted.join(',');
     let id = this.macroIds.get(k);
     if (id === undefined) {
       id = this.macroElems.length;

@@ -16,7 +16,7 @@ export function verdictWord(v: ReplayVerdict): string {
 }
 
 function stepBlock(s: TraceStep, indent: number, width: number): string[] {
-  const head = `CPU${s.thread} in ${s.call}:`;
+  const head = s.event === 'CALL' ? `CPU${s.thread}:` : `CPU${s.thread} in ${s.call}:`;
   const body = stepLines(s).flatMap((l) => wrap(l.text, width - indent - 2, l.kind === 'change' || l.kind === 'position' ? 2 : 3));
   return [`${' '.repeat(indent)}${head}`, ...body.map((l) => `${' '.repeat(indent + 2)}${l}`)];
 }

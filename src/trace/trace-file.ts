@@ -105,7 +105,7 @@ function checkPrograms(x: unknown, where: string): string[][] {
     fail(where, `run.programs must list one program per CPU (1 to ${MAX_THREADS})`);
   return x.map((prog, t) => {
     if (!Array.isArray(prog) || prog.length < 1 || prog.length > MAX_CALLS) fail(where, `run.programs[${t}] (CPU${t}) must be a list of 1 to ${MAX_CALLS} calls`);
-    return prog.map((c) => str(c, where, `call in CPU${t}'s program`, ENTRY_POINTS));
+    return prog.map((c) => str(c, `${where}: run.programs[${t}]`, 'call', ENTRY_POINTS));
   });
 }
 

@@ -134,7 +134,7 @@ export function drive(s: RunSpec, steps: readonly DriveStep[]): Driven {
   const pageNames = pages.map((p) => p.name);
   const name = (p: number) => pageNames[p] ?? `#${p}`;
   const label = (c: { thread: number; event: string; page: number }) => `${c.thread}:${c.event}${c.page >= 0 ? `(${name(c.page)})` : ''}`;
-  let state = new Uint8Array(model.stateBytes);
+  let state: Uint8Array = new Uint8Array(model.stateBytes);
   model.initial(state);
   const initial = state;
   const results: StepResult[] = [];

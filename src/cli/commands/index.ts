@@ -2,6 +2,10 @@
 import type { Command } from '../command.ts';
 import { listCommand } from './list.ts';
 import { verifyCommand } from './verify.ts';
+import { nightlyCommand } from './nightly.ts';
+import { simulateCommand } from './simulate.ts';
 import { mergeCommand } from './merge.ts';
+import { traceCommand } from './trace.ts';
+import { replayCommand } from './replay.ts';
 
-export const COMMANDS: readonly Command[] = [verifyCommand, listCommand, mergeCommand];
+export const COMMANDS: readonly Command[] = [verifyCommand, listCommand, mergeCommand, traceCommand, replayCommand, nightlyCommand, simulateCommand];

@@ -24,15 +24,16 @@ export const EXPLORE_OPTIONS: readonly OptionSpec[] = [
   { name: 'no-symmetry', type: 'boolean', description: 'turn off symmetry reduction (identical threads, interchangeable pages)', default: 'false' },
   { name: 'no-por', type: 'boolean', description: 'turn off partial-order reduction of thread-local steps', default: 'false' },
   { name: 'hash-compact', type: 'boolean', description: 'store 64-bit fingerprints only (for very large runs); reports the probability that a state was missed', default: 'false (exact)' },
-  { name: 'max-memory', type: 'string', description: 'stop a run cleanly (result marked incomplete) before the explorer holds more than this; MiB, or with G/M suffix', default: '75% of RAM', example: '8G' },
+  { name: 'max-memory', type: 'string', description: 'stop a run cleanly (result marked incomplete) before the explorer holds more than this; MiB, or with a K/M/G suffix', default: '75% of RAM', example: '8G' },
 ];
 
 /** Parse `--max-memory`: MiB, or a number with an M or G suffix. */
 export function parseMemory(text: string | undefined): number {
   if (text === undefined) return Math.floor(totalmem() * 0.75);
-  const m = /^(\d+)([MG]?)$/i.exec(text);
-  if (!m || Number(m[1]) === 0) throw new UsageError(`bad --max-memory '${text}' (valid: a size in MiB, or with an M or G suffix, e.g. 8G)`);
-  return Number(m[1]) * (m[2]?.toUpperCase() === 'G' ? 1024 ** 3 : 1024 ** 2);
+  const m = /^(\d+)([KMG]?)$/i.exec(text);
+  if (!m || Number(m[1]) === 0) throw new UsageError(`bad --max-memory '${text}' (valid: a size in MiB, or with a K, M or G suffix, e.g. 8G)`);
+  const unit = { K: 1024, M: 1024 ** 2, G: 1024 ** 3, '': 1024 ** 2 }[(m[2] ?? '').toUpperCase() as 'K' | 'M' | 'G' | '']!;
+  return Number(m[1]) * unit;
 }
 
 /** Parse `--shard i/n`. */

@@ -1,0 +1,42 @@
+/**
+ * `dmacheck nightly` as a function: verify the configured matrix, write the
+ * full report set into the night's directory, and, given the previous
+ * night's directory, compare.json and compare.md next to it.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Results } from '../check/results.ts';
+import { verify, type VerifyOptions } from '../check/verify.ts';
+import { compareMarkdown, compareResults, type Comparison } from '../report/compare.ts';
+import { writeReports } from '../report/write.ts';
+
+export interface NightlyOptions extends VerifyOptions {
+  /** directory for tonight's reports */
+  readonly out: string;
+  /** the previous night's results and the directory they came from */
+  readonly previous?: { readonly results: Results; readonly dir: string };
+}
+
+export interface NightlyOutcome {
+  readonly results: Results;
+  readonly comparison?: Comparison;
+  /** every file written */
+  readonly files: readonly string[];
+}
+
+/** `reports/2026-11-24`: tonight's directory (UTC date). */
+export function dateDir(root = 'reports', now = new Date()): string {
+  return join(root, now.toISOString().slice(0, 10));
+}
+
+export async function nightly(opts: NightlyOptions): Promise<NightlyOutcome> {
+  const results = await verify(opts);
+  const files = writeReports(opts.out, results);
+  if (!opts.previous) return { results, files };
+  const comparison = compareResults(opts.previous.results, results);
+  const json = join(opts.out, 'compare.json');
+  const md = join(opts.out, 'compare.md');
+  writeFileSync(json, JSON.stringify(comparison, null, 1) + '\n');
+  writeFileSync(md, compareMarkdown(comparison, opts.previous.dir));
+  return { results, comparison, files: [...files, json, md] };
+}
