@@ -6,6 +6,9 @@
  * ABSTRACTION: dma_mmap_from_dev_coherent() / dma_mmap_from_global_coherent()
  * (memory dma-direct never allocates) are dropped, and the vm_pgoff bounds
  * check always passes (a correct driver).
+ * ABSTRACTION: dma_mmap_attrs() refuses a non-coherent device unless
+ * dma_direct_can_mmap() (CONFIG_DMA_NONCOHERENT_MMAP, which arm64 selects);
+ * the model lets every allocation be mapped.
  */
 import { dmaSetup, initialContext, type StateMeta } from './dma-setup.ts';
 
