@@ -49,6 +49,8 @@ export interface ExpectedUnreachable {
 const BASE_STRUCTURE = ['baseline', 'v2-p1', 'v2-p2'];
 /** versions whose dma_direct_alloc has patch 3's structure, where allow_highmem is a condition */
 const P3_STRUCTURE = ['v2-p3', 'v2-p4', 'v2-p3-without-p1'];
+/** Jason Gunthorpe's design, with machines of its own */
+const JGG = ['jgg-flags'];
 
 export const EXPECTED_UNREACHABLE: readonly ExpectedUnreachable[] = [
   {
@@ -76,8 +78,22 @@ export const EXPECTED_UNREACHABLE: readonly ExpectedUnreachable[] = [
     reason: 'dead in every modelled version: the atomic-pool diversion of dma_direct_alloc_pages() requires force_dma_unencrypted(), which selects the unencrypted DMA address',
   },
   {
-    entryPoint: 'dma_direct_free_pages', id: 'freeToPool on POOL_FREED [0] -> returned',
+    entryPoint: 'dma_direct_free_pages', id: 'freeToPool on POOL_FREED [0] -> returned', versions: [...BASE_STRUCTURE, ...P3_STRUCTURE],
     reason: 'kernel bug: dma_direct_alloc_pages() returns the pool CPU address as the struct page *, so a pool page never reaches dma_direct_free_pages() by its real page',
+  },
+  // jgg-flags (models/machines/jgg-*.ts)
+  ...['cmaAlloc on CMA_HIGHMEM_PAGE [1] -> cmaRelease', 'state cmaRelease', 'cmaRelease on CMA_RELEASED [0] -> buddyAlloc'].map((id) => ({
+    entryPoint: 'dma_direct_alloc', id, versions: JGG,
+    reason: 'platform matrix: a highmem CMA area exists only on arm32-highmem, where every device can DMA from encrypted memory, so allow_highmem is true',
+  })),
+  ...['clearingOwned always [0] -> settingUncachedOwned', 'state settingUncachedOwned', 'settingUncachedOwned on SET_UNCACHED_OK [0] -> returnCpuAddr',
+    'settingUncachedOwned on SET_UNCACHED_FAILED [0] -> outEncryptPages'].map((id) => ({
+    entryPoint: 'dma_direct_alloc', id, versions: JGG,
+    reason: 'platform matrix: dma-direct owns a transition only for a device that cannot DMA from encrypted memory, and no set_uncached platform (MIPS) has memory encryption',
+  })),
+  {
+    entryPoint: 'dma_direct_mmap', id: 'nonCoherentProvenance always [2] -> remappingPfnRange', versions: JGG,
+    reason: 'platform matrix: a non-coherent device without DMA_DIRECT_REMAP or set_uncached gets no buffer (see nonCoherent always [2]), so it never reaches mmap',
   },
 ];
 

@@ -365,7 +365,8 @@ export class RunModel {
       default: throw new Error(`model error: ${ep}.${m.stateNames[s]} is final without meta.returns`);
     }
     n.setHandle(t, kind, page);
-    this.record(ObsKind.RETURN, page, ep).result = kind === HandleKind.NONE && meta.returns !== 'void' ? 'NULL' : meta.returns === 'void' ? 'void' : HANDLE_KIND_NAMES[kind]!;
+    this.record(ObsKind.RETURN, page, ep).result =
+      meta.returns === 'void' ? 'void' : meta.returns === 'mmap_result' ? '0' : kind === HandleKind.NONE ? 'NULL' : HANDLE_KIND_NAMES[kind]!;
     // A page still held by this thread but not reachable from its handle is lost.
     const pages = this.world.layout.pages;
     for (let p = 0; p < pages.length; p++) {

@@ -17,6 +17,13 @@ import { dmaDirectFreePages } from './machines/dma-direct-free-pages.ts';
 import { dmaDirectMmap } from './machines/dma-direct-mmap.ts';
 import { dmaDirectMapPhys } from './machines/dma-direct-map-phys.ts';
 import { dmaDirectUnmapPhys } from './machines/dma-direct-unmap-phys.ts';
+import { jggDmaDirectAlloc } from './machines/jgg-dma-direct-alloc.ts';
+import { jggDmaDirectFree } from './machines/jgg-dma-direct-free.ts';
+import { jggDmaDirectAllocPages } from './machines/jgg-dma-direct-alloc-pages.ts';
+import { jggDmaDirectFreePages } from './machines/jgg-dma-direct-free-pages.ts';
+import { jggDmaDirectMmap } from './machines/jgg-dma-direct-mmap.ts';
+import { jggDmaDirectMapPhys } from './machines/jgg-dma-direct-map-phys.ts';
+import { jggDmaDirectUnmapPhys } from './machines/jgg-dma-direct-unmap-phys.ts';
 
 export const ENTRY_POINTS = [
   'dma_direct_alloc', 'dma_direct_free', 'dma_direct_alloc_pages', 'dma_direct_free_pages',
@@ -73,6 +80,25 @@ const P3_MACHINES: Record<EntryPoint, DmaMachine> = {
   dma_direct_free: dmaDirectFreeReencryptRemap,
 };
 
+/**
+ * Jason Gunthorpe's counter-proposal (facts §3): the flag travels with the
+ * phys; its own machines for every entry point (models/machines/jgg-*.ts).
+ * Guards keep their baseline meaning, read as the one device question
+ * (force_dma_unencrypted(dev) = !dev_can_dma_from_encrypted(dev)).
+ */
+const JGG_MACHINES: Record<EntryPoint, DmaMachine> = {
+  dma_direct_alloc: jggDmaDirectAlloc,
+  dma_direct_free: jggDmaDirectFree,
+  dma_direct_alloc_pages: jggDmaDirectAllocPages,
+  dma_direct_free_pages: jggDmaDirectFreePages,
+  dma_direct_mmap: jggDmaDirectMmap,
+  dma_direct_map_phys: jggDmaDirectMapPhys,
+  dma_direct_unmap_phys: jggDmaDirectUnmapPhys,
+};
+const JGG: Record<string, GuardDelta> = {
+  allowHighmem: { impl: ({ context: c }) => !c.F, c: 'allow_highmem = dev_can_dma_from_encrypted(dev) (a highmem page has no linear alias to decrypt)' },
+};
+
 function version(id: string, description: string, structure: Record<EntryPoint, DmaMachine>, ...deltas: Record<string, GuardDelta>[]): KernelVersion {
   const merged: Record<string, GuardDelta> = Object.assign({}, ...deltas);
   const guards = Object.fromEntries(Object.entries(merged).map(([k, v]) => [k, v.impl]));
@@ -89,6 +115,7 @@ export const VERSIONS: readonly KernelVersion[] = [
   version('v2-p3', 'v2 1-3/5: + "Decrypt memory on remap"', P3_MACHINES, P1, P2, P3),
   version('v2-p4', 'v2 1-4/5: + "Refactor memory encryption usage" (patch 5 is documentation only)', P3_MACHINES, P1, P2, P3, P4),
   version('v2-p3-without-p1', 'v2 2/5 and 3/5 without 1/5: checks that patch 3 depends on patch 1', P3_MACHINES, P2, P3),
+  version('jgg-flags', 'Jason Gunthorpe\'s design: the encryption state travels with the phys as a flag; the device is asked only dev_can_dma_from_encrypted()', JGG_MACHINES, JGG),
 ];
 
 export const VERSION_IDS: readonly string[] = VERSIONS.map((v) => v.id);

@@ -9,19 +9,32 @@ export interface Progress {
   finish(): void;
 }
 
+/** Seconds as `42s`, `3m07s` or `2h05m`. */
+export function duration(secs: number): string {
+  const s = Math.max(0, Math.round(secs));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
 export function progress(io: Io, label: string, quiet: boolean, everyMs = 5000): Progress {
   const start = Date.now();
   let last = 0;
   let drawn = false;
+  // The pace is measured from the first report on: a resumed run starts with runs already done.
+  let first: { at: number; done: number } | undefined;
   const line = (p: { done: number; total: number; states: number }) => {
-    const secs = (Date.now() - start) / 1000;
+    const now = Date.now();
+    const secs = (now - start) / 1000;
     const rate = secs > 0 ? Math.round(p.states / secs) : 0;
-    const eta = p.done > 0 ? Math.round((secs / p.done) * (p.total - p.done)) : 0;
+    const paced = first ? p.done - first.done : 0;
+    const eta = duration(first && paced > 0 ? ((now - first.at) / 1000 / paced) * (p.total - p.done) : p.done > 0 ? (secs / p.done) * (p.total - p.done) : 0);
+    first ??= { at: now, done: p.done };
     const pct = p.total ? Math.floor((100 * p.done) / p.total) : 100;
-    if (!io.isTTY) return `${label}: ${p.done}/${p.total} runs (${pct}%), ${p.states} states, ${rate} states/s, ETA ${eta}s`;
+    if (!io.isTTY) return `${label}: ${p.done}/${p.total} runs (${pct}%), ${p.states} states, ${rate} states/s, ETA ${eta}`;
     const width = 24;
     const fill = Math.round((width * pct) / 100);
-    return `${label} [${'#'.repeat(fill)}${'.'.repeat(width - fill)}] ${p.done}/${p.total} runs ${rate} states/s ETA ${eta}s`;
+    return `${label} [${'#'.repeat(fill)}${'.'.repeat(width - fill)}] ${p.done}/${p.total} runs ${rate} states/s ETA ${eta}`;
   };
   return {
     update(p) {
@@ -29,7 +42,7 @@ export function progress(io: Io, label: string, quiet: boolean, everyMs = 5000):
       const now = Date.now();
       if (io.isTTY) {
         if (now - last < 100 && p.done < p.total) return;
-        process.stderr.write(`\r${line(p)}`);
+        process.stderr.write(`\r${line(p)}\x1b[K`);
         drawn = true;
       } else {
         if (now - last < everyMs && p.done < p.total) return;

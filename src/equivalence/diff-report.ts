@@ -24,7 +24,7 @@ function headline(r: DiffResults): string {
 
 function stepRef(st: ScenarioStep | undefined): string {
   if (!st) return '';
-  return `step ${st.step}: CPU${st.thread} ${st.call} ${st.event}${st.page ? `(${st.page})` : ''} @${st.from}`;
+  return `[${st.step}] ${st.event}${st.page ? `(${st.page})` : ''} @${st.from}`;
 }
 
 function stepLine(st: ScenarioStep, marked: boolean): string {
@@ -53,7 +53,7 @@ export function groupText(r: DiffResults, g: DiffGroup): string {
   const aSteps = new Map(s.a.steps.map((x) => [x.step, x]));
   const bSteps = new Map(s.b.steps.map((x) => [x.step, x]));
   const left = s.rows.map((row) => row.a ?? '(nothing)');
-  const width = Math.min(64, Math.max(r.a.length, ...left.map((x) => x.length), ...s.rows.map((row) => stepRef(aSteps.get(row.aStep ?? -1)).length)));
+  const width = Math.min(56, Math.max(r.a.length, ...left.map((x) => x.length)));
   out.push(`     #  ${r.a.padEnd(width)} | ${r.b}`);
   for (const row of s.rows) {
     const mark = row.differs ? '>>' : '  ';

@@ -14,14 +14,19 @@ export interface Resume {
   readonly shard?: { readonly index: number; readonly count: number };
 }
 
-/** What differs between two selections, as `field` names; empty when equal. */
-export function selectionDifferences(a: Selection, b: Selection): string[] {
-  const fields = ['versions', 'platforms', 'properties', 'device', 'entryPoints', 'threads', 'calls'] as const;
+export const SELECTION_FIELDS = ['versions', 'platforms', 'properties', 'device', 'entryPoints', 'threads', 'calls'] as const;
+export type SelectionField = (typeof SELECTION_FIELDS)[number];
+
+/** What differs between two selections (among `fields`), as field names; empty when equal. */
+export function selectionDifferences(a: Selection, b: Selection, fields: readonly SelectionField[] = SELECTION_FIELDS): string[] {
   return fields.filter((f) => JSON.stringify(a[f]) !== JSON.stringify(b[f]));
 }
 
-/** Load DIR/results.json for resuming; `wanted` is a selection given explicitly, which must match. */
-export function loadResume(dir: string, wanted?: Selection, wantedShard?: { index: number; count: number }): Resume {
+/**
+ * Load DIR/results.json for resuming. `wanted` is a selection given explicitly, which must match the
+ * interrupted run's in `fields` (all by default: a config file states every field).
+ */
+export function loadResume(dir: string, wanted?: Selection, wantedShard?: { index: number; count: number }, fields?: readonly SelectionField[]): Resume {
   let previous: Results;
   try {
     previous = readResultsFile(dir);
@@ -30,7 +35,7 @@ export function loadResume(dir: string, wanted?: Selection, wantedShard?: { inde
     throw e;
   }
   if (wanted) {
-    const diff = selectionDifferences(previous.selection, wanted);
+    const diff = selectionDifferences(previous.selection, wanted, fields);
     if (diff.length)
       throw new UsageError(`--resume ${dir}: the selection differs from the interrupted run's in ${diff.join(', ')} (resume with the same selection, or give none)`);
   }

@@ -6,6 +6,7 @@
  * unreached. Written as compare.json and compare.md next to the reports.
  */
 import type { Results } from '../check/results.ts';
+import { readResultsFile } from './schema.ts';
 
 export interface ViolationKey {
   readonly version: string;
@@ -28,7 +29,7 @@ export interface StateCountChange {
   readonly before: number;
   readonly after: number;
   readonly delta: number;
-  /** after / before - 1, or null when before is 0 */
+  /** (after - before) / before, or null when before is 0 */
   readonly relative: number | null;
 }
 
@@ -88,7 +89,7 @@ export function compareResults(previous: Results, current: Results): Comparison 
     for (const platform of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
       const x = a[platform] ?? 0;
       const y = b[platform] ?? 0;
-      if (x !== y) stateCounts.push({ version, platform, before: x, after: y, delta: y - x, relative: x ? y / x - 1 : null });
+      if (x !== y) stateCounts.push({ version, platform, before: x, after: y, delta: y - x, relative: x ? (y - x) / x : null });
     }
   }
 
@@ -108,6 +109,11 @@ export function compareResults(previous: Results, current: Results): Comparison 
     sameSelection: JSON.stringify(previous.selection) === JSON.stringify(current.selection),
     newViolations, fixedViolations, unchangedViolations, notCompared, stateCounts, newlyUnreached,
   };
+}
+
+/** Compare the results.json of two report directories (throws ResultsFileError naming a bad file). */
+export function compareDirs(previousDir: string, currentDir: string): Comparison {
+  return compareResults(readResultsFile(previousDir), readResultsFile(currentDir));
 }
 
 /** Exit code of a nightly comparison: 1 when anything new is violated. */

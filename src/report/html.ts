@@ -224,7 +224,7 @@ const SCRIPT = String.raw`(function () {
     var t = g.trace, det = g.detail;
     var threads = det ? det.threads : t.run.programs.length;
     var pages = det ? det.pages : [];
-    var CPU_W = 250, PAGE_W = 190, ROW = 50, TOP = 44;
+    var CPU_W = 300, PAGE_W = 190, ROW = 50, TOP = 44;
     var width = 20 + threads * CPU_W + pages.length * PAGE_W;
     var height = TOP + (t.steps.length + 1) * ROW + 20;
     var svg = sv('svg', { class: 'sequence', width: width, height: height, viewBox: '0 0 ' + width + ' ' + height, role: 'img' });
@@ -260,8 +260,8 @@ const SCRIPT = String.raw`(function () {
       var box = sv('rect', { class: 'stepbox' + (viol ? ' viol' : ''), x: x, y: y, width: w, height: 38, rx: 4 });
       box.appendChild(sv('title', {}, s.step + '. ' + s.call + ' ' + s.event + (s.page ? '(' + s.page + ')' : '') + '\n' + s.source + '\n' + s.from + ' -> ' + s.to + (viol ? '\nviolates ' + s.violates.join(', ') : '')));
       g2.appendChild(box);
-      g2.appendChild(sv('text', { x: x + 5, y: y + 15 }, clip(s.step + '. ' + shortCall(s.call) + ' ' + s.event + (s.page ? '(' + s.page + ')' : ''), 36)));
-      g2.appendChild(sv('text', { x: x + 5, y: y + 30 }, clip(s.from + ' \u2192 ' + s.to, 36)));
+      g2.appendChild(sv('text', { x: x + 5, y: y + 15 }, clip(s.step + '. ' + shortCall(s.call) + ' ' + s.event + (s.page ? '(' + s.page + ')' : ''), 42)));
+      g2.appendChild(sv('text', { x: x + 5, y: y + 30 }, clip(s.from + ' \u2192 ' + s.to, 42)));
       svg.appendChild(g2);
       if (!det) return;
       for (var p = 0; p < pages.length; p++) {

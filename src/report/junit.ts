@@ -7,8 +7,10 @@
  * every level, as Jenkins, GitLab and GitHub test reporters expect; an
  * incomplete result says so in every suite's properties and system-out.
  */
-import type { Results, ViolationGroup } from '../check/results.ts';
+import type { PropertyResult, Results, ViolationGroup } from '../check/results.ts';
 import type { Trace } from '../check/trace.ts';
+import { renderMail } from '../trace/render-mail.ts';
+import { traceReport } from '../trace/trace-report.ts';
 
 /** Characters XML 1.0 cannot carry at all. */
 const INVALID_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
@@ -22,9 +24,21 @@ export function xmlAttr(s: string): string {
 }
 
 /**
- * Plain-text rendering of a trace for a failure body.
- * The one place a mail-format renderer from src/trace/ plugs in.
+ * The counterexample of a failure in the mail format of src/trace/, with the
+ * commands that extract it from the results.json next to junit.xml and
+ * replay it; the plain rendering below if the trace no longer replays.
  */
+export function failureTrace(r: PropertyResult, g: ViolationGroup): string {
+  const same = r.violations.filter((x) => x.platform === g.platform);
+  const index = same.length > 1 ? same.indexOf(g) + 1 : undefined;
+  try {
+    return renderMail(traceReport(g.trace, { kind: 'results', path: 'results.json', version: r.version, property: r.property, platform: g.platform, ...(index ? { index } : {}) }));
+  } catch {
+    return traceText(g.trace);
+  }
+}
+
+/** Plain-text rendering of a trace, straight from its steps. */
 export function traceText(trace: Trace): string {
   const r = trace.run;
   const lines = [
@@ -68,13 +82,13 @@ export function junitXml(res: Results): string {
         const groups = (r?.violations ?? []).filter((g) => g.platform === platform).slice().sort(shortestFirst);
         if (groups.length) {
           const best = groups[0]!;
-          const summary = groups.map((g) => `${g.severity} on device ${g.device}: ${g.runs} run(s), shortest ${g.depth} step(s)`);
+          const summary = ['Violating device configurations (severity, device, runs, shortest):', ...groups.map((g) => `  ${g.severity.padEnd(9)} ${g.device}  ${g.runs}x ${g.depth} steps`)];
           cases.push({
             name,
             failure: {
               type: best.severity,
               message: `${best.severity} on ${platform} (${best.device}): ${best.trace.message}`,
-              body: [...summary, '', `Shortest counterexample (${best.severity}, device ${best.device}):`, '', traceText(best.trace)].join('\n'),
+              body: [...summary, '', 'The shortest counterexample (the first above):', '', failureTrace(r!, best)].join('\n'),
             },
           });
         } else if (res.stateCounts[version]?.[platform] === undefined) {

@@ -1,18 +1,22 @@
 /**
- * Replay a checked trace on a kernel version, step by step by (CPU, event,
- * page name), and say what happens:
+ * Replay a checked trace on a kernel version, matching steps by (CPU,
+ * event, page name) and adapting to calls a patch added, removed or
+ * reordered (see walk.ts), and say what happens:
  *
- * - `reproduced`: some step violates the trace's property with the trace's
- *   severity (on the trace's own version this always holds);
- * - `other violation`: every step the version takes is free of the trace's
- *   violation, but another invariant (or the same one with the other
- *   severity) is violated on the way;
- * - `fixed`: every recorded step replays and no invariant is violated at
- *   any step of the path;
- * - `diverged`: the version cannot take step N as recorded (the thread is
- *   elsewhere, or the call has other outcomes there); both sides are given;
- * - `not applicable`: the version lacks a call of the programs, or the
- *   device configuration cannot happen there.
+ * - `reproduced` (exit 1): some step of the path violates the trace's
+ *   property with the trace's severity (on the trace's own version this
+ *   always holds: checkTrace makes sure);
+ * - `other violation` (exit 1): the trace's violation does not happen, but
+ *   another invariant (or the same one with the other severity) is violated
+ *   on the path;
+ * - `fixed` (exit 0): every recorded step replays (or is dropped because the
+ *   version no longer makes that successful call) and no invariant is
+ *   violated at any step of the path;
+ * - `diverged` at step N (exit 3): the version cannot take step N: the CPU
+ *   is in another entry point, the call cannot answer as recorded, or a
+ *   recorded failure has no call to fail; both sides of the step are given;
+ * - `not applicable` (exit 3): the version lacks an entry point of the
+ *   programs, or the device configuration cannot happen there.
  */
 import { exclusionReason } from '../../models/devices.ts';
 import { RunModel } from '../../models/run-model.ts';

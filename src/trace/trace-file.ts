@@ -48,12 +48,12 @@ export function parseJson(text: string, where: string): unknown {
     const msg = (e as Error).message.split('\n')[0]!;
     const pos = /position (\d+)/.exec(msg);
     let at = '';
-    if (pos) {
+    if (pos && Number(pos[1]) < text.trimEnd().length) {
       const before = text.slice(0, Number(pos[1]));
       const line = before.split('\n').length;
       at = ` at line ${line} column ${Number(pos[1]) - before.lastIndexOf('\n')}`;
-    } else if (/end of JSON input/.test(msg)) at = ' (it ends early: truncated?)';
-    throw new TraceInputError(`${where}: not valid JSON${at}: ${msg.replace(/ in JSON at position \d+.*$/, '')}`);
+    } else if (pos || /end of JSON input/.test(msg)) at = ' (it ends early: truncated?)';
+    throw new TraceInputError(`${where}: not valid JSON${at}: ${msg.replace(/ in JSON at position \d+.*$/, '').replace(/, ".*$/, '')}`);
   }
 }
 

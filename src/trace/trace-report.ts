@@ -201,7 +201,7 @@ export function traceReport(trace: Trace, origin: TraceOrigin, opts: ReportOptio
   const invariant = `${trace.property} (${trace.severity}): ${trace.rule}; at step ${violationStep}, ${trace.message}.`;
 
   let replay: TraceReport['replay'];
-  const note = 'Add --version V to replay it on another kernel version; exit 1 reproduced, 0 fixed, 3 diverged.';
+  const note = 'Add --version V to replay it on another kernel version (exit 0 fixed, 1 still violated, 3 diverged or not applicable).';
   if (origin.kind === 'results') {
     const file = traceFileName(origin.version, origin.property, origin.platform, origin.index);
     replay = {

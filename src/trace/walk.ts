@@ -10,8 +10,11 @@
  * remove or reorder environment calls inside an entry point. The trace
  * fixes the schedule (which CPU runs when, which entry points it calls) and
  * the environment's answers; so, per CPU and per entry-point invocation:
- * - an environment call the trace has no answer for gets the environment's
- *   first outcome (success, first free page), as an extra step;
+ * - when the CPU waits in an environment call the recorded step does not
+ *   answer, the trace's answer to that call from later in the same
+ *   invocation is taken first (a patch reordered the calls); if the trace
+ *   has none, the environment's first outcome (success, first free page) is
+ *   taken as an extra step;
  * - a recorded success of a call the version no longer makes in that
  *   invocation is dropped;
  * - a recorded failure of such a call cannot be honoured: the walk stops
@@ -90,6 +93,8 @@ function run(model: RunModel, steps: readonly RecordedStep[], placed: readonly P
   const rename = new Map<string, string>(names.map((n) => [n, n]));
   const adjustments: string[] = [];
   const taken: (StepOption & { recorded: number })[] = [];
+  /** recorded steps already taken out of order */
+  const early = new Set<number>();
   let state: Uint8Array = new Uint8Array(model.stateBytes);
   model.initial(state);
   const view = new WorldView(model.world.layout, state);
@@ -97,11 +102,28 @@ function run(model: RunModel, steps: readonly RecordedStep[], placed: readonly P
     taken.push({ ...o, recorded });
     state = o.after;
   };
+  /** The option that takes recorded step j as recorded (a page may become an interchangeable one). */
+  const offered = (j: number, mine: readonly StepOption[]): StepOption | undefined => {
+    const s = steps[j]!;
+    const want = s.page === undefined ? undefined : rename.get(s.page) ?? s.page;
+    const exact = mine.find((o) => o.event === s.event && pageName(model, o.page) === want);
+    if (exact || !placed || want === undefined) return exact;
+    const wanted = names.indexOf(want);
+    const other = mine.find((o) => o.event === s.event && o.page >= 0 && interchangeable(model, state, wanted, o.page));
+    if (other) {
+      const got = names[other.page]!;
+      const holder = [...rename].find(([, v]) => v === got)![0];
+      rename.set(holder, want);
+      rename.set(s.page!, got);
+      adjustments.push(`step ${j + 1}: ${s.page} taken as ${got} (an identical free page)`);
+    }
+    return other;
+  };
   for (let i = 0; i < steps.length; i++) {
+    if (early.has(i)) continue;
     const s = steps[i]!;
     const p = placed?.[i];
-    const want = s.page === undefined ? undefined : rename.get(s.page) ?? s.page;
-    const stop = (reason: string, options: readonly StepOption[]): Walk => ({ taken, stop: { step: i + 1, reason, options }, adjustments });
+    const stop = (reason: string, options: readonly StepOption[], at = i): Walk => ({ taken, stop: { step: at + 1, reason, options }, adjustments });
     for (let extra = 0; ; extra++) {
       const options = stepOptions(model, state);
       const mine = options.filter((o) => o.thread === s.thread);
@@ -109,44 +131,44 @@ function run(model: RunModel, steps: readonly RecordedStep[], placed: readonly P
       const pc = view.pc(s.thread);
       const inCall = view.mstate(s.thread) !== 0;
       const waiting = mine[0]?.envCall;
-      const extraStep = () => {
+      if (extra > MAX_EXTRA) return stop(`CPU${s.thread} keeps making calls the trace has no answer for`, options);
+      if (p && inCall && (pc < p.pc || (pc === p.pc && s.event !== 'CALL' && waiting !== p.envCall))) {
+        // The CPU waits in a call the recorded step does not answer: take the trace's
+        // answer to that call from later in the same invocation, or else its first outcome.
+        let j = i + 1;
+        while (j < steps.length && !(steps[j]!.thread === s.thread && placed![j]!.pc === pc && placed![j]!.envCall === waiting && !early.has(j))) j++;
+        if (pc === p.pc && j < steps.length) {
+          const o = offered(j, mine);
+          if (!o) return stop(`${waiting}() cannot answer ${steps[j]!.event} here`, options, j);
+          adjustments.push(`step ${j + 1} taken before step ${i + 1} (${s.call} calls ${waiting}() earlier)`);
+          early.add(j);
+          take(o, j + 1);
+          continue;
+        }
         const o = mine[0]!;
         adjustments.push(`before step ${i + 1}: ${optionLabel({ ...o, page: pageName(model, o.page) })} (extra: ${o.envCall}() is not in the trace here)`);
         take(o, 0);
-      };
-      if (extra > MAX_EXTRA) return stop(`CPU${s.thread} keeps making calls the trace has no answer for`, options);
-      if (p && inCall && pc < p.pc) { extraStep(); continue; }
+        continue;
+      }
       if (p && s.event !== 'CALL' && pc > p.pc) {
         // The CPU has returned from the invocation the recorded step belongs to.
         if (isFailure(s.event)) return stop(`the trace makes ${p.envCall}() fail here, but CPU${s.thread}'s ${s.call} does not call it any more`, options);
-        adjustments.push(`step ${i + 1}: ${optionLabel({ ...s, page: want })} dropped (${s.call} does not call ${p.envCall}() here)`);
+        adjustments.push(`step ${i + 1}: ${optionLabel(s)} dropped (${s.call} does not call ${p.envCall}() there)`);
         break;
       }
-      if (p && inCall && pc === p.pc && s.event !== 'CALL' && waiting !== p.envCall) { extraStep(); continue; }
       // The CPU is where the recorded step was taken: it must be offered as recorded.
-      let match = mine.find((o) => o.event === s.event && pageName(model, o.page) === want);
-      if (!match && p && want !== undefined) {
-        const wanted = names.indexOf(want);
-        match = mine.find((o) => o.event === s.event && o.page >= 0 && interchangeable(model, state, wanted, o.page));
-        if (match) {
-          const got = names[match.page]!;
-          const other = [...rename].find(([, v]) => v === got)![0];
-          rename.set(other, want);
-          rename.set(s.page!, got);
-          adjustments.push(`step ${i + 1}: ${s.page} taken as ${got} (an identical free page)`);
-        }
-      }
+      const match = offered(i, mine);
       if (match && match.call !== s.call)
         return stop(s.event === 'CALL' ? `CPU${s.thread} calls ${match.call} next here, not ${s.call}` : `CPU${s.thread} is in ${match.call} here, not ${s.call}`, options);
       if (match) { take(match, i + 1); break; }
       const where = mine[0];
-      if (!where) return stop(`CPU${s.thread} has nothing left to run here`, options);
+      if (!where) return stop(`CPU${s.thread} has finished its program here`, options);
       if (where.call !== s.call)
         return stop(where.envCall === undefined ? `CPU${s.thread} calls ${where.call} next here, not ${s.call}` : `CPU${s.thread} is in ${where.call} here, not ${s.call}`, options);
       return stop(
         s.event === 'CALL' ? `CPU${s.thread} is still in ${where.call}, waiting in ${where.envCall}()`
           : where.envCall === undefined ? `CPU${s.thread} has returned from ${s.call}`
-            : `${where.envCall}() cannot answer ${s.event}${want ? ` on ${want}` : ''} here`,
+            : `${where.envCall}() cannot answer ${s.event}${s.page ? ` on ${rename.get(s.page) ?? s.page}` : ''} here`,
         options,
       );
     }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
 import type { Io } from '../../src/cli/command.ts';
+import { VERSION_IDS } from '../../models/versions.ts';
 
 interface Captured extends Io { readonly outText: () => string; readonly errText: () => string }
 
@@ -26,9 +27,11 @@ async function listJson(): Promise<Listing> {
 }
 
 describe('dmacheck list', () => {
-  it('lists the six versions, with the guards each changes', async () => {
+  it('lists every version, the six of the v2 series first, with the guards each changes', async () => {
     const l = await listJson();
-    expect(l.versions.map((v) => v.id)).toEqual(['baseline', 'v2-p1', 'v2-p2', 'v2-p3', 'v2-p4', 'v2-p3-without-p1']);
+    const ids = l.versions.map((v) => v.id);
+    expect(ids).toEqual(VERSION_IDS);
+    expect(ids.slice(0, 6)).toEqual(['baseline', 'v2-p1', 'v2-p2', 'v2-p3', 'v2-p4', 'v2-p3-without-p1']);
     const changes = Object.fromEntries(l.versions.map((v) => [v.id, Object.keys(v.guardChanges).sort()]));
     expect(changes['baseline']).toEqual([]);
     expect(changes['v2-p1']).toEqual(['dmaOwnsDecryption']);

@@ -7,5 +7,6 @@ import { simulateCommand } from './simulate.ts';
 import { mergeCommand } from './merge.ts';
 import { traceCommand } from './trace.ts';
 import { replayCommand } from './replay.ts';
+import { diffCommand } from './diff.ts';
 
-export const COMMANDS: readonly Command[] = [verifyCommand, listCommand, mergeCommand, traceCommand, replayCommand, nightlyCommand, simulateCommand];
+export const COMMANDS: readonly Command[] = [verifyCommand, listCommand, mergeCommand, traceCommand, replayCommand, nightlyCommand, simulateCommand, diffCommand];

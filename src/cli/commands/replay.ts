@@ -8,11 +8,11 @@ import type { Command } from '../command.ts';
 
 export const replayCommand: Command = {
   name: 'replay',
-  summary: 'replay a trace file on a kernel version; exit 1 reproduced, 0 fixed, 3 diverged or not applicable',
+  summary: 'replay a trace file on a kernel version; exit 0 fixed, 1 still violated, 3 diverged or not applicable',
   positionals: 'TRACE.json',
   options: [
     { name: 'version', type: 'string', description: 'kernel version to replay on', default: "the trace's own version", example: 'v2-p1' },
-    { name: 'json', type: 'boolean', description: 'print the verdict as JSON (verdict: reproduced | other violation | fixed | diverged | not applicable; step; exitCode)', default: 'false' },
+    { name: 'json', type: 'boolean', description: 'print the verdict as JSON: verdict (reproduced, other violation, fixed, diverged, not applicable), step, exitCode', default: 'false' },
   ],
   async run(values, positionals, io) {
     if (positionals.length !== 1)

@@ -8,7 +8,7 @@ import { timestampDir, writeReports } from '../../report/write.ts';
 import type { Command, OptionSpec } from '../command.ts';
 import { progress } from '../progress.ts';
 import { onStopSignals } from '../signals.ts';
-import { loadResume } from '../../nightly/resume.ts';
+import { loadResume, type SelectionField } from '../../nightly/resume.ts';
 
 export const SELECTION_OPTIONS: readonly OptionSpec[] = [
   { name: 'versions', type: 'string', description: 'comma list of kernel versions', default: 'all', example: 'baseline,v2-p1' },
@@ -65,8 +65,10 @@ export const VERIFY_OPTIONS: readonly OptionSpec[] = [
   { name: 'resume', type: 'string', description: 'continue an interrupted run from DIR/results.json with its selection, running only the unfinished runs; reports go to DIR unless --out', example: 'reports/2026-11-23T23-59-00Z' },
 ];
 
-/** Flags that select runs (a --resume takes its selection from the interrupted run; given again, they must match). */
-const SELECTION_FLAGS = ['versions', 'platforms', 'properties', 'device', 'entry-points', 'threads', 'calls'];
+/** Flags that select runs, and their selection field (a --resume takes its selection from the interrupted run; flags given again must match). */
+const SELECTION_FLAGS: Readonly<Record<string, SelectionField>> = {
+  versions: 'versions', platforms: 'platforms', properties: 'properties', device: 'device', 'entry-points': 'entryPoints', threads: 'threads', calls: 'calls',
+};
 
 export function workersOf(v: string | boolean | undefined): number {
   return parseBound('--workers', v as string | undefined, 1, 64, availableParallelism());
@@ -93,7 +95,7 @@ export const verifyCommand: Command = {
     let shard = parseShard(values['shard'] as string | undefined);
     const resumeDir = values['resume'] as string | undefined;
     const resume = resumeDir === undefined ? undefined
-      : loadResume(resumeDir, SELECTION_FLAGS.some((f) => values[f] !== undefined) ? selection : undefined, shard);
+      : loadResume(resumeDir, selection, shard, Object.entries(SELECTION_FLAGS).filter(([flag]) => values[flag] !== undefined).map(([, field]) => field));
     if (resume) ({ selection, shard } = resume);
     const signals = onStopSignals(io);
     let res;

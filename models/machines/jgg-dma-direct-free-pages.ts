@@ -1,0 +1,65 @@
+/**
+ * dma_direct_free_pages() in the `jgg-flags` design (facts §3 "free
+ * side"; see jgg-flags-common.ts and jgg-dma-direct-free.ts for how
+ * owned_transition is recovered).
+ *
+ * An atomic-pool chunk goes back to the pool; otherwise a restricted-pool
+ * slot goes back as it is, and a CMA/buddy page whose flag is DEC (dma-direct
+ * decrypted it) is re-encrypted first (a failure leaks).
+ *
+ * FIXME(soundness): the design finds an atomic-pool chunk by its phys
+ * (as Aneesh Kumar's "dma: free atomic pool pages by physical address"
+ * does); the environment's dma_free_from_pool() models the baseline
+ * pool.c lookup by virtual address, which misses a chunk passed by
+ * page_address(page) under CONFIG_DMA_DIRECT_REMAP. Runs that allocate
+ * pages from the atomic pool on such a platform (cca, atomic gfp) then
+ * take the CMA/buddy path here: their verdicts reflect that environment,
+ * not the design.
+ * ABSTRACTION: swiotlb_find_pool() and the flag of a CMA/buddy page are
+ * recovered as in jgg-dma-direct-free.ts.
+ */
+import { dmaSetup, initialContext, type StateMeta } from './dma-setup.ts';
+import { jggSource } from './jgg-flags-common.ts';
+
+const FN = 'dma_direct_free_pages()';
+const src = (what: string, msg: Parameters<typeof jggSource>[2] = 'recoverFlag') => jggSource(FN, what, msg);
+
+export const jggDmaDirectFreePages = dmaSetup.createMachine({
+  id: 'dma_direct_free_pages',
+  initial: 'start',
+  context: initialContext,
+  states: {
+    start: {
+      meta: { source: src('entry; atomic pool configured?') } satisfies StateMeta,
+      always: [{ guard: 'coherentPoolConfigured', target: 'freeToPool' }, { target: 'provenance' }],
+    },
+    freeToPool: {
+      meta: { source: src('provenance: dma_free_from_pool(dev, page_address(page), size); an atomic-pool chunk goes back decrypted'), call: 'dma_free_from_pool', arg: 'page_address' } satisfies StateMeta,
+      on: { POOL_FREED: { target: 'returned' }, NOT_IN_POOL: { target: 'provenance' } },
+    },
+    provenance: {
+      meta: { source: src('owned_transition from provenance: swiotlb_find_pool(dev, phys) -> the pool\'s memory, no transition; else (CMA/buddy) flag == DEC') } satisfies StateMeta,
+      always: [
+        { guard: 'isSwiotlbForAlloc', target: 'freePages' },
+        { guard: 'forceDmaUnencrypted', target: 'setMemoryEncrypted' },
+        { target: 'freePages' },
+      ],
+    },
+    setMemoryEncrypted: {
+      meta: { source: src('owned_transition: set_memory_encrypted(page_address(page)); failure -> return (leak)'), call: 'set_memory_encrypted' } satisfies StateMeta,
+      on: { SET_ENCRYPTED_OK: { target: 'freePages' }, SET_ENCRYPTED_FAILED: { target: 'leaked' } },
+    },
+    freePages: {
+      meta: { source: src('__dma_direct_free_pages(dev, page, size): back to the restricted pool or to CMA/buddy'), call: '__dma_direct_free_pages' } satisfies StateMeta,
+      on: { PAGES_FREED: { target: 'returned' } },
+    },
+    leaked: {
+      type: 'final',
+      meta: { source: src('re-encryption failed: return without freeing (leak)'), returns: 'void', leak: true } satisfies StateMeta,
+    },
+    returned: {
+      type: 'final',
+      meta: { source: src('return'), returns: 'void' } satisfies StateMeta,
+    },
+  },
+});

@@ -1,0 +1,68 @@
+/**
+ * `dmacheck diff A B`: are two kernel versions observably the same on every
+ * run within the bound? Prints "equivalent within the bound over N runs"
+ * or the differences by (platform, device configuration), each with its
+ * shortest distinguishing scenario side by side. Writes diff.json and
+ * diff.md. Exit 0 equivalent, 1 different, 2 bad input.
+ */
+import { parseSelection, UsageError } from '../../check/selection.ts';
+import { VERSION_IDS } from '../../../models/versions.ts';
+import { diff } from '../../equivalence/diff.ts';
+import { diffText, writeDiffReports } from '../../equivalence/diff-report.ts';
+import { DEFAULT_OBSERVABLE, OBSERVABLE_IDS } from '../../equivalence/observable.ts';
+import { timestampDir } from '../../report/write.ts';
+import { EXIT_OK, EXIT_VIOLATED, type Command, type OptionSpec } from '../command.ts';
+import { progress } from '../progress.ts';
+import { SELECTION_OPTIONS, VERIFY_OPTIONS, workersOf } from './verify.ts';
+
+const fromVerify = (name: string): OptionSpec => VERIFY_OPTIONS.find((o) => o.name === name)!;
+
+export const DIFF_OPTIONS: readonly OptionSpec[] = [
+  ...SELECTION_OPTIONS.filter((o) => o.name !== 'versions' && o.name !== 'out'),
+  { name: 'out', type: 'string', description: 'directory for diff.json and diff.md', default: 'reports/<timestamp>-diff/', example: 'reports/p3-vs-p4' },
+  fromVerify('device'),
+  fromVerify('entry-points'),
+  { name: 'observable', type: 'string', description: `observable behaviour definition (${OBSERVABLE_IDS.join(', ')})`, default: DEFAULT_OBSERVABLE, example: 'calls-visible-v1' },
+  { name: 'quiet', type: 'boolean', description: 'print only the headline', default: 'false' },
+];
+
+function versionArg(v: string): string {
+  if (!VERSION_IDS.includes(v)) throw new UsageError(`unknown version '${v}' (valid: ${VERSION_IDS.join(', ')})`);
+  return v;
+}
+
+export const diffCommand: Command = {
+  name: 'diff',
+  summary: 'prove two versions observably equivalent within the bound, or show the shortest scenario where they differ',
+  positionals: 'A B',
+  options: DIFF_OPTIONS,
+  async run(values, positionals, io) {
+    if (positionals.length !== 2)
+      throw new UsageError(`diff takes two versions, got ${positionals.length}: dmacheck diff A B (valid: ${VERSION_IDS.join(', ')})`);
+    const [a, b] = positionals.map(versionArg) as [string, string];
+    const observable = (values['observable'] as string | undefined) ?? DEFAULT_OBSERVABLE;
+    if (!OBSERVABLE_IDS.includes(observable)) throw new UsageError(`unknown observable '${observable}' (valid: ${OBSERVABLE_IDS.join(', ')})`);
+    const selection = parseSelection({
+      versions: a,
+      platforms: values['platforms'] as string | undefined,
+      device: values['device'] as string | undefined,
+      entryPoints: values['entry-points'] as string | undefined,
+      threads: values['threads'] as string | undefined,
+      calls: values['calls'] as string | undefined,
+    });
+    const workers = workersOf(values['workers']);
+    const json = Boolean(values['json']);
+    const bar = progress(io, 'diff', Boolean(values['quiet']) || json);
+    const res = await diff({ a, b, selection, observable, workers, onProgress: (p) => bar.update(p) });
+    bar.finish();
+    const dir = (values['out'] as string | undefined) ?? `${timestampDir()}-diff`;
+    const files = writeDiffReports(dir, res);
+    if (json) io.out(JSON.stringify(res, null, 1));
+    else {
+      const text = diffText(res);
+      io.out(values['quiet'] ? text.split('\n')[0]! : text);
+      io.out(`${res.totals.pairs} product pairs in ${res.timing?.seconds.toFixed(1)}s; reports: ${files.join(', ')}`);
+    }
+    return res.verdict === 'different' ? EXIT_VIOLATED : EXIT_OK;
+  },
+};

@@ -1,0 +1,96 @@
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Results } from '../../src/check/results.ts';
+import { main } from '../../src/cli/main.ts';
+import type { Io } from '../../src/cli/command.ts';
+import type { Comparison } from '../../src/report/compare.ts';
+import { writeReports } from '../../src/report/write.ts';
+
+function io() {
+  const out: string[] = [];
+  const err: string[] = [];
+  const sink: Io = { out: (t) => out.push(t), err: (t) => err.push(t), isTTY: false };
+  return { sink, out, err };
+}
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'dmacheck-nightly-'));
+
+/** A config for a small matrix, run in this thread. */
+function config(extra: Record<string, unknown> = {}): string {
+  const file = join(tmp(), 'dmacheck.config.json');
+  writeFileSync(file, JSON.stringify({
+    versions: ['baseline', 'v2-p1'], platforms: ['cca'], properties: ['no-double-decrypt', 'page-ownership'],
+    bound: { threads: 1, calls: 2 }, workers: 0, ...extra,
+  }));
+  return file;
+}
+
+const read = <T>(path: string) => JSON.parse(readFileSync(path, 'utf8')) as T;
+
+describe('dmacheck nightly', () => {
+  it('writes the full report set and, against the previous night, exactly the new violation; exit 1', async () => {
+    const cfg = config();
+    const first = io();
+    const night1 = tmp();
+    expect(await main(['nightly', '--config', cfg, '--out', night1, '--quiet'], first.sink)).toBe(1);
+    for (const f of ['results.json', 'summary.md', 'junit.xml', 'index.html']) expect(existsSync(join(night1, f)), f).toBe(true);
+    expect(existsSync(join(night1, 'compare.json'))).toBe(false);
+    // Last night, the double decrypt had not been found.
+    const res = read<Results>(join(night1, 'results.json'));
+    const r = res.results.find((x) => x.version === 'baseline' && x.property === 'no-double-decrypt')!;
+    const yesterday = tmp();
+    writeReports(yesterday, { ...res, results: res.results.map((x) => (x === r ? { ...x, verdict: 'holds' as const, violatingRuns: { effective: 0, latent: 0 }, violations: [] } : x)) });
+    const second = io();
+    const night2 = tmp();
+    expect(await main(['nightly', '--config', cfg, '--out', night2, '--previous', yesterday], second.sink)).toBe(1);
+    const c = read<Comparison>(join(night2, 'compare.json'));
+    expect(c.newViolations.map((v) => `${v.version} ${v.property} ${v.platform} ${v.device} ${v.severity}`)).toEqual(
+      r.violations.map((g) => `baseline no-double-decrypt cca ${g.device} ${g.severity}`),
+    );
+    expect(c.fixedViolations).toEqual([]);
+    expect(readFileSync(join(night2, 'compare.md'), 'utf8')).toContain(`**${r.violations.length} new**`);
+    expect(second.out.join('\n')).toContain(`compared with ${yesterday}: ${r.violations.length} new, 0 fixed`);
+    // Against an identical night nothing is new: exit 0 even though properties are violated.
+    expect(await main(['nightly', '--config', cfg, '--out', tmp(), '--previous', night1, '--quiet'], io().sink)).toBe(0);
+  });
+
+  it('refuses a malformed previous results.json in one line naming the file, before running anything', async () => {
+    const prev = tmp();
+    writeFileSync(join(prev, 'results.json'), '{"tool":"dmacheck","schemaVersion":1,"complete":true}');
+    const t = io();
+    const out = tmp();
+    expect(await main(['nightly', '--config', config(), '--out', out, '--previous', prev], t.sink)).toBe(2);
+    expect(t.err).toEqual([`dmacheck nightly: --previous: ${join(prev, 'results.json')}: not a dmacheck results.json: /: missing required 'selection' (and 7 more)`]);
+    expect(existsSync(join(out, 'results.json'))).toBe(false);
+    const missing = io();
+    expect(await main(['nightly', '--config', config(), '--previous', join(prev, 'nope')], missing.sink)).toBe(2);
+    expect(missing.err).toEqual([`dmacheck nightly: --previous: ${join(prev, 'nope', 'results.json')}: no such file`]);
+  });
+
+  it('refuses a bad config in one line naming the key', async () => {
+    const t = io();
+    expect(await main(['nightly', '--config', config({ bound: { threads: 9 } })], t.sink)).toBe(2);
+    expect(t.err).toHaveLength(1);
+    expect(t.err[0]).toMatch(/^dmacheck nightly: .*dmacheck\.config\.json: bound\.threads: bad value 9 \(valid: an integer from 1 to 3\)$/);
+  });
+
+  it('resumes an interrupted night from its directory and refuses a resume with another configuration', async () => {
+    const cfg = config();
+    const whole = tmp();
+    await main(['nightly', '--config', cfg, '--out', whole, '--quiet'], io().sink);
+    const full = read<Results>(join(whole, 'results.json'));
+    const partial = tmp();
+    writeReports(partial, { ...full, complete: false, incompleteReason: 'interrupted after 2 of 16 runs', runs: full.runs.slice(0, 2), results: full.results.map((r) => ({ ...r, violations: [], verdict: 'holds' as const, violatingRuns: { effective: 0, latent: 0 } })) });
+    // Only the unfinished runs run again; the finished ones are kept as they were.
+    const t = io();
+    expect(await main(['nightly', '--config', cfg, '--resume', partial, '--quiet'], t.sink)).toBe(1);
+    const resumed = read<Results>(join(partial, 'results.json'));
+    expect(resumed.complete).toBe(true);
+    expect(resumed.totals.runsDone).toBe(full.totals.runs);
+    const other = io();
+    expect(await main(['nightly', '--config', config({ platforms: ['tdx'] }), '--resume', partial], other.sink)).toBe(2);
+    expect(other.err[0]).toBe(`dmacheck nightly: --resume ${partial}: the selection differs from the interrupted run's in platforms (resume with the same selection, or give none)`);
+  });
+});

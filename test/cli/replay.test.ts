@@ -1,0 +1,124 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../src/cli/main.ts';
+import type { Io } from '../../src/cli/command.ts';
+import { traceFileText } from '../../src/trace/trace-file.ts';
+import { doubleDecrypt, edit, remap, results } from '../trace/fixtures.ts';
+
+function capture(): Io & { stdout: string[]; stderr: string[] } {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  return { stdout, stderr, isTTY: false, out: (t) => stdout.push(t), err: (t) => stderr.push(t) };
+}
+
+async function run(...args: string[]): Promise<{ code: number; out: string; err: string[] }> {
+  const io = capture();
+  const code = await main(['replay', ...args], io);
+  return { code, out: io.stdout.join('\n'), err: io.stderr };
+}
+
+let dir = '';
+const file = (name: string) => join(dir, name);
+let doubleText = '';
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'dmacheck-replay-'));
+  const dd = (await doubleDecrypt()).trace;
+  doubleText = traceFileText(dd);
+  writeFileSync(file('double-decrypt.json'), doubleText);
+  writeFileSync(file('remap.json'), traceFileText((await remap()).trace));
+  writeFileSync(file('fails-decrypt.json'), JSON.stringify(edit(dd, (x) => { x['steps'][2].event = 'SET_DECRYPTED_FAILED'; delete x['actions']; })));
+  writeFileSync(file('results.json'), JSON.stringify(await results('baseline', 'cca', 'coherent=1,pool=own,gfp=blocking,nkm=0', 'no-double-decrypt')));
+  // Malformed trace files.
+  writeFileSync(file('truncated.json'), doubleText.slice(0, Math.floor(doubleText.length / 2)));
+  writeFileSync(file('unknown-version.json'), JSON.stringify(edit(dd, (x) => { x['run'].version = 'v3'; })));
+  writeFileSync(file('impossible-step.json'), JSON.stringify(edit(dd, (x) => { x['steps'][1].event = 'SWIOTLB_ALLOC_FAILED'; delete x['steps'][1].page; delete x['actions']; })));
+  writeFileSync(file('format-v2.json'), JSON.stringify(edit(dd, (x) => { x['formatVersion'] = 2; })));
+  writeFileSync(file('format-v0.json'), JSON.stringify(edit(dd, (x) => { x['formatVersion'] = 0; })));
+  writeFileSync(file('unknown-call.json'), JSON.stringify(edit(dd, (x) => { x['run'].programs[0][0] = 'dma_direct_alloc_coherent'; })));
+});
+
+describe('dmacheck replay', () => {
+  it('reproduces the baseline double decrypt on its own version: exit 1', async () => {
+    const { code, out, err } = await run(file('double-decrypt.json'));
+    expect(code).toBe(1);
+    expect(err).toEqual([]);
+    expect(out).toBe('reproduced: on baseline, no-double-decrypt (effective) is violated at\nstep 3, as recorded.\n');
+  });
+
+  it('says fixed on v2-p1: exit 0', async () => {
+    const { code, out } = await run(file('double-decrypt.json'), '--version', 'v2-p1');
+    expect(code).toBe(0);
+    expect(out).toBe([
+      'fixed: on v2-p1, the scenario runs to completion (3 recorded steps) and',
+      'no invariant is violated on the way.',
+      '',
+      'How the path on v2-p1 differs from the trace:',
+      '  - step 3: CPU0 dma_direct_alloc SET_DECRYPTED_OK dropped',
+      '    (dma_direct_alloc does not call set_memory_decrypted() there)',
+      '',
+    ].join('\n'));
+  });
+
+  it('reproduces the remap counterexample on v2-p2 (exit 1) and says fixed on v2-p3 (exit 0)', async () => {
+    expect((await run(file('remap.json'), '--version', 'v2-p2')).code).toBe(1);
+    const fixed = await run(file('remap.json'), '--version', 'v2-p3');
+    expect(fixed.code).toBe(0);
+    expect(fixed.out).toMatch(/^fixed: on v2-p3,/);
+  });
+
+  it('says diverged at step 3 when the trace fails a call v2-p1 does not make: exit 3, both sides shown', async () => {
+    const { code, out } = await run(file('fails-decrypt.json'), '--version', 'v2-p1');
+    expect(code).toBe(3);
+    expect(out).toMatch(/^diverged at step 3: v2-p1 cannot take the step as recorded: the trace\nmakes set_memory_decrypted\(\) fail here/);
+    expect(out).toContain('\nRecorded on baseline, step 3:\n  CPU0 in dma_direct_alloc:\n    kernel/dma/direct.c\n');
+    expect(out).toContain('\nv2-p1 offers there:\n  CPU0:\n    calls dma_direct_free()\n');
+    expect(out.split('\n').every((l) => l.length <= 72)).toBe(true);
+  });
+
+  it('prints a machine-readable verdict with --json', async () => {
+    const { code, out } = await run(file('fails-decrypt.json'), '--version', 'v2-p1', '--json');
+    expect(code).toBe(3);
+    const v = JSON.parse(out);
+    expect(v).toMatchObject({ verdict: 'diverged', step: 3, version: 'v2-p1', exitCode: 3, trace: { version: 'baseline', platform: 'cca', property: 'no-double-decrypt', steps: 3 } });
+    expect(v.recorded.event).toBe('SET_DECRYPTED_FAILED');
+    expect(JSON.parse((await run(file('double-decrypt.json'), '--json')).out)).toMatchObject({ verdict: 'reproduced', step: 3, exitCode: 1 });
+    expect(JSON.parse((await run(file('double-decrypt.json'), '--json', '--version', 'v2-p4')).out)).toMatchObject({ verdict: 'fixed', exitCode: 0 });
+  });
+});
+
+describe('dmacheck replay: malformed input gives exit 2 and one line naming the problem', () => {
+  const cases: [string, string[], RegExp][] = [
+    ['a truncated file', ['truncated.json'], /^dmacheck replay: .*truncated\.json: not valid JSON \(it ends early: truncated\?\): /],
+    ['an unknown version in the trace', ['unknown-version.json'], /^dmacheck replay: .*unknown-version\.json: unknown version 'v3' \(valid: baseline, /],
+    ['a step the model cannot take', ['impossible-step.json'],
+      /^dmacheck replay: .*impossible-step\.json: step 3: the model of baseline cannot take CPU0 dma_direct_alloc SET_DECRYPTED_OK: CPU0 has finished its program here \(it offers: nothing\)$/],
+    ['a newer format version', ['format-v2.json'], /^dmacheck replay: .*format-v2\.json: trace format version 2 is newer than the version this dmacheck reads \(1\)/],
+    ['an older format version', ['format-v0.json'], /^dmacheck replay: .*format-v0\.json: trace format version 0 is older than the version this dmacheck reads \(1\)/],
+    ['an unknown call', ['unknown-call.json'], /^dmacheck replay: .*unknown-call\.json: run\.programs\[0\]: unknown call 'dma_direct_alloc_coherent'/],
+    ['an unknown --version', ['double-decrypt.json', '--version', 'v2-p9'], /^dmacheck replay: unknown version 'v2-p9' \(valid: baseline, v2-p1, v2-p2, v2-p3, v2-p4, v2-p3-without-p1.*\)$/],
+    ['a results file', ['results.json'], /^dmacheck replay: .*results\.json is a results file, not a trace file; make one with: dmacheck trace .*results\.json --version V --property P --format json > TRACE\.json$/],
+    ['a missing file', ['nowhere.json'], /^dmacheck replay: .*nowhere\.json: cannot read the file \(ENOENT\)$/],
+    ['no file', [], /^dmacheck replay: missing the trace file/],
+  ];
+  for (const [what, args, message] of cases)
+    it(`refuses ${what}`, async () => {
+      const [first, ...rest] = args;
+      const { code, out, err } = await run(...(first ? [file(first), ...rest] : []));
+      expect(code).toBe(2);
+      expect(out).toBe('');
+      expect(err).toHaveLength(1);
+      expect(err[0]!.split('\n')).toHaveLength(1);
+      expect(err[0]).toMatch(message);
+    });
+});
+
+describe('help', () => {
+  it('documents the exit codes', async () => {
+    const io = capture();
+    expect(await main(['replay', '--help'], io)).toBe(0);
+    expect(io.stdout.join('\n')).toMatch(/^dmacheck replay TRACE\.json \[options\]\n\nreplay a trace file on a kernel version; exit 0 fixed, 1 still violated, 3 diverged or not applicable\n/);
+  });
+});
