@@ -54,7 +54,7 @@ const JGG = ['jgg-flags'];
 
 export const EXPECTED_UNREACHABLE: readonly ExpectedUnreachable[] = [
   {
-    entryPoint: 'dma_direct_alloc', id: 'noMappingHandOut always [0] -> returnPageCookie',
+    entryPoint: 'dma_direct_alloc', id: 'noMappingHandOut always [0] -> returnPageCookie', versions: [...BASE_STRUCTURE, ...P3_STRUCTURE],
     reason: 'dead in every modelled version: the NO_KERNEL_MAPPING shortcut requires exactly the devices for which phys_to_dma_direct() picks phys_to_dma()',
   },
   {
@@ -74,7 +74,7 @@ export const EXPECTED_UNREACHABLE: readonly ExpectedUnreachable[] = [
     reason: 'platform matrix: at baseline only a set_uncached failure reaches out_encrypt_pages, and no set_uncached platform (MIPS) has memory encryption',
   })),
   {
-    entryPoint: 'dma_direct_alloc_pages', id: 'poolHandOut always [1] -> returnVaddrAsPage',
+    entryPoint: 'dma_direct_alloc_pages', id: 'poolHandOut always [1] -> returnVaddrAsPage', versions: [...BASE_STRUCTURE, ...P3_STRUCTURE],
     reason: 'dead in every modelled version: the atomic-pool diversion of dma_direct_alloc_pages() requires force_dma_unencrypted(), which selects the unencrypted DMA address',
   },
   {

@@ -7,31 +7,74 @@
  * ABSTRACTION: allocators and pools may fail at any call (exhaustion by other
  * users); of several free pages in identical states only the first is
  * offered (the others give isomorphic runs).
+ *
+ * This runs once per explored transition: calls are numbered (`Call`), and
+ * nothing here allocates.
  */
-import type { EnvCall, StateMeta } from './machines/dma-setup.ts';
+import type { EnvCall } from './machines/dma-setup.ts';
 import type { Observation } from './observation.ts';
 import { ObsKind } from './observation.ts';
 import type { Platform } from './platforms.ts';
 import type { RunWorld } from './run.ts';
 import { LOCAL_BIT } from './step-cache.ts';
 import { Attr, EVENT_ID as E, Enc, HandleKind, Home, Loc } from './vocabulary.ts';
-import type { WorldView } from './world.ts';
+import { MAX_PAGES, type WorldView } from './world.ts';
 
-/** Everything a call sees while one thread takes one step. */
-export interface EnvFrame {
-  readonly platform: Platform;
-  readonly world: RunWorld;
-  /** the state before the step (read only) */
-  readonly pre: WorldView;
-  /** the state being built */
-  readonly next: WorldView;
-  readonly t: number;
+/** The environment calls, numbered. */
+export const Call = {
+  SWIOTLB_ALLOC: 0, DMA_ALLOC_CONTIGUOUS: 1, DMA_FREE_CONTIGUOUS: 2, ALLOC_PAGES_NODE: 3,
+  DMA_ALLOC_FROM_POOL: 4, DMA_FREE_FROM_POOL: 5, SET_MEMORY_DECRYPTED: 6, SET_MEMORY_ENCRYPTED: 7,
+  DMA_COMMON_CONTIGUOUS_REMAP: 8, VUNMAP: 9, ARCH_DMA_SET_UNCACHED: 10, ARCH_DMA_CLEAR_UNCACHED: 11,
+  DMA_DIRECT_FREE_PAGES: 12, SWIOTLB_MAP: 13, SWIOTLB_TBL_UNMAP_SINGLE: 14, REMAP_PFN_RANGE: 15,
+} as const;
+export type Call = (typeof Call)[keyof typeof Call];
+
+/** The number of each call a machine state can wait on. */
+export const CALL_ID: Readonly<Record<EnvCall, Call>> = {
+  swiotlb_alloc: Call.SWIOTLB_ALLOC,
+  dma_alloc_contiguous: Call.DMA_ALLOC_CONTIGUOUS,
+  dma_free_contiguous: Call.DMA_FREE_CONTIGUOUS,
+  alloc_pages_node: Call.ALLOC_PAGES_NODE,
+  dma_alloc_from_pool: Call.DMA_ALLOC_FROM_POOL,
+  dma_free_from_pool: Call.DMA_FREE_FROM_POOL,
+  set_memory_decrypted: Call.SET_MEMORY_DECRYPTED,
+  set_memory_encrypted: Call.SET_MEMORY_ENCRYPTED,
+  dma_common_contiguous_remap: Call.DMA_COMMON_CONTIGUOUS_REMAP,
+  vunmap: Call.VUNMAP,
+  arch_dma_set_uncached: Call.ARCH_DMA_SET_UNCACHED,
+  arch_dma_clear_uncached: Call.ARCH_DMA_CLEAR_UNCACHED,
+  __dma_direct_free_pages: Call.DMA_DIRECT_FREE_PAGES,
+  swiotlb_map: Call.SWIOTLB_MAP,
+  swiotlb_tbl_unmap_single: Call.SWIOTLB_TBL_UNMAP_SINGLE,
+  remap_pfn_range: Call.REMAP_PFN_RANGE,
+};
+
+/** Kernel function name of each call number. */
+export const CALL_NAMES: readonly EnvCall[] = (() => {
+  const names: EnvCall[] = [];
+  for (const [name, id] of Object.entries(CALL_ID)) names[id] = name as EnvCall;
+  return names;
+})();
+
+/** Everything a call sees while one thread takes one step. The stepper owns one and updates it per step. */
+export class EnvFrame {
+  /** the stepping thread */
+  t = 0;
   /** machine locals of the thread (LOCAL_BIT masks) */
-  readonly locals: number;
+  locals = 0;
   /** gfpflags_allow_blocking() of the running call (true outside allocations) */
-  readonly gfpBlocking: boolean;
-  /** record an observation about `page` (-1 for none); before-fields are filled from `pre` */
-  obs(kind: ObsKind, page: number, fn: string): Observation;
+  gfpBlocking = true;
+
+  constructor(
+    readonly platform: Platform,
+    readonly world: RunWorld,
+    /** the state before the step (read only) */
+    readonly pre: WorldView,
+    /** the state being built */
+    readonly next: WorldView,
+    /** record an observation about `page` (-1 for none); before-fields are filled from `pre` */
+    readonly obs: (kind: ObsKind, page: number, fn: string) => Observation,
+  ) {}
 }
 
 /** An outcome: event id, and the page chosen (-1 for none). */
@@ -39,100 +82,108 @@ export const outcome = (event: number, choice = -1): number => event | ((choice 
 export const outcomeEvent = (o: number): number => o & 31;
 export const outcomeChoice = (o: number): number => (o >> 5) - 1;
 
+/** A reusable list of outcomes. */
+export class OutcomeList {
+  readonly items = new Int32Array(MAX_PAGES + 2);
+  length = 0;
+  push(o: number): void {
+    this.items[this.length++] = o;
+  }
+}
+
 /** Attribute of a prot or DMA address made "decrypted" when `decrypted`, on this platform. */
 function attrFor(platform: Platform, decrypted: boolean): Attr {
   return decrypted && platform.memEncryptActive ? Attr.DEC : Attr.ENC;
 }
 
-/** Free pages satisfying `ok`, skipping pages whose packed state equals an earlier candidate's. */
-function freeCandidates(w: WorldView, ok: (p: number) => boolean, out: number[], event: number): void {
+const seenSigs = new Int32Array(MAX_PAGES);
+
+/**
+ * Offer each free page of `home` whose pool is `pool` (-1 for pages outside
+ * restricted pools) and, with `inBuddy`, each page wrongly released into the
+ * buddy allocator; skip pages whose packed state equals an earlier
+ * candidate's.
+ */
+function offerFreePages(w: WorldView, home: Home, pool: number, inBuddy: boolean, out: OutcomeList, event: number): void {
   const pages = w.layout.pages;
-  const seen: number[] = [];
+  let nSeen = 0;
   for (let p = 0; p < pages.length; p++) {
-    if (!ok(p)) continue;
-    const sig = (w.loc(p) | (w.enc(p) << 2) | (w.vmap(p) << 4) | (w.user(p) << 6) | (w.dma(p) << 8)) * 8 + pages[p]!.home;
-    if (seen.includes(sig)) continue;
-    seen.push(sig);
+    const pg = pages[p]!;
+    const loc = w.loc(p);
+    if (!((loc === Loc.FREE && pg.home === home && pg.pool === pool) || (inBuddy && loc === Loc.IN_BUDDY))) continue;
+    const sig = (loc | (w.enc(p) << 2) | (w.vmap(p) << 4) | (w.user(p) << 6) | (w.dma(p) << 8)) * 8 + pg.home;
+    let seen = false;
+    for (let i = 0; i < nSeen; i++) if (seenSigs[i] === sig) seen = true;
+    if (seen) continue;
+    seenSigs[nSeen++] = sig;
     out.push(outcome(event, p));
   }
 }
 
-function devicePool(f: EnvFrame): number {
-  return f.world.devicePool[f.t]!;
-}
-
-/** Pages the call can pick from, per allocating call. */
-function isFreeSlotOf(w: WorldView, p: number, pool: number): boolean {
-  const pg = w.layout.pages[p]!;
-  return pg.home === Home.RESTRICTED_POOL && pg.pool === pool && w.loc(p) === Loc.FREE;
-}
-
 /** Push the outcomes `call` can have now. */
-export function listOutcomes(call: EnvCall, f: EnvFrame, out: number[]): void {
+export function listOutcomes(call: Call, f: EnvFrame, out: OutcomeList): void {
   const w = f.pre;
-  const pages = w.layout.pages;
   const canFail = f.platform.setMemoryCanFail && f.platform.memEncryptActive;
   switch (call) {
-    case 'swiotlb_alloc': {
-      const pool = devicePool(f);
-      freeCandidates(w, (p) => isFreeSlotOf(w, p, pool), out, E.SWIOTLB_ALLOC_OK);
+    case Call.SWIOTLB_ALLOC:
+      offerFreePages(w, Home.RESTRICTED_POOL, f.world.devicePool[f.t]!, false, out, E.SWIOTLB_ALLOC_OK);
       out.push(outcome(E.SWIOTLB_ALLOC_FAILED));
       return;
-    }
-    case 'dma_alloc_contiguous':
+    case Call.DMA_ALLOC_CONTIGUOUS:
       // kernel/dma/contiguous.c: CMA may sleep, so dma_alloc_contiguous() returns NULL for a non-blocking gfp.
-      if (f.gfpBlocking)
-        freeCandidates(w, (p) => pages[p]!.home === Home.CMA_HIGHMEM && w.loc(p) === Loc.FREE, out, E.CMA_HIGHMEM_PAGE);
+      if (f.gfpBlocking) offerFreePages(w, Home.CMA_HIGHMEM, -1, false, out, E.CMA_HIGHMEM_PAGE);
       out.push(outcome(E.CMA_NONE));
       return;
-    case 'dma_free_contiguous':
+    case Call.DMA_FREE_CONTIGUOUS:
       out.push(outcome(E.CMA_RELEASED));
       return;
-    case 'alloc_pages_node':
-      freeCandidates(w, (p) => (pages[p]!.home === Home.BUDDY && w.loc(p) === Loc.FREE) || w.loc(p) === Loc.IN_BUDDY, out, E.BUDDY_PAGE);
+    case Call.ALLOC_PAGES_NODE:
+      offerFreePages(w, Home.BUDDY, -1, true, out, E.BUDDY_PAGE);
       out.push(outcome(E.BUDDY_FAILED));
       return;
-    case 'dma_alloc_from_pool':
-      freeCandidates(w, (p) => pages[p]!.home === Home.ATOMIC_POOL && w.loc(p) === Loc.FREE, out, E.POOL_ALLOC_OK);
+    case Call.DMA_ALLOC_FROM_POOL:
+      offerFreePages(w, Home.ATOMIC_POOL, -1, false, out, E.POOL_ALLOC_OK);
       out.push(outcome(E.POOL_ALLOC_FAILED));
       return;
-    case 'set_memory_decrypted':
+    case Call.SET_MEMORY_DECRYPTED:
       out.push(outcome(E.SET_DECRYPTED_OK));
       if (canFail && w.cur(f.t) >= 0) out.push(outcome(E.SET_DECRYPTED_FAILED));
       return;
-    case 'set_memory_encrypted':
+    case Call.SET_MEMORY_ENCRYPTED:
       out.push(outcome(E.SET_ENCRYPTED_OK));
       if (canFail && w.cur(f.t) >= 0) out.push(outcome(E.SET_ENCRYPTED_FAILED));
       return;
-    case 'dma_common_contiguous_remap':
-      out.push(outcome(E.REMAP_OK), outcome(E.REMAP_FAILED));
+    case Call.DMA_COMMON_CONTIGUOUS_REMAP:
+      out.push(outcome(E.REMAP_OK));
+      out.push(outcome(E.REMAP_FAILED));
       return;
-    case 'arch_dma_set_uncached':
-      out.push(outcome(E.SET_UNCACHED_OK), outcome(E.SET_UNCACHED_FAILED));
+    case Call.ARCH_DMA_SET_UNCACHED:
+      out.push(outcome(E.SET_UNCACHED_OK));
+      out.push(outcome(E.SET_UNCACHED_FAILED));
       return;
-    case 'vunmap':
+    case Call.VUNMAP:
       out.push(outcome(E.VUNMAPPED));
       return;
-    case 'arch_dma_clear_uncached':
+    case Call.ARCH_DMA_CLEAR_UNCACHED:
       out.push(outcome(E.UNCACHED_CLEARED));
       return;
-    case '__dma_direct_free_pages':
+    case Call.DMA_DIRECT_FREE_PAGES:
       out.push(outcome(E.PAGES_FREED));
       return;
-    case 'dma_free_from_pool':
+    case Call.DMA_FREE_FROM_POOL:
       out.push(outcome(poolLookupHits(f) ? E.POOL_FREED : E.NOT_IN_POOL));
       return;
-    case 'swiotlb_map': {
-      const pool = devicePool(f);
-      if (pool >= 0) freeCandidates(w, (p) => isFreeSlotOf(w, p, pool), out, E.BOUNCE_MAPPED);
-      else freeCandidates(w, (p) => pages[p]!.home === Home.SWIOTLB && w.loc(p) === Loc.FREE, out, E.BOUNCE_MAPPED);
+    case Call.SWIOTLB_MAP: {
+      const pool = f.world.devicePool[f.t]!;
+      if (pool >= 0) offerFreePages(w, Home.RESTRICTED_POOL, pool, false, out, E.BOUNCE_MAPPED);
+      else offerFreePages(w, Home.SWIOTLB, -1, false, out, E.BOUNCE_MAPPED);
       out.push(outcome(E.BOUNCE_MAP_FAILED));
       return;
     }
-    case 'swiotlb_tbl_unmap_single':
+    case Call.SWIOTLB_TBL_UNMAP_SINGLE:
       out.push(outcome(E.BOUNCE_UNMAPPED));
       return;
-    case 'remap_pfn_range':
+    case Call.REMAP_PFN_RANGE:
       out.push(outcome(E.PFN_REMAPPED));
       return;
   }
@@ -176,61 +227,62 @@ function mayFail(f: EnvFrame, fn: string): void {
 }
 
 /** Apply outcome `o` of `call` to `f.next`. */
-export function applyOutcome(call: EnvCall, meta: StateMeta, f: EnvFrame, o: number): void {
+export function applyOutcome(call: Call, f: EnvFrame, o: number): void {
   const ev = outcomeEvent(o);
   const choice = outcomeChoice(o);
   const n = f.next;
-  void meta;
+  const fn = CALL_NAMES[call]!;
   switch (call) {
-    case 'swiotlb_alloc':
-    case 'dma_alloc_contiguous':
-    case 'alloc_pages_node':
-    case 'dma_alloc_from_pool':
-      if (choice >= 0) take(f, choice, call);
-      else if (ev !== E.CMA_NONE) mayFail(f, call);
+    case Call.SWIOTLB_ALLOC:
+    case Call.DMA_ALLOC_CONTIGUOUS:
+    case Call.ALLOC_PAGES_NODE:
+    case Call.DMA_ALLOC_FROM_POOL:
+      if (choice >= 0) take(f, choice, fn);
+      else if (ev !== E.CMA_NONE) mayFail(f, fn);
       return;
-    case 'dma_free_contiguous': {
-      const p = target(f, call);
+    case Call.DMA_FREE_CONTIGUOUS: {
+      const p = target(f, fn);
       if (p < 0) return;
-      giveBack(f, p, f.pre.layout.pages[p]!.home === Home.CMA_HIGHMEM ? Home.CMA_HIGHMEM : Home.BUDDY, call);
+      giveBack(f, p, f.pre.layout.pages[p]!.home === Home.CMA_HIGHMEM ? Home.CMA_HIGHMEM : Home.BUDDY, fn);
       n.setCur(f.t, -1);
       return;
     }
-    case 'set_memory_decrypted':
-    case 'set_memory_encrypted': {
-      f.obs(ObsKind.MAY_SLEEP, f.pre.cur(f.t), call).gfpBlocking = f.gfpBlocking;
-      const p = target(f, call);
+    case Call.SET_MEMORY_DECRYPTED:
+    case Call.SET_MEMORY_ENCRYPTED: {
+      f.obs(ObsKind.MAY_SLEEP, f.pre.cur(f.t), fn).gfpBlocking = f.gfpBlocking;
+      const p = target(f, fn);
       if (p < 0) return;
       const ok = ev === E.SET_DECRYPTED_OK || ev === E.SET_ENCRYPTED_OK;
-      f.obs(call === 'set_memory_decrypted' ? ObsKind.SET_DECRYPTED : ObsKind.SET_ENCRYPTED, p, call).ok = ok;
+      const decrypt = call === Call.SET_MEMORY_DECRYPTED;
+      f.obs(decrypt ? ObsKind.SET_DECRYPTED : ObsKind.SET_ENCRYPTED, p, fn).ok = ok;
       if (!f.platform.memEncryptActive) return;
-      n.setEnc(p, ok ? (call === 'set_memory_decrypted' ? Enc.DEC : Enc.ENC) : Enc.UNKNOWN);
+      n.setEnc(p, ok ? (decrypt ? Enc.DEC : Enc.ENC) : Enc.UNKNOWN);
       return;
     }
-    case 'dma_common_contiguous_remap': {
-      f.obs(ObsKind.MAY_SLEEP, f.pre.cur(f.t), call).gfpBlocking = f.gfpBlocking;
-      if (ev === E.REMAP_FAILED) return mayFail(f, call);
-      const p = target(f, call);
+    case Call.DMA_COMMON_CONTIGUOUS_REMAP: {
+      f.obs(ObsKind.MAY_SLEEP, f.pre.cur(f.t), fn).gfpBlocking = f.gfpBlocking;
+      if (ev === E.REMAP_FAILED) return mayFail(f, fn);
+      const p = target(f, fn);
       if (p < 0) return;
       const attr = attrFor(f.platform, (f.locals & LOCAL_BIT.protDecrypted) !== 0);
-      f.obs(ObsKind.VMAP, p, call).attr = attr;
+      f.obs(ObsKind.VMAP, p, fn).attr = attr;
       n.setVmap(p, attr);
       return;
     }
-    case 'vunmap': {
-      const p = target(f, call);
+    case Call.VUNMAP: {
+      const p = target(f, fn);
       if (p < 0) return;
-      f.obs(ObsKind.VMAP, p, call).attr = Attr.NONE;
+      f.obs(ObsKind.VMAP, p, fn).attr = Attr.NONE;
       n.setVmap(p, Attr.NONE);
       return;
     }
-    case 'arch_dma_set_uncached':
-      if (ev === E.SET_UNCACHED_FAILED) mayFail(f, call);
+    case Call.ARCH_DMA_SET_UNCACHED:
+      if (ev === E.SET_UNCACHED_FAILED) mayFail(f, fn);
       return;
-    case 'arch_dma_clear_uncached':
+    case Call.ARCH_DMA_CLEAR_UNCACHED:
       return;
-    case '__dma_direct_free_pages': {
-      const p = target(f, call);
+    case Call.DMA_DIRECT_FREE_PAGES: {
+      const p = target(f, fn);
       if (p < 0) return;
       const pg = f.pre.layout.pages[p]!;
       // swiotlb_free() takes the page back if it is in the device's pool; otherwise dma_free_contiguous().
@@ -239,30 +291,30 @@ export function applyOutcome(call: EnvCall, meta: StateMeta, f: EnvFrame, o: num
       giveBack(f, p, dest, dest === Home.RESTRICTED_POOL ? 'swiotlb_free' : 'dma_free_contiguous');
       return;
     }
-    case 'dma_free_from_pool':
-      if (ev === E.POOL_FREED) giveBack(f, f.pre.cur(f.t), Home.ATOMIC_POOL, call);
+    case Call.DMA_FREE_FROM_POOL:
+      if (ev === E.POOL_FREED) giveBack(f, f.pre.cur(f.t), Home.ATOMIC_POOL, fn);
       return;
-    case 'swiotlb_map': {
-      if (choice < 0) return mayFail(f, call);
-      take(f, choice, call);
+    case Call.SWIOTLB_MAP: {
+      if (choice < 0) return mayFail(f, fn);
+      take(f, choice, fn);
       // swiotlb hands out phys_to_dma_unencrypted() of the slot.
       const attr = attrFor(f.platform, true);
-      f.obs(ObsKind.DMA_ADDR, choice, call).attr = attr;
+      f.obs(ObsKind.DMA_ADDR, choice, fn).attr = attr;
       n.setDma(choice, attr);
       return;
     }
-    case 'swiotlb_tbl_unmap_single': {
-      const p = target(f, call);
+    case Call.SWIOTLB_TBL_UNMAP_SINGLE: {
+      const p = target(f, fn);
       if (p < 0) return;
       n.setDma(p, Attr.NONE);
-      giveBack(f, p, f.pre.layout.pages[p]!.home, call);
+      giveBack(f, p, f.pre.layout.pages[p]!.home, fn);
       return;
     }
-    case 'remap_pfn_range': {
-      const p = target(f, call);
+    case Call.REMAP_PFN_RANGE: {
+      const p = target(f, fn);
       if (p < 0) return;
       const attr = attrFor(f.platform, (f.locals & LOCAL_BIT.protDecrypted) !== 0);
-      f.obs(ObsKind.USER_MAP, p, call).attr = attr;
+      f.obs(ObsKind.USER_MAP, p, fn).attr = attr;
       n.setUser(p, attr);
       return;
     }

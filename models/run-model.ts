@@ -8,28 +8,28 @@
  *
  * This is the model a checker explores; it knows nothing about properties:
  * each step reports what it did as observations.
+ *
+ * It is also the checker's inner loop: everything that depends only on the
+ * run (machines, calls, returns per program position) is tabled when the
+ * model is built, and a step allocates nothing.
  */
 import { forceDmaUnencrypted } from './devices.ts';
-import { applyOutcome, listOutcomes, outcome, outcomeChoice, outcomeEvent, type EnvFrame } from './environment.ts';
+import {
+  applyOutcome, attrFor, Call, CALL_ID, EnvFrame, listOutcomes, outcome, outcomeChoice, outcomeEvent, OutcomeList,
+} from './environment.ts';
 import type { EntryPoint } from './versions.ts';
 import { blankObservation, ObsKind, type Observation } from './observation.ts';
 import { SESSION_STARTS } from './programs.ts';
 import { runWorld, type RunSpec, type RunWorld } from './run.ts';
 import { compile, INPUT_BITS, LOCAL_BIT, packInput, type CompiledMachine } from './step-cache.ts';
-import type { MachineInput } from './machines/dma-setup.ts';
-import { attrFor } from './environment.ts';
+import type { MachineInput, ReturnKind } from './machines/dma-setup.ts';
 import { Attr, EVENT_ID, HANDLE_KIND_NAMES, HandleKind, Home, Loc, OUTCOME_EVENTS } from './vocabulary.ts';
-import { WorldView } from './world.ts';
+import { THREAD_BYTES, WorldView } from './world.ts';
 
 /** A step's identity: thread and outcome; stable across runs of the same spec, so paths replay. */
 export const actionOf = (thread: number, o: number): number => (thread << 10) | o;
 export const actionThread = (a: number): number => a >> 10;
 export const actionOutcome = (a: number): number => a & 1023;
-
-function lessThan(a: Uint8Array, b: Uint8Array): boolean {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! < b[i]!;
-  return false;
-}
 
 export type StepEmit = (next: Uint8Array, action: number, obs: readonly Observation[], nObs: number) => void;
 
@@ -38,41 +38,109 @@ export type StepEmit = (next: Uint8Array, action: number, obs: readonly Observat
  * page it holds): aliases, set_memory_*, uncached attributes. Allocator
  * and pool calls read or change free lists shared by all threads.
  */
-const LOCAL_CALLS: ReadonlySet<string> = new Set([
-  'set_memory_decrypted', 'set_memory_encrypted', 'dma_common_contiguous_remap', 'vunmap',
-  'arch_dma_set_uncached', 'arch_dma_clear_uncached', 'remap_pfn_range',
+const LOCAL_CALLS: ReadonlySet<Call> = new Set<Call>([
+  Call.SET_MEMORY_DECRYPTED, Call.SET_MEMORY_ENCRYPTED, Call.DMA_COMMON_CONTIGUOUS_REMAP, Call.VUNMAP,
+  Call.ARCH_DMA_SET_UNCACHED, Call.ARCH_DMA_CLEAR_UNCACHED, Call.REMAP_PFN_RANGE,
 ]);
 
 const FREES: ReadonlySet<EntryPoint> = new Set(['dma_direct_free', 'dma_direct_free_pages']);
 const ALLOCS: ReadonlySet<EntryPoint> = new Set(['dma_direct_alloc', 'dma_direct_alloc_pages']);
+
+/** What a final state returns, numbered. */
+const Ret = {
+  NULL: 0, CPU_ADDR: 1, POOL_VADDR: 2, PAGE_COOKIE: 3, PAGE: 4, VADDR_AS_PAGE: 5, VOID: 6,
+  BOUNCED_DMA_ADDR: 7, DIRECT_DMA_ADDR: 8, MAPPING_ERROR: 9, MMAP_RESULT: 10,
+} as const;
+const RET_ID: Readonly<Record<ReturnKind, number>> = {
+  null: Ret.NULL, cpu_addr: Ret.CPU_ADDR, pool_vaddr: Ret.POOL_VADDR, page_cookie: Ret.PAGE_COOKIE, page: Ret.PAGE,
+  vaddr_as_page: Ret.VADDR_AS_PAGE, void: Ret.VOID, bounced_dma_addr: Ret.BOUNCED_DMA_ADDR,
+  direct_dma_addr: Ret.DIRECT_DMA_ADDR, mapping_error: Ret.MAPPING_ERROR, mmap_result: Ret.MMAP_RESULT,
+};
+
+/** A machine's states as numbers: the call each waits on, what each final state returns. */
+interface MachineTable {
+  readonly machine: CompiledMachine;
+  /** per state: the environment call it waits on, or -1 */
+  readonly calls: Int8Array;
+  /** per state: its call touches only the calling thread's own page (see LOCAL_CALLS) */
+  readonly localCalls: Uint8Array;
+  /** per final state: what it returns (Ret), or -1 */
+  readonly returns: Int8Array;
+  /** per state: why a leak there happens */
+  readonly leakReasons: readonly string[];
+}
+
+const tables = new WeakMap<CompiledMachine, MachineTable>();
+
+function machineTable(m: CompiledMachine): MachineTable {
+  let tab = tables.get(m);
+  if (tab) return tab;
+  const calls = Int8Array.from(m.metas, (meta) => (meta.call ? CALL_ID[meta.call] : -1));
+  tab = {
+    machine: m,
+    calls,
+    localCalls: Uint8Array.from(calls, (c) => (c >= 0 && LOCAL_CALLS.has(c as Call) ? 1 : 0)),
+    returns: Int8Array.from(m.metas, (meta) => (meta.returns ? RET_ID[meta.returns] : -1)),
+    leakReasons: m.stateNames.map((n) => `${n}: not freed`),
+  };
+  tables.set(m, tab);
+  return tab;
+}
+
+/** One position of one thread's program. */
+interface Position {
+  readonly entryPoint: EntryPoint;
+  readonly table: MachineTable;
+  readonly allocates: boolean;
+  readonly frees: boolean;
+  readonly startsSession: boolean;
+}
+
+function lessThan(a: Uint8Array, b: Uint8Array): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! < b[i]!;
+  return false;
+}
+
+function copyBytes(from: Uint8Array, to: Uint8Array): void {
+  for (let i = 0; i < to.length; i++) to[i] = from[i]!;
+}
 
 export class RunModel {
   readonly world: RunWorld;
   readonly stateBytes: number;
   /** per thread, per program position: the compiled machine */
   readonly machines: readonly (readonly CompiledMachine[])[];
+  /** per thread, per program position (one extra, past the end, never used) */
+  private readonly positions: readonly (readonly Position[])[];
+  private readonly programLength: Int32Array;
   private readonly pre: WorldView;
   private readonly next: WorldView;
   private readonly scratch: Uint8Array;
   private readonly obsPool: Observation[] = [];
   private nObs = 0;
-  private readonly outcomes: number[] = [];
+  private readonly outcomes = new OutcomeList();
   private readonly baseInput: MachineInput;
-  private frameT = 0;
-  private frameLocals = 0;
-  private frameGfp = true;
   private readonly frame: EnvFrame;
 
   constructor(readonly spec: RunSpec) {
     this.world = runWorld(spec);
     this.stateBytes = this.world.layout.bytes;
     this.machines = spec.programs.map((prog) => prog.map((ep) => compile(spec.version.machines[ep])));
+    this.positions = spec.programs.map((prog, t) => prog.map((ep, pc) => ({
+      entryPoint: ep,
+      table: machineTable(this.machines[t]![pc]!),
+      allocates: ALLOCS.has(ep),
+      frees: FREES.has(ep),
+      startsSession: SESSION_STARTS.has(ep),
+    })));
+    this.programLength = Int32Array.from(spec.programs, (p) => p.length);
     this.scratch = new Uint8Array(this.stateBytes);
     this.pre = new WorldView(this.world.layout, this.scratch);
     this.next = new WorldView(this.world.layout, this.scratch);
+    this.symView = new WorldView(this.world.layout, this.scratch);
     const p = spec.platform;
     this.baseInput = this.baseInputOf();
-    this.inputByKind = Array.from({ length: 16 }, (_, kind) => packInput({
+    this.inputByKind = Int32Array.from({ length: 16 }, (_, kind) => packInput({
       ...this.baseInputOf(),
       cpuAddrIsVmalloc: kind === HandleKind.VMAP || (kind === HandleKind.POOL_VADDR && p.kconfig.DMA_DIRECT_REMAP),
       swiotlbBuffer: kind === HandleKind.BOUNCED,
@@ -80,14 +148,7 @@ export class RunModel {
     this.symBest = new Uint8Array(this.stateBytes);
     this.symCand = new Uint8Array(this.stateBytes);
     this.sym = this.symmetryOf();
-    const self = this;
-    this.frame = {
-      platform: p, world: this.world, pre: this.pre, next: this.next,
-      get t() { return self.frameT; },
-      get locals() { return self.frameLocals; },
-      get gfpBlocking() { return self.frameGfp; },
-      obs: (kind, page, fn) => this.record(kind, page, fn),
-    };
+    this.frame = new EnvFrame(p, this.world, this.pre, this.next, (kind, page, fn) => this.record(kind, page, fn));
   }
 
   /**
@@ -103,28 +164,25 @@ export class RunModel {
     const { perms, groups, ownPool } = this.sym;
     const best = this.symBest;
     const cand = this.symCand;
-    let have = false;
-    for (const perm of perms) {
-      this.permute(state, perm, groups, ownPool, cand);
-      if (!have || lessThan(cand, best)) {
-        best.set(cand);
-        have = true;
-      }
+    for (let i = 0; i < perms.length; i++) {
+      this.permute(state, perms[i]!, groups, ownPool, cand);
+      if (i === 0 || lessThan(cand, best)) copyBytes(cand, best);
     }
-    state.set(best);
+    copyBytes(best, state);
   }
 
   private permute(state: Uint8Array, perm: readonly number[], groups: readonly (readonly number[])[], ownPool: readonly number[], out: Uint8Array): void {
-    const v = this.pre;
+    const v = this.symView;
     v.buf = state;
     const T = perm.length;
     const inv = this.symInv;
     for (let k = 0; k < T; k++) inv[perm[k]!] = k;
-    const pages = this.world.layout.pages;
+    const nPages = this.world.layout.pages.length;
     const newIndex = this.symNewIndex;
     // pages of a pool of one's own go where their thread goes
-    for (let p = 0; p < pages.length; p++) if (ownPool[p]! >= 0) newIndex[p] = this.ownPoolPage[inv[ownPool[p]!]!]!;
+    for (let p = 0; p < nPages; p++) if (ownPool[p]! >= 0) newIndex[p] = this.ownPoolPage[inv[ownPool[p]!]!]!;
     const keys = this.symKeys;
+    const sorted = this.symSort;
     for (const g of groups) {
       for (const p of g) {
         const held = v.loc(p) === Loc.USED;
@@ -133,17 +191,23 @@ export class RunModel {
           if (v.cur(perm[k]!) === p) refs |= 1 << (2 * k);
           if (v.handlePage(perm[k]!) === p) refs |= 2 << (2 * k);
         }
-        const b0 = v.buf[this.pageOffset(p)]!;
+        const b0 = state[this.pageOffset(p)]!;
         const b0r = held ? (b0 & 0b1111) | (inv[(b0 >> 4) & 3]! << 4) : b0;
-        keys[p] = (b0r << 16) | (v.buf[this.pageOffset(p) + 1]! << 8) | refs;
+        keys[p] = (b0r << 16) | (state[this.pageOffset(p) + 1]! << 8) | refs;
       }
-      const sorted = this.symSort;
-      sorted.length = 0;
-      for (const p of g) sorted.push(p);
-      sorted.sort((a, b) => keys[a]! - keys[b]! || a - b);
+      // insertion sort of the group's pages by (key, index)
+      for (let i = 0; i < g.length; i++) {
+        const p = g[i]!;
+        let j = i;
+        while (j > 0 && (keys[sorted[j - 1]!]! > keys[p]! || (keys[sorted[j - 1]!] === keys[p] && sorted[j - 1]! > p))) {
+          sorted[j] = sorted[j - 1]!;
+          j--;
+        }
+        sorted[j] = p;
+      }
       for (let i = 0; i < g.length; i++) newIndex[sorted[i]!] = g[i]!;
     }
-    const tb = 4;
+    const tb = THREAD_BYTES;
     for (let k = 0; k < T; k++) {
       const o = perm[k]!;
       out[k * tb] = state[o * tb]!;
@@ -153,7 +217,7 @@ export class RunModel {
       const hp = v.handlePage(o);
       out[k * tb + 3] = (cur < 0 ? 0 : newIndex[cur]! + 1) | ((hp < 0 ? 0 : newIndex[hp]! + 1) << 4);
     }
-    for (let p = 0; p < pages.length; p++) {
+    for (let p = 0; p < nPages; p++) {
       const from = this.pageOffset(p);
       const to = this.pageOffset(newIndex[p]!);
       const b0 = state[from]!;
@@ -163,10 +227,11 @@ export class RunModel {
   }
 
   private pageOffset(p: number): number {
-    return this.world.layout.threads * 4 + p * 2;
+    return this.world.layout.threads * THREAD_BYTES + p * 2;
   }
 
   private readonly sym: { perms: number[][]; groups: number[][]; ownPool: number[] } | undefined;
+  private readonly symView: WorldView;
   private readonly symBest: Uint8Array;
   private readonly symCand: Uint8Array;
   private readonly symInv: number[] = [];
@@ -212,7 +277,7 @@ export class RunModel {
     return this.inputByKind[v.handleKind(t)]!;
   }
 
-  private readonly inputByKind: readonly number[];
+  private readonly inputByKind: Int32Array;
 
   private baseInputOf(): MachineInput {
     const p = this.spec.platform;
@@ -241,11 +306,10 @@ export class RunModel {
     for (let t = 0; t < T; t++) {
       const ms = v.mstate(t);
       if (ms === 0) {
-        if (v.pc(t) < this.spec.programs[t]!.length) return t;
+        if (v.pc(t) < this.programLength[t]!) return t;
         continue;
       }
-      const m = this.machines[t]![v.pc(t)]!;
-      if (!LOCAL_CALLS.has(m.metas[ms - 1]!.call!)) continue;
+      if (this.positions[t]![v.pc(t)]!.table.localCalls[ms - 1] === 0) continue;
       const cur = v.cur(t);
       if (cur >= 0 && v.loc(cur) === Loc.USED && v.holder(cur) === t) return t;
     }
@@ -265,111 +329,125 @@ export class RunModel {
   successors(state: Uint8Array, emit: StepEmit, por = false): void {
     const T = this.world.layout.threads;
     const only = por ? this.localThread(state) : -1;
-    for (let t = 0; t < T; t++) {
-      if (only >= 0 && t !== only) continue;
-      this.pre.buf = state;
-      const ms = this.pre.mstate(t);
-      if (ms === 0) {
-        if (this.pre.pc(t) >= this.spec.programs[t]!.length) continue;
-        this.stepStart(state, t, emit);
-        continue;
-      }
-      const m = this.machines[t]![this.pre.pc(t)]!;
-      const call = m.metas[ms - 1]!.call!;
-      this.frameT = t;
-      this.frameLocals = this.pre.locals(t);
-      this.frameGfp = !ALLOCS.has(m.id as EntryPoint) || this.baseInput.B;
-      this.outcomes.length = 0;
-      listOutcomes(call, this.frame, this.outcomes);
-      const ctx = this.inputBits(this.pre, t) | (this.frameLocals << INPUT_BITS);
-      for (const o of this.outcomes) {
-        this.pre.buf = state;
-        this.scratch.set(state);
-        this.next.buf = this.scratch;
-        this.nObs = 0;
-        applyOutcome(call, m.metas[ms - 1]!, this.frame, o);
-        const packed = m.step(ms - 1, ctx, outcomeEvent(o));
-        if (packed < 0)
-          throw new Error(`model error: ${m.id}.${m.stateNames[ms - 1]} has no transition for ${OUTCOME_EVENTS[outcomeEvent(o)]}`);
-        this.enter(t, m, packed);
-        this.finishObservations();
-        emit(this.scratch, actionOf(t, o), this.obsPool, this.nObs);
-      }
+    for (let t = 0; t < T; t++) if (only < 0 || t === only) this.threadSuccessors(state, t, emit);
+  }
+
+  /**
+   * The steps of thread t from `state`, in environment order. A step reads
+   * and writes only thread t's record and the pages, never another
+   * thread's record: its successors, actions and observations are a
+   * function of those bytes (checkers reuse them across states).
+   */
+  threadSuccessors(state: Uint8Array, t: number, emit: StepEmit): void {
+    const pre = this.pre;
+    const f = this.frame;
+    const outs = this.outcomes;
+    pre.buf = state;
+    const pc = pre.pc(t);
+    if (pc >= this.programLength[t]!) return;
+    const pos = this.positions[t]![pc]!;
+    const ms = pre.mstate(t);
+    if (ms === 0) {
+      this.stepStart(state, t, pos, emit);
+      return;
+    }
+    const s = ms - 1;
+    const call = pos.table.calls[s]! as Call;
+    const m = pos.table.machine;
+    f.t = t;
+    f.locals = pre.locals(t);
+    f.gfpBlocking = !pos.allocates || this.baseInput.B;
+    outs.length = 0;
+    listOutcomes(call, f, outs);
+    const ctx = this.inputByKind[pre.handleKind(t)]! | (f.locals << INPUT_BITS);
+    const n = outs.length;
+    for (let i = 0; i < n; i++) {
+      const o = outs.items[i]!;
+      // `emit` may have re-pointed the views (e.g. a nested step): set them again
+      pre.buf = state;
+      this.next.buf = this.scratch;
+      copyBytes(state, this.scratch);
+      this.nObs = 0;
+      f.t = t;
+      applyOutcome(call, f, o);
+      const packed = m.step(s, ctx, outcomeEvent(o));
+      if (packed < 0)
+        throw new Error(`model error: ${m.id}.${m.stateNames[s]} has no transition for ${OUTCOME_EVENTS[outcomeEvent(o)]}`);
+      this.enter(t, pos, packed);
+      this.finishObservations();
+      emit(this.scratch, actionOf(t, o), this.obsPool, this.nObs);
     }
   }
 
   /** Start thread t's next entry point. */
-  private stepStart(state: Uint8Array, t: number, emit: StepEmit): void {
-    this.scratch.set(state);
-    this.next.buf = this.scratch;
+  private stepStart(state: Uint8Array, t: number, pos: Position, emit: StepEmit): void {
+    const pre = this.pre;
+    const n = this.next;
+    copyBytes(state, this.scratch);
+    n.buf = this.scratch;
     this.nObs = 0;
-    this.frameT = t;
-    const ep = this.entryPoint(this.pre, t)!;
-    const m = this.machines[t]![this.pre.pc(t)]!;
-    const kind = this.pre.handleKind(t);
-    const hp = this.pre.handlePage(t);
-    this.next.setCur(t, kind === HandleKind.BOGUS_PAGE ? -1 : hp);
-    if (FREES.has(ep) && hp >= 0 && (this.pre.user(hp) !== Attr.NONE || this.pre.dma(hp) !== Attr.NONE)) {
+    this.frame.t = t;
+    const kind = pre.handleKind(t);
+    const hp = pre.handlePage(t);
+    n.setCur(t, kind === HandleKind.BOGUS_PAGE ? -1 : hp);
+    if (pos.frees && hp >= 0 && (pre.user(hp) !== Attr.NONE || pre.dma(hp) !== Attr.NONE)) {
       // The driver unmaps the user mapping and stops the device before freeing.
-      this.record(ObsKind.QUIESCE, hp, ep);
-      this.next.setUser(hp, Attr.NONE);
-      this.next.setDma(hp, Attr.NONE);
+      this.record(ObsKind.QUIESCE, hp, pos.entryPoint);
+      n.setUser(hp, Attr.NONE);
+      n.setDma(hp, Attr.NONE);
     }
-    this.enter(t, m, m.start(this.inputBits(this.pre, t)));
+    this.enter(t, pos, pos.table.machine.start(this.inputByKind[kind]!));
     this.finishObservations();
     emit(this.scratch, actionOf(t, outcome(EVENT_ID.CALL)), this.obsPool, this.nObs);
   }
 
   /** Put thread t in machine state `packed`; if it is final, return to the caller. */
-  private enter(t: number, m: CompiledMachine, packed: number): void {
+  private enter(t: number, pos: Position, packed: number): void {
     const s = packed & 255;
     const locals = packed >> 8;
-    if (!m.finals[s]) {
+    if (!pos.table.machine.finals[s]) {
       this.next.setMachine(t, s + 1, locals);
       return;
     }
-    this.returnToCaller(t, m, s, locals);
+    this.returnToCaller(t, pos, s, locals);
   }
 
-  private returnToCaller(t: number, m: CompiledMachine, s: number, locals: number): void {
+  private returnToCaller(t: number, pos: Position, s: number, locals: number): void {
     const n = this.next;
-    const meta = m.metas[s]!;
+    const tab = pos.table;
     const cur = n.cur(t);
-    const ep = m.id;
-    if (meta.leak && cur >= 0) {
-      this.record(ObsKind.LEAK, cur, ep).reason = `${m.stateNames[s]}: not freed`;
+    const ep = pos.entryPoint;
+    if (tab.machine.metas[s]!.leak && cur >= 0) {
+      this.record(ObsKind.LEAK, cur, ep).reason = tab.leakReasons[s]!;
       n.setLoc(cur, Loc.LEAKED);
     }
     let kind: number = n.handleKind(t);
     let page = n.handlePage(t);
     const dmaAttr = attrFor(this.spec.platform, (locals & LOCAL_BIT.dmaUnencrypted) !== 0);
-    const handOut = () => {
-      this.record(ObsKind.DMA_ADDR, cur, ep).attr = dmaAttr;
-      n.setDma(cur, dmaAttr);
-    };
-    switch (meta.returns) {
-      case 'null': case 'mapping_error': case 'void': kind = HandleKind.NONE; page = -1; break;
-      case 'cpu_addr':
+    const ret = tab.returns[s]!;
+    switch (ret) {
+      case Ret.NULL: case Ret.MAPPING_ERROR: case Ret.VOID: kind = HandleKind.NONE; page = -1; break;
+      case Ret.CPU_ADDR:
         kind = locals & LOCAL_BIT.remap ? HandleKind.VMAP : locals & LOCAL_BIT.setUncached ? HandleKind.UNCACHED : HandleKind.LINEAR;
-        page = cur; handOut(); break;
-      case 'pool_vaddr': kind = HandleKind.POOL_VADDR; page = cur; handOut(); break;
-      case 'page_cookie': kind = HandleKind.PAGE_COOKIE; page = cur; handOut(); break;
-      case 'page': kind = HandleKind.PAGE; page = cur; handOut(); break;
-      case 'vaddr_as_page':
-        handOut();
+        page = cur; this.handOut(cur, ep, dmaAttr); break;
+      case Ret.POOL_VADDR: kind = HandleKind.POOL_VADDR; page = cur; this.handOut(cur, ep, dmaAttr); break;
+      case Ret.PAGE_COOKIE: kind = HandleKind.PAGE_COOKIE; page = cur; this.handOut(cur, ep, dmaAttr); break;
+      case Ret.PAGE: kind = HandleKind.PAGE; page = cur; this.handOut(cur, ep, dmaAttr); break;
+      case Ret.VADDR_AS_PAGE:
+        this.handOut(cur, ep, dmaAttr);
         this.record(ObsKind.BOGUS_POINTER, cur, ep).reason = 'the CPU address of the pool chunk is returned as its struct page *';
         kind = HandleKind.BOGUS_PAGE; page = -1; break;
-      case 'bounced_dma_addr': kind = HandleKind.BOUNCED; page = cur; break;
-      case 'direct_dma_addr': kind = HandleKind.DIRECT_MAPPED; page = -1; break;
-      case 'mmap_result': break;
-      default: throw new Error(`model error: ${ep}.${m.stateNames[s]} is final without meta.returns`);
+      case Ret.BOUNCED_DMA_ADDR: kind = HandleKind.BOUNCED; page = cur; break;
+      case Ret.DIRECT_DMA_ADDR: kind = HandleKind.DIRECT_MAPPED; page = -1; break;
+      case Ret.MMAP_RESULT: break;
+      default: throw new Error(`model error: ${ep}.${tab.machine.stateNames[s]} is final without meta.returns`);
     }
     n.setHandle(t, kind, page);
     this.record(ObsKind.RETURN, page, ep).result =
-      meta.returns === 'void' ? 'void' : meta.returns === 'mmap_result' ? '0' : kind === HandleKind.NONE ? 'NULL' : HANDLE_KIND_NAMES[kind]!;
+      ret === Ret.VOID ? 'void' : ret === Ret.MMAP_RESULT ? '0' : kind === HandleKind.NONE ? 'NULL' : HANDLE_KIND_NAMES[kind]!;
     // A page still held by this thread but not reachable from its handle is lost.
-    const pages = this.world.layout.pages;
-    for (let p = 0; p < pages.length; p++) {
+    const nPages = this.world.layout.pages.length;
+    for (let p = 0; p < nPages; p++) {
       if (n.loc(p) === Loc.USED && n.holder(p) === t && p !== page) {
         this.record(ObsKind.LEAK, p, ep).reason = 'lost: the caller holds no pointer to it';
         n.setLoc(p, Loc.LEAKED);
@@ -381,10 +459,17 @@ export class RunModel {
     this.skipUnusable(n, t);
   }
 
+  /** The DMA address of the returned buffer goes to the device. */
+  private handOut(page: number, ep: string, attr: Attr): void {
+    this.record(ObsKind.DMA_ADDR, page, ep).attr = attr;
+    this.next.setDma(page, attr);
+  }
+
   /** A driver skips the rest of a session whose buffer it did not get. */
   private skipUnusable(v: WorldView, t: number): void {
-    const prog = this.spec.programs[t]!;
-    while (v.pc(t) < prog.length && !SESSION_STARTS.has(prog[v.pc(t)]!) && v.handleKind(t) === HandleKind.NONE) v.setPc(t, v.pc(t) + 1);
+    const len = this.programLength[t]!;
+    const prog = this.positions[t]!;
+    while (v.pc(t) < len && !prog[v.pc(t)]!.startsSession && v.handleKind(t) === HandleKind.NONE) v.setPc(t, v.pc(t) + 1);
   }
 
   private record(kind: number, page: number, fn: string): Observation {
@@ -392,7 +477,7 @@ export class RunModel {
     const o = this.obsPool[this.nObs++]!;
     const pre = this.pre;
     o.kind = kind as Observation['kind'];
-    o.thread = this.frameT;
+    o.thread = this.frame.t;
     o.page = page;
     o.fn = fn;
     o.ok = true;

@@ -10,10 +10,13 @@ import { RunModel } from '../../models/run-model.ts';
 import type { RunSpec } from '../../models/run.ts';
 import type { Property } from '../../properties/index.ts';
 import { Severity } from '../../properties/index.ts';
+import { StepMemo } from './step-memo.ts';
 
 export interface DmaSystem extends CheckableSystem {
   readonly model: RunModel;
   readonly properties: readonly Property[];
+  /** the reused thread steps (undefined when `stepMemo: false`) */
+  readonly memo: StepMemo | undefined;
 }
 
 export const goalBit = (propertyIndex: number, severity: Severity): number => 2 * propertyIndex + (severity === Severity.LATENT ? 1 : 0);
@@ -27,7 +30,12 @@ export interface Reductions {
   readonly por?: boolean;
 }
 
-export function dmaSystem(spec: RunSpec, properties: readonly Property[], reductions: Reductions = {}): DmaSystem {
+export interface Tuning {
+  /** reuse each thread step across states (src/check/step-memo.ts); default on. Off only to measure the bare model. */
+  readonly stepMemo?: boolean;
+}
+
+export function dmaSystem(spec: RunSpec, properties: readonly Property[], reductions: Reductions = {}, tuning: Tuning = {}): DmaSystem {
   const por = reductions.por !== false;
   const symmetry = reductions.symmetry !== false;
   const model = new RunModel(spec);
@@ -45,9 +53,13 @@ export function dmaSystem(spec: RunSpec, properties: readonly Property[], reduct
     }
     return goals;
   };
+  const memo = tuning.stepMemo === false ? undefined : new StepMemo(model, goalsOf);
+  let outer: (next: Uint8Array, action: number, goals: number) => void = () => {};
+  const withGoals = (next: Uint8Array, action: number, obs: readonly Observation[], n: number) => outer(next, action, goalsOf(obs, n));
   return {
     model,
     properties,
+    memo,
     stateBytes: model.stateBytes,
     goalCount: 2 * nProps,
     initialStates(emit) {
@@ -56,7 +68,9 @@ export function dmaSystem(spec: RunSpec, properties: readonly Property[], reduct
       emit(s);
     },
     successors(state, emit) {
-      model.successors(state, (next, action, obs, n) => emit(next, action, goalsOf(obs, n)), por);
+      if (memo) return memo.successors(state, emit, por);
+      outer = emit;
+      model.successors(state, withGoals, por);
     },
     ...(symmetry ? { canonicalize: (state: Uint8Array) => model.canonicalize(state) } : {}),
   };

@@ -64,10 +64,12 @@ export function executeRun(task: RunTask, opts: RunOptions): RunOutcome {
   const reductions = opts.reductions ?? {};
   const sys = dmaSystem(spec, props, reductions);
   // Most runs are small: start small, so that --max-memory is checked as the store grows.
-  const r = explore(sys, { initialCapacity: 256, ...opts.explore, symmetry: reductions.symmetry !== false });
+  const por = reductions.por !== false;
+  // With POR the ample thread is picked by index, so paths are re-derived below without it.
+  const r = explore(sys, { initialCapacity: 256, ...opts.explore, symmetry: reductions.symmetry !== false, concretize: !por });
   let goals = r.goals;
   const found = goals.flatMap((g, bit) => (g ? [bit] : []));
-  if (reductions.por !== false && found.length > 0) {
+  if (por && found.length > 0) {
     // Partial-order reduction keeps every violation but may order a local step of
     // another thread before it: the shortest counterexample comes from the full
     // interleaving semantics, searched only until every violation found is hit again.

@@ -57,6 +57,14 @@ export interface ExploreOptions {
   symmetry?: boolean;
   /** Stop (stopReason 'all-goals') as soon as every goal bit has been hit (ignored if goalCount is 0). */
   stopWhenAllGoals?: boolean;
+  /**
+   * Under symmetry, translate goal paths into concrete paths (default true).
+   * With false, `GoalHit.actions` run through canonical representatives
+   * (only their length is meaningful): for systems whose successor relation
+   * is not itself symmetric, e.g. with an ample-set reduction that picks a
+   * thread by index, whose caller re-derives the paths another way.
+   */
+  concretize?: boolean;
   /** Called every 2^16 expansions. */
   onProgress?: (p: ExploreProgress) => void;
   /**
@@ -377,7 +385,7 @@ export function explore(system: CheckableSystem, options: ExploreOptions = {}): 
     }
     path.reverse();
     const initialIndex = initialEmitIndex[i]!;
-    const concrete = canonicalize !== null ? concretizePath(system, initialIndex, path, b) : path;
+    const concrete = canonicalize !== null && options.concretize !== false ? concretizePath(system, initialIndex, path, b) : path;
     goals[b] = { bit: b, depth: concrete.length, initialIndex, actions: concrete };
   }
 

@@ -63,6 +63,7 @@ export interface ObservableDefinition {
 }
 
 const PROT = ['none', 'encrypted', 'decrypted'] as const;
+const PLAIN_RESULTS: ReadonlySet<string> = new Set(['0', 'void', 'NULL']);
 const ENCODING = ['none', 'encrypted', 'unencrypted'] as const;
 
 /** What each attribute looks like to the observer. */
@@ -88,7 +89,8 @@ function callsLabel(view: AttrView) {
       case ObsKind.VMAP: return o.attr === Attr.NONE ? `${t} vunmap ${pg}` : `${t} vmap ${pg}${view.prot(o.attr, p)}`;
       case ObsKind.USER_MAP: return `${t} user map ${pg}${view.prot(o.attr, p)}`;
       case ObsKind.DMA_ADDR: return `${t} dma addr ${pg}${view.encoding(o.attr, p)}`;
-      case ObsKind.RETURN: return `${t} return ${o.result}${o.page >= 0 ? ` ${pg}` : ''}`;
+      // A returned handle names its page; `0` (mmap), `void` and `NULL` do not.
+      case ObsKind.RETURN: return `${t} return ${o.result}${o.page >= 0 && !PLAIN_RESULTS.has(o.result) ? ` ${pg}` : ''}`;
       case ObsKind.FAILED_CALL: return `${t} ${o.fn} fails`;
       case ObsKind.BOGUS_POINTER: return `${t} bogus pointer to ${o.fn}`;
       case ObsKind.MAY_SLEEP:

@@ -72,7 +72,9 @@ class LabelTable {
   readonly names: string[] = [];
   private readonly ids = new Map<string, number>();
   readonly seqs: number[][] = [];
+  /** sequences of two or more labels by their joined text; one-label sequences by label id */
   private readonly seqIds = new Map<string, number>();
+  private readonly single: number[] = [];
 
   label(name: string): number {
     let id = this.ids.get(name);
@@ -86,6 +88,16 @@ class LabelTable {
 
   /** Id of a non-empty label sequence. */
   seq(labels: readonly string[]): number {
+    if (labels.length === 1) {
+      const l = this.label(labels[0]!);
+      let id = this.single[l];
+      if (id === undefined) {
+        id = this.seqs.length;
+        this.seqs.push([l]);
+        this.single[l] = id;
+      }
+      return id;
+    }
     const key = labels.join('\u0000');
     let id = this.seqIds.get(key);
     if (id === undefined) {
@@ -134,6 +146,8 @@ class Side {
   private readonly macroIds = new Map<string, number>();
   private readonly macroElems: number[][] = [];
   private readonly macroOut: (MacroOut | undefined)[] = [];
+  /** macro state of the closure of each single element, once computed */
+  private readonly singleMacro: number[] = [];
 
   constructor(private readonly sys: LabelledSystem, private readonly labels: LabelTable) {
     sys.initialStates((s) => this.initial.push(this.state(s)));
@@ -158,16 +172,20 @@ class Side {
   steps(id: number): StepList {
     let l = this.succ[id];
     if (!l) {
-      const list: StepList = { next: [], action: [], seq: [] };
-      this.sys.successors(this.bytes[id]!, (next, action, labels) => {
-        list.next.push(this.state(next));
-        list.action.push(action);
-        list.seq.push(labels.length ? this.labels.seq(labels) : -1);
-      });
-      this.succ[id] = l = list;
+      l = this.filling = { next: [], action: [], seq: [] };
+      this.sys.successors(this.bytes[id]!, this.onSuccessor);
+      this.succ[id] = l;
     }
     return l;
   }
+
+  /** The list `steps` is filling, and the one callback that fills it (no closure per call). */
+  private filling: StepList = { next: [], action: [], seq: [] };
+  private readonly onSuccessor = (next: Uint8Array, action: number, labels: readonly string[]): void => {
+    this.filling.next.push(this.state(next));
+    this.filling.action.push(action);
+    this.filling.seq.push(labels.length ? this.labels.seq(labels) : -1);
+  };
 
   /** Element: state `s` with the labels of sequence `seq` from `off` still to be seen (seq -1: none). */
   elem(s: number, seq: number, off: number): number {
@@ -212,6 +230,15 @@ class Side {
 
   /** Macro state of the tau-closure of `elems`. */
   macro(elems: readonly number[]): number {
+    if (elems.length !== 1) return this.close(elems);
+    // Most targets are one element (the sides are mostly deterministic): cache its closure.
+    const e = elems[0]!;
+    const hit = this.singleMacro[e];
+    return hit !== undefined ? hit : (this.singleMacro[e] = this.close(elems));
+  }
+
+  private close(elems: readonly number[]): number {
+    if (elems.length === 1 && !this.hasTau(elems[0]!)) return this.intern(elems as number[], String(elems[0]));
     const set = new Set<number>(elems);
     const work = [...set];
     while (work.length) {
@@ -224,8 +251,20 @@ class Side {
         if (!set.has(t)) { set.add(t); work.push(t); }
       }
     }
-    const sorted = set.size === 1 ? [...set] : [...set].sort((x, y) => x - y);
-    const k = sorted.length === 1 ? String(sorted[0]) : sorted.join(',');
+    const sorted = set.size === 1 ? [...set] : [...set].sort(ascending);
+    return this.intern(sorted, sorted.length === 1 ? String(sorted[0]) : sorted.join(','));
+  }
+
+  /** Whether an element can take an internal step. */
+  private hasTau(e: number): boolean {
+    if (this.elSeq[e]! >= 0) return false;
+    const l = this.steps(this.elState[e]!);
+    for (let i = 0; i < l.seq.length; i++) if (l.seq[i] === -1) return true;
+    return false;
+  }
+
+  /** The macro state of a sorted, tau-closed element set with key `k`. */
+  private intern(sorted: number[], k: string): number {
     let id = this.macroIds.get(k);
     if (id === undefined) {
       id = this.macroElems.length;
@@ -243,26 +282,39 @@ class Side {
   out(m: number): MacroOut {
     let o = this.macroOut[m];
     if (o) return o;
-    const by = new Map<number, number[]>();
-    const add = (label: number, target: number) => {
-      const l = by.get(label);
-      if (l) l.push(target); else by.set(label, [target]);
-    };
+    // Targets grouped by label, labels in the order offered (a handful per macro state).
+    const offered: number[] = [];
+    const groups: number[][] = [];
+    const add = this.addTarget;
     for (const e of this.macroElems[m]!) {
       const p = this.pending(e);
-      if (p >= 0) { add(p, this.afterPending(e)); continue; }
+      if (p >= 0) { add(offered, groups, p, this.afterPending(e)); continue; }
       const l = this.steps(this.elState[e]!);
       for (let i = 0; i < l.next.length; i++) {
         const seq = l.seq[i]!;
-        if (seq >= 0) add(this.labels.seqs[seq]![0]!, this.afterStep(l, i));
+        if (seq >= 0) add(offered, groups, this.labels.seqs[seq]![0]!, this.afterStep(l, i));
       }
     }
-    const offered = [...by.keys()];
-    const labels = [...offered].sort(this.labels.byName);
-    o = { labels, targets: labels.map((l) => this.macro(by.get(l)!)), offered };
+    const order = offered.map(indexOf).sort((x, y) => this.labels.byName(offered[x]!, offered[y]!));
+    const labels: number[] = [];
+    const targets: number[] = [];
+    for (const i of order) {
+      labels.push(offered[i]!);
+      targets.push(this.macro(groups[i]!));
+    }
+    o = { labels, targets, offered };
     this.macroOut[m] = o;
     return o;
   }
+
+  private readonly addTarget = (offered: number[], groups: number[][], label: number, target: number): void => {
+    const i = offered.indexOf(label);
+    if (i >= 0) groups[i]!.push(target);
+    else {
+      offered.push(label);
+      groups.push([target]);
+    }
+  };
 
   /**
    * A shortest concrete path (fewest steps) producing exactly `word`, from
@@ -305,6 +357,9 @@ class Side {
     throw new Error(`trace-equivalence: no path produces [${word.join(' | ')}] (not a trace of this side)`);
   }
 }
+
+const ascending = (x: number, y: number): number => x - y;
+const indexOf = (_: unknown, i: number): number => i;
 
 function commonPrefix(x: string, y: string): number {
   let i = 0;

@@ -30,7 +30,7 @@ export const CONFIG_KEYS: Readonly<Record<string, string>> = {
   device: '"all", "knob=value,..." or an object {knob: value}',
   entryPoints: '"all" or an array of entry points',
   bound: `{"threads": 1-${MAX_THREADS}, "calls": 1-${MAX_CALLS}}`,
-  workers: '"auto" (one per core) or an integer 0-64 (0 = in the main thread)',
+  workers: '"auto" (one per core) or an integer 0-64 (0 = in the main thread, where Ctrl-C waits for the end of the run)',
   maxMemory: 'memory limit of the explorer: MiB, or "8G" / "512M"',
   shard: '"i/n": run only the deterministic slice i of n',
 };

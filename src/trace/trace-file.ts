@@ -16,7 +16,10 @@ import { OUTCOME_EVENTS } from '../../models/vocabulary.ts';
 import { PROPERTY_IDS } from '../../properties/index.ts';
 import { specOf, type RunTask } from '../check/matrix.ts';
 import { RESULTS_SCHEMA_VERSION } from '../check/results.ts';
-import { MAX_CALLS, MAX_THREADS, UsageError } from '../check/selection.ts';
+import { MAX_THREADS, UsageError } from '../check/selection.ts';
+
+/** A program counter has 4 bits in the packed world: simulate may go up to 15 calls per CPU. */
+const MAX_TRACE_CALLS = 15;
 import { buildTrace, TRACE_FORMAT, TRACE_FORMAT_VERSION, type Trace } from '../check/trace.ts';
 import { optionLabel, pageName } from './step-options.ts';
 import { walkStrict, type RecordedStep } from './walk.ts';
@@ -104,7 +107,7 @@ function checkPrograms(x: unknown, where: string): string[][] {
   if (!Array.isArray(x) || x.length < 1 || x.length > MAX_THREADS)
     fail(where, `run.programs must list one program per CPU (1 to ${MAX_THREADS})`);
   return x.map((prog, t) => {
-    if (!Array.isArray(prog) || prog.length < 1 || prog.length > MAX_CALLS) fail(where, `run.programs[${t}] (CPU${t}) must be a list of 1 to ${MAX_CALLS} calls`);
+    if (!Array.isArray(prog) || prog.length < 1 || prog.length > MAX_TRACE_CALLS) fail(where, `run.programs[${t}] (CPU${t}) must be a list of 1 to ${MAX_TRACE_CALLS} calls`);
     return prog.map((c) => str(c, `${where}: run.programs[${t}]`, 'call', ENTRY_POINTS));
   });
 }

@@ -32,6 +32,7 @@ describe('observable behaviour definitions', () => {
     expect(l(obs(ObsKind.DMA_ADDR, { attr: Attr.DEC }))).toBe('T0 dma addr page0 unencrypted');
     expect(l(obs(ObsKind.RETURN, { result: 'vmap cpu addr' }))).toBe('T0 return vmap cpu addr page0');
     expect(l(obs(ObsKind.RETURN, { result: 'NULL', page: -1 }))).toBe('T0 return NULL');
+    expect(l(obs(ObsKind.RETURN, { result: '0', fn: 'dma_direct_mmap' }))).toBe('T0 return 0');
     expect(l(obs(ObsKind.FAILED_CALL, { fn: 'alloc_pages_node' }))).toBe('T0 alloc_pages_node fails');
     expect(l(obs(ObsKind.BOGUS_POINTER, { fn: 'set_memory_encrypted', page: -1 }))).toBe('T0 bogus pointer to set_memory_encrypted');
     expect(OBSERVABLE_V1.call(1, 'dma_direct_mmap')).toBe('T1 call dma_direct_mmap');

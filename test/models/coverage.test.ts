@@ -50,7 +50,7 @@ interface Witness {
 const WITNESSES: readonly Witness[] = [
   {
     why: 'a non-coherent device on a platform with neither DMA_DIRECT_REMAP nor ARCH_HAS_DMA_SET_UNCACHED',
-    entryPoint: 'dma_direct_alloc', versions: SERIES, input: { C: false }, events: [],
+    entryPoint: 'dma_direct_alloc', versions: [...SERIES, 'jgg-flags'], input: { C: false }, events: [],
     path: ['noNonCoherentStrategy'],
     covers: ['nonCoherent always [2] -> noNonCoherentStrategy', 'state noNonCoherentStrategy'],
   },
@@ -94,6 +94,33 @@ const WITNESSES: readonly Witness[] = [
     entryPoint: 'dma_direct_free_pages', versions: SERIES, input: { coherentPoolConfig: true }, events: ['POOL_FREED'],
     path: ['freeToPool', 'returned'],
     covers: ['freeToPool on POOL_FREED [0] -> returned'],
+  },
+  {
+    why: 'jgg-flags: a highmem CMA page offered to a device that cannot DMA from encrypted memory is released; buddy instead',
+    entryPoint: 'dma_direct_alloc', versions: ['jgg-flags'], input: { F: true, highmemCmaConfig: true },
+    events: ['CMA_HIGHMEM_PAGE', 'CMA_RELEASED', 'BUDDY_PAGE', 'SET_DECRYPTED_OK'],
+    path: ['cmaAlloc', 'cmaRelease', 'buddyAlloc', 'setMemoryDecrypted', 'returnCpuAddr'],
+    covers: ['cmaAlloc on CMA_HIGHMEM_PAGE [1] -> cmaRelease', 'state cmaRelease', 'cmaRelease on CMA_RELEASED [0] -> buddyAlloc'],
+  },
+  {
+    why: 'jgg-flags: set_uncached after dma-direct decrypted the page itself',
+    entryPoint: 'dma_direct_alloc', versions: ['jgg-flags'], input: { F: true, C: false, setUncachedConfig: true },
+    events: ['BUDDY_PAGE', 'SET_DECRYPTED_OK', 'SET_UNCACHED_OK'],
+    path: ['buddyAlloc', 'setMemoryDecrypted', 'settingUncachedOwned', 'returnCpuAddr'],
+    covers: ['clearingOwned always [0] -> settingUncachedOwned', 'state settingUncachedOwned', 'settingUncachedOwned on SET_UNCACHED_OK [0] -> returnCpuAddr'],
+  },
+  {
+    why: 'jgg-flags: a failed set_uncached re-encrypts the page dma-direct decrypted, then frees it',
+    entryPoint: 'dma_direct_alloc', versions: ['jgg-flags'], input: { F: true, C: false, setUncachedConfig: true },
+    events: ['BUDDY_PAGE', 'SET_DECRYPTED_OK', 'SET_UNCACHED_FAILED', 'SET_ENCRYPTED_OK', 'PAGES_FREED'],
+    path: ['buddyAlloc', 'setMemoryDecrypted', 'settingUncachedOwned', 'outEncryptPages', 'freePages', 'returnNull'],
+    covers: ['settingUncachedOwned on SET_UNCACHED_FAILED [0] -> outEncryptPages'],
+  },
+  {
+    why: 'jgg-flags: mmap for a non-coherent device on a platform with neither remap nor set_uncached',
+    entryPoint: 'dma_direct_mmap', versions: ['jgg-flags'], input: { C: false }, events: [],
+    path: ['remappingPfnRange'],
+    covers: ['nonCoherentProvenance always [2] -> remappingPfnRange'],
   },
 ];
 

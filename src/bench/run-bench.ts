@@ -1,0 +1,239 @@
+/**
+ * Run a benchmark plan: each measurement is repeated and its median kept.
+ * State and transition counts must be the same in every repetition (they
+ * are deterministic); times are wall-clock seconds.
+ */
+import { availableParallelism, loadavg } from 'node:os';
+import { explore } from '../core/explorer.ts';
+import { dmaSystem, type Reductions } from '../check/dma-system.ts';
+import { specOf } from '../check/matrix.ts';
+import { parseSelection } from '../check/selection.ts';
+import { verify } from '../check/verify.ts';
+import { PROPERTIES } from '../../properties/index.ts';
+import { cacheStats, resetStepCaches } from '../../models/step-cache.ts';
+import type { BenchPlan, FixedRun, VerifyWorkload } from './workloads.ts';
+
+/** The targets of the heavy run. */
+export const TARGETS = { statesPerSecondPerWorker: 1_000_000, speedup2Workers: 1.8, bytesPerState: 48 } as const;
+
+export interface FixedRunResult {
+  readonly name: string;
+  readonly about: string;
+  readonly states: number;
+  readonly transitions: number;
+  /** median wall-clock seconds of explore() */
+  readonly seconds: number;
+  /** median process CPU seconds (user + system; includes the garbage collector's threads) */
+  readonly cpuSeconds: number;
+  readonly statesPerSecondPerWorker: number;
+  /** state store, parent links and queues of the explorer, per distinct state */
+  readonly bytesPerState: number;
+  /** the reused thread steps (src/check/step-memo.ts), per distinct state; 0 without them */
+  readonly memoBytesPerState: number;
+  /** xstate steps answered from the step cache / all step lookups (models/step-cache.ts) */
+  readonly stepReuseHitRate: number;
+  readonly stepReuseHits: number;
+  readonly stepReuseMisses: number;
+  /** (state, thread) pairs answered from the reused thread steps / all; null without them */
+  readonly memoHitRate: number | null;
+  readonly samples: readonly number[];
+}
+
+export interface VerifyResult {
+  readonly runs: number;
+  readonly states: number;
+  readonly transitions: number;
+  readonly seconds: number;
+  readonly samples: readonly number[];
+}
+
+export interface SpeedupResult {
+  readonly about: string;
+  readonly oneWorker: VerifyResult & { readonly statesPerSecondPerWorker: number };
+  readonly twoWorkers: VerifyResult & { readonly statesPerSecondPerWorker: number };
+  /** median seconds with 1 worker / median seconds with 2 */
+  readonly speedup: number;
+}
+
+export interface GrowthCell extends VerifyResult {
+  readonly threads: number;
+  readonly calls: number;
+}
+
+export interface ReductionRow extends VerifyResult {
+  readonly mode: 'none' | 'symmetry' | 'por' | 'both';
+  /** states without reductions / states with this mode */
+  readonly factor: number;
+  /** seconds without reductions / seconds with this mode */
+  readonly timeFactor: number;
+}
+
+export interface BenchReport {
+  readonly format: 'dmacheck-bench';
+  readonly version: 1;
+  readonly plan: string;
+  /** heavy run, median */
+  readonly statesPerSecondPerWorker: number;
+  /** median seconds with 1 worker / median seconds with 2, on the speedup workload */
+  readonly speedup2Workers: number;
+  /** heavy run, explorer memory per stored state */
+  readonly bytesPerState: number;
+  readonly targets: typeof TARGETS;
+  /** every time is the median of this many repetitions */
+  readonly medianOf: number;
+  readonly machine: { readonly node: string; readonly cpus: number; readonly loadAverage: readonly number[] };
+  readonly heavy: FixedRunResult;
+  readonly fixedRuns: readonly FixedRunResult[];
+  readonly speedup: SpeedupResult;
+  readonly growth: { readonly about: string; readonly cells: readonly GrowthCell[] };
+  readonly reductions: { readonly about: string; readonly rows: readonly ReductionRow[] };
+}
+
+export interface BenchOptions {
+  /** repetitions of every measurement (median kept) */
+  readonly repeats: number;
+  /** progress lines */
+  readonly log?: (line: string) => void;
+}
+
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+function sameCounts(what: string, counts: readonly string[]): void {
+  if (new Set(counts).size > 1) throw new Error(`bench: ${what} explored different spaces in different repetitions: ${counts.join(' / ')}`);
+}
+
+export function measureFixedRun(w: FixedRun, repeats: number): FixedRunResult {
+  const samples: number[] = [];
+  const cpu: number[] = [];
+  const counts: string[] = [];
+  let last: { states: number; transitions: number; bytes: number; memoBytes: number; hits: number; misses: number; memoHits: number; memoMisses: number; memo: boolean } | undefined;
+  for (let i = 0; i < repeats; i++) {
+    // Cold step caches, so the hit rate counts every xstate evaluation the run needs.
+    resetStepCaches();
+    const sys = dmaSystem(specOf(w.task), PROPERTIES, w.reductions, w.tuning);
+    const before = cacheStats();
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    const r = explore(sys, { symmetry: w.reductions.symmetry !== false });
+    samples.push((performance.now() - t0) / 1000);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1e6);
+    const after = cacheStats();
+    if (!r.complete) throw new Error(`bench: ${w.name} did not complete (${r.stopReason})`);
+    counts.push(`${r.states}/${r.transitions}`);
+    last = {
+      states: r.states, transitions: r.transitions, bytes: r.bytesUsed, memoBytes: sys.memo?.bytesUsed() ?? 0,
+      hits: after.hits - before.hits, misses: after.misses - before.misses,
+      memoHits: sys.memo?.hits ?? 0, memoMisses: sys.memo?.misses ?? 0, memo: sys.memo !== undefined,
+    };
+  }
+  sameCounts(w.name, counts);
+  const l = last!;
+  const seconds = median(samples);
+  return {
+    name: w.name, about: w.about, states: l.states, transitions: l.transitions, seconds, cpuSeconds: median(cpu),
+    statesPerSecondPerWorker: l.states / seconds,
+    bytesPerState: l.bytes / l.states,
+    memoBytesPerState: l.memoBytes / l.states,
+    stepReuseHitRate: l.hits / (l.hits + l.misses),
+    stepReuseHits: l.hits,
+    stepReuseMisses: l.misses,
+    memoHitRate: l.memo ? l.memoHits / (l.memoHits + l.memoMisses) : null,
+    samples,
+  };
+}
+
+async function timeVerify(flags: VerifyWorkload['flags'], workers: number, reductions?: Reductions) {
+  const selection = parseSelection(flags);
+  const t0 = performance.now();
+  const r = await verify({ selection, workers, ...(reductions ? { reductions } : {}) });
+  const seconds = (performance.now() - t0) / 1000;
+  if (!r.complete) throw new Error(`bench: verify ${JSON.stringify(flags)} did not complete`);
+  return { seconds, runs: r.totals.runs, states: r.totals.states, transitions: r.totals.transitions };
+}
+
+async function measureVerify(what: string, flags: VerifyWorkload['flags'], workers: number, repeats: number, reductions?: Reductions): Promise<VerifyResult> {
+  const samples: number[] = [];
+  const counts: string[] = [];
+  let last: Awaited<ReturnType<typeof timeVerify>> | undefined;
+  for (let i = 0; i < repeats; i++) {
+    last = await timeVerify(flags, workers, reductions);
+    samples.push(last.seconds);
+    counts.push(`${last.runs}/${last.states}/${last.transitions}`);
+  }
+  sameCounts(what, counts);
+  return { runs: last!.runs, states: last!.states, transitions: last!.transitions, seconds: median(samples), samples };
+}
+
+export async function measureSpeedup(w: VerifyWorkload, repeats: number): Promise<SpeedupResult> {
+  const one: number[] = [];
+  const two: number[] = [];
+  let counts: Awaited<ReturnType<typeof timeVerify>> | undefined;
+  for (let i = 0; i < repeats; i++) {
+    // alternate the order, so a slow phase of the machine does not favour one side
+    for (const workers of i % 2 ? [2, 1] : [1, 2]) {
+      const r = await timeVerify(w.flags, workers);
+      (workers === 1 ? one : two).push(r.seconds);
+      if (counts && (r.states !== counts.states || r.runs !== counts.runs)) throw new Error('bench: the speedup workload explored different spaces');
+      counts = r;
+    }
+  }
+  const c = counts!;
+  const s1 = median(one);
+  const s2 = median(two);
+  const row = (seconds: number, samples: number[], workers: number) =>
+    ({ runs: c.runs, states: c.states, transitions: c.transitions, seconds, samples, statesPerSecondPerWorker: c.states / seconds / workers });
+  return { about: w.about, oneWorker: row(s1, one, 1), twoWorkers: row(s2, two, 2), speedup: s1 / s2 };
+}
+
+export async function runBench(plan: BenchPlan, opts: BenchOptions): Promise<BenchReport> {
+  const log = opts.log ?? (() => {});
+  const n = opts.repeats;
+  const loadAverage = loadavg();
+  const fixedRuns: FixedRunResult[] = [];
+  for (const w of plan.fixedRuns) {
+    log(`fixed run: ${w.name} (${w.about})`);
+    fixedRuns.push(measureFixedRun(w, n));
+  }
+  log(`speedup: ${plan.speedup.about}`);
+  const speedup = await measureSpeedup(plan.speedup, n);
+  const cells: GrowthCell[] = [];
+  for (const threads of plan.growth.threads) {
+    for (const calls of plan.growth.calls) {
+      log(`growth: threads ${threads}, calls ${calls}`);
+      cells.push({ threads, calls, ...(await measureVerify(`growth ${threads}x${calls}`, { ...plan.growth.flags, threads, calls }, 0, n)) });
+    }
+  }
+  const modes = [
+    ['none', { symmetry: false, por: false }], ['symmetry', { symmetry: true, por: false }],
+    ['por', { symmetry: false, por: true }], ['both', { symmetry: true, por: true }],
+  ] as const;
+  const measured: (VerifyResult & { mode: ReductionRow['mode'] })[] = [];
+  for (const [mode, reductions] of modes) {
+    log(`reductions: ${mode}`);
+    measured.push({ mode, ...(await measureVerify(`reductions ${mode}`, plan.reductions.flags, 0, n, reductions)) });
+  }
+  const none = measured[0]!;
+  const rows = measured.map((r) => ({ ...r, factor: none.states / r.states, timeFactor: none.seconds / r.seconds }));
+  const heavy = fixedRuns[0]!;
+  return {
+    format: 'dmacheck-bench',
+    version: 1,
+    plan: plan.name,
+    statesPerSecondPerWorker: heavy.statesPerSecondPerWorker,
+    speedup2Workers: speedup.speedup,
+    bytesPerState: heavy.bytesPerState,
+    targets: TARGETS,
+    medianOf: n,
+    machine: { node: process.version, cpus: availableParallelism(), loadAverage },
+    heavy,
+    fixedRuns,
+    speedup,
+    growth: { about: plan.growth.about, cells },
+    reductions: { about: plan.reductions.about, rows },
+  };
+}
