@@ -24,7 +24,7 @@ import { runWorld, type RunSpec, type RunWorld } from './run.ts';
 import { compile, INPUT_BITS, LOCAL_BIT, packInput, type CompiledMachine } from './step-cache.ts';
 import type { MachineInput, ReturnKind } from './machines/dma-setup.ts';
 import { Attr, EVENT_ID, HANDLE_KIND_NAMES, HandleKind, Home, Loc, OUTCOME_EVENTS } from './vocabulary.ts';
-import { THREAD_BYTES, WorldView } from './world.ts';
+import { MAX_PAGES, MAX_THREADS, THREAD_BYTES, WorldView } from './world.ts';
 
 /** A step's identity: thread and outcome; stable across runs of the same spec, so paths replay. */
 export const actionOf = (thread: number, o: number): number => (thread << 10) | o;
@@ -110,7 +110,7 @@ export class RunModel {
   readonly stateBytes: number;
   /** per thread, per program position: the compiled machine */
   readonly machines: readonly (readonly CompiledMachine[])[];
-  /** per thread, per program position (one extra, past the end, never used) */
+  /** per thread, per program position: machine tables and entry-point facts */
   private readonly positions: readonly (readonly Position[])[];
   private readonly programLength: Int32Array;
   private readonly pre: WorldView;
@@ -137,7 +137,6 @@ export class RunModel {
     this.scratch = new Uint8Array(this.stateBytes);
     this.pre = new WorldView(this.world.layout, this.scratch);
     this.next = new WorldView(this.world.layout, this.scratch);
-    this.symView = new WorldView(this.world.layout, this.scratch);
     const p = spec.platform;
     this.baseInput = this.baseInputOf();
     this.inputByKind = Int32Array.from({ length: 16 }, (_, kind) => packInput({
@@ -164,37 +163,104 @@ export class RunModel {
     const { perms, groups, ownPool } = this.sym;
     const best = this.symBest;
     const cand = this.symCand;
+    // A candidate starts with the first three record bytes of the thread that becomes thread 0, which
+    // no page renaming changes: only the permutations with the least such bytes can give the least candidate.
+    let lead = 0x7fffffff;
+    let leaders = 0;
     for (let i = 0; i < perms.length; i++) {
+      const l = this.recordLead(state, perms[i]![0]!);
+      if (l < lead) { lead = l; leaders = 0; }
+      if (l === lead) leaders++;
+    }
+    let have = false;
+    for (let i = 0; i < perms.length; i++) {
+      if (this.recordLead(state, perms[i]![0]!) !== lead) continue;
+      if (leaders === 1) {
+        // one candidate: unless it is `state` itself (no thread moves, every group in order), write it
+        if (i === this.sym.identity && this.pagesInOrder(state, groups)) return;
+        this.permute(state, perms[i]!, groups, ownPool, cand);
+        copyBytes(cand, state);
+        return;
+      }
       this.permute(state, perms[i]!, groups, ownPool, cand);
-      if (i === 0 || lessThan(cand, best)) copyBytes(cand, best);
+      if (!have || lessThan(cand, best)) copyBytes(cand, best);
+      have = true;
     }
     copyBytes(best, state);
   }
 
-  private permute(state: Uint8Array, perm: readonly number[], groups: readonly (readonly number[])[], ownPool: readonly number[], out: Uint8Array): void {
-    const v = this.symView;
-    v.buf = state;
-    const T = perm.length;
-    const inv = this.symInv;
-    for (let k = 0; k < T; k++) inv[perm[k]!] = k;
+  /** Whether the pages of every group are already sorted by their key (their bytes and the threads referring to them). */
+  private pagesInOrder(state: Uint8Array, groups: readonly (readonly number[])[]): boolean {
+    const T = this.world.layout.threads;
+    const base = T * THREAD_BYTES;
+    const refs = this.symRefs;
     const nPages = this.world.layout.pages.length;
-    const newIndex = this.symNewIndex;
-    // pages of a pool of one's own go where their thread goes
-    for (let p = 0; p < nPages; p++) if (ownPool[p]! >= 0) newIndex[p] = this.ownPoolPage[inv[ownPool[p]!]!]!;
-    const keys = this.symKeys;
-    const sorted = this.symSort;
-    for (const g of groups) {
-      for (const p of g) {
-        const held = v.loc(p) === Loc.USED;
-        let refs = 0;
-        for (let k = 0; k < T; k++) {
-          if (v.cur(perm[k]!) === p) refs |= 1 << (2 * k);
-          if (v.handlePage(perm[k]!) === p) refs |= 2 << (2 * k);
-        }
-        const b0 = state[this.pageOffset(p)]!;
-        const b0r = held ? (b0 & 0b1111) | (inv[(b0 >> 4) & 3]! << 4) : b0;
-        keys[p] = (b0r << 16) | (state[this.pageOffset(p) + 1]! << 8) | refs;
+    for (let p = 0; p < nPages; p++) refs[p] = 0;
+    for (let k = 0; k < T; k++) {
+      const b3 = state[k * THREAD_BYTES + 3]!;
+      const cur = (b3 & 15) - 1;
+      const hp = (b3 >> 4) - 1;
+      if (cur >= 0) refs[cur] |= 1 << (2 * k);
+      if (hp >= 0) refs[hp] |= 2 << (2 * k);
+    }
+    for (let gi = 0; gi < groups.length; gi++) {
+      const g = groups[gi]!;
+      let prev = -1;
+      for (let i = 0; i < g.length; i++) {
+        const p = g[i]!;
+        const key = (state[base + 2 * p]! << 16) | (state[base + 2 * p + 1]! << 8) | refs[p]!;
+        if (key < prev) return false;
+        prev = key;
       }
+    }
+    return true;
+  }
+
+  /** The first three bytes of thread t's record. */
+  private recordLead(state: Uint8Array, t: number): number {
+    const i = t * THREAD_BYTES;
+    return (state[i]! << 16) | (state[i + 1]! << 8) | state[i + 2]!;
+  }
+
+  /** `state` with thread k of `out` being thread perm[k] of `state`, and the pages of each group sorted. */
+  private permute(state: Uint8Array, perm: readonly number[], groups: readonly (readonly number[])[], ownPool: readonly number[], out: Uint8Array): void {
+    const T = perm.length;
+    const tb = THREAD_BYTES;
+    const base = T * tb;
+    const nPages = this.world.layout.pages.length;
+    const inv = this.symInv;
+    const curOf = this.symCur;
+    const handleOf = this.symHandle;
+    const refs = this.symRefs;
+    const byte0 = this.symByte0;
+    const keys = this.symKeys;
+    const newIndex = this.symNewIndex;
+    for (let p = 0; p < nPages; p++) refs[p] = 0;
+    for (let k = 0; k < T; k++) {
+      const o = perm[k]!;
+      inv[o] = k;
+      // byte 3 of a thread record: current page + 1 | handle page + 1 (models/world.ts)
+      const b3 = state[o * tb + 3]!;
+      const cur = (b3 & 15) - 1;
+      const hp = (b3 >> 4) - 1;
+      curOf[k] = cur;
+      handleOf[k] = hp;
+      // which (new) thread refers to each page, and how
+      if (cur >= 0) refs[cur] |= 1 << (2 * k);
+      if (hp >= 0) refs[hp] |= 2 << (2 * k);
+    }
+    for (let p = 0; p < nPages; p++) {
+      const b0 = state[base + 2 * p]!;
+      // a held page's holder is renamed with its thread
+      const b0r = (b0 & 3) === Loc.USED ? (b0 & 0b1111) | (inv[(b0 >> 4) & 3]! << 4) : b0;
+      byte0[p] = b0r;
+      keys[p] = (b0r << 16) | (state[base + 2 * p + 1]! << 8) | refs[p]!;
+      // pages of a pool of one's own go where their thread goes
+      if (ownPool[p]! >= 0) newIndex[p] = this.ownPoolPage[inv[ownPool[p]!]!]!;
+    }
+    const sorted = this.symSort;
+    for (let gi = 0; gi < groups.length; gi++) {
+      const g = groups[gi]!;
       // insertion sort of the group's pages by (key, index)
       for (let i = 0; i < g.length; i++) {
         const p = g[i]!;
@@ -207,40 +273,37 @@ export class RunModel {
       }
       for (let i = 0; i < g.length; i++) newIndex[sorted[i]!] = g[i]!;
     }
-    const tb = THREAD_BYTES;
     for (let k = 0; k < T; k++) {
-      const o = perm[k]!;
-      out[k * tb] = state[o * tb]!;
-      out[k * tb + 1] = state[o * tb + 1]!;
-      out[k * tb + 2] = state[o * tb + 2]!;
-      const cur = v.cur(o);
-      const hp = v.handlePage(o);
+      const o = perm[k]! * tb;
+      out[k * tb] = state[o]!;
+      out[k * tb + 1] = state[o + 1]!;
+      out[k * tb + 2] = state[o + 2]!;
+      const cur = curOf[k]!;
+      const hp = handleOf[k]!;
       out[k * tb + 3] = (cur < 0 ? 0 : newIndex[cur]! + 1) | ((hp < 0 ? 0 : newIndex[hp]! + 1) << 4);
     }
     for (let p = 0; p < nPages; p++) {
-      const from = this.pageOffset(p);
-      const to = this.pageOffset(newIndex[p]!);
-      const b0 = state[from]!;
-      out[to] = v.loc(p) === Loc.USED ? (b0 & 0b1111) | (inv[(b0 >> 4) & 3]! << 4) : b0;
-      out[to + 1] = state[from + 1]!;
+      const to = base + 2 * newIndex[p]!;
+      out[to] = byte0[p]!;
+      out[to + 1] = state[base + 2 * p + 1]!;
     }
   }
 
-  private pageOffset(p: number): number {
-    return this.world.layout.threads * THREAD_BYTES + p * 2;
-  }
-
-  private readonly sym: { perms: number[][]; groups: number[][]; ownPool: number[] } | undefined;
-  private readonly symView: WorldView;
+  /** thread permutations (`identity` is the index of the identity), page groups, and each page's own-pool thread or -1 */
+  private readonly sym: { perms: number[][]; identity: number; groups: number[][]; ownPool: number[] } | undefined;
   private readonly symBest: Uint8Array;
   private readonly symCand: Uint8Array;
-  private readonly symInv: number[] = [];
-  private readonly symNewIndex: number[] = [];
-  private readonly symKeys: number[] = [];
-  private readonly symSort: number[] = [];
-  private readonly ownPoolPage: number[] = [];
+  private readonly symInv = new Int32Array(MAX_THREADS);
+  private readonly symCur = new Int32Array(MAX_THREADS);
+  private readonly symHandle = new Int32Array(MAX_THREADS);
+  private readonly symNewIndex = new Int32Array(MAX_PAGES);
+  private readonly symRefs = new Int32Array(MAX_PAGES);
+  private readonly symByte0 = new Int32Array(MAX_PAGES);
+  private readonly symKeys = new Int32Array(MAX_PAGES);
+  private readonly symSort = new Int32Array(MAX_PAGES);
+  private readonly ownPoolPage = new Int32Array(MAX_THREADS);
 
-  private symmetryOf(): { perms: number[][]; groups: number[][]; ownPool: number[] } | undefined {
+  private symmetryOf(): { perms: number[][]; identity: number; groups: number[][]; ownPool: number[] } | undefined {
     const progs = this.spec.programs;
     const T = progs.length;
     const same = (a: number, b: number) => progs[a]!.join() === progs[b]!.join();
@@ -262,7 +325,7 @@ export class RunModel {
     });
     const groups = [...byGroup.values()];
     if (perms.length === 1 && groups.every((g) => g.length === 1)) return undefined;
-    return { perms, groups, ownPool };
+    return { perms, identity: perms.findIndex((perm) => perm.every((o, k) => o === k)), groups, ownPool };
   }
 
   /** The initial state. */

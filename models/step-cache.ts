@@ -12,6 +12,8 @@ import {
 import { EVENT_ID, OUTCOME_EVENTS, type OutcomeEvent } from './vocabulary.ts';
 
 export const INPUT_BITS = INPUT_KEYS.length;
+// a step's cache key packs state (8 bits), event (5 bits) and context bits (19 bits)
+if (INPUT_KEYS.length + LOCAL_KEYS.length > 19) throw new Error('step-cache: more than 19 context bits');
 
 export function packInput(input: MachineInput): number {
   let bits = 0;
@@ -38,6 +40,56 @@ export const LOCAL_BIT: Readonly<Record<keyof MachineLocals, number>> = Object.f
   LOCAL_KEYS.map((k, i) => [k, 1 << i]),
 ) as Record<keyof MachineLocals, number>;
 
+/** No entry (packed steps are >= -1). */
+const ABSENT = -2;
+
+/** Packed steps by 32-bit key: open addressing over typed arrays (a Map costs several times more per lookup). */
+class StepTable {
+  private keys = new Int32Array(64);
+  private values = new Int32Array(64).fill(ABSENT);
+  private size = 0;
+
+  private slot(key: number): number {
+    const h = Math.imul(key, 0x9e3779b1);
+    return (h ^ (h >>> 16)) & (this.keys.length - 1);
+  }
+
+  get(key: number): number {
+    const mask = this.keys.length - 1;
+    let i = this.slot(key);
+    for (;;) {
+      const v = this.values[i]!;
+      if (v === ABSENT || this.keys[i] === key) return v;
+      i = (i + 1) & mask;
+    }
+  }
+
+  set(key: number, value: number): void {
+    if (2 * (this.size + 1) > this.keys.length) this.grow();
+    const mask = this.keys.length - 1;
+    let i = this.slot(key);
+    while (this.values[i] !== ABSENT && this.keys[i] !== key) i = (i + 1) & mask;
+    if (this.values[i] === ABSENT) this.size++;
+    this.keys[i] = key;
+    this.values[i] = value;
+  }
+
+  clear(): void {
+    this.keys = new Int32Array(64);
+    this.values = new Int32Array(64).fill(ABSENT);
+    this.size = 0;
+  }
+
+  private grow(): void {
+    const keys = this.keys;
+    const values = this.values;
+    this.keys = new Int32Array(2 * keys.length);
+    this.values = new Int32Array(2 * keys.length).fill(ABSENT);
+    this.size = 0;
+    for (let i = 0; i < keys.length; i++) if (values[i] !== ABSENT) this.set(keys[i]!, values[i]!);
+  }
+}
+
 /** A machine with its states numbered and its steps cached. */
 export class CompiledMachine {
   readonly id: string;
@@ -45,7 +97,7 @@ export class CompiledMachine {
   readonly metas: readonly StateMeta[];
   readonly finals: readonly boolean[];
   private readonly index = new Map<string, number>();
-  private readonly steps = new Map<number, number>();
+  private readonly steps = new StepTable();
   private readonly starts = new Map<number, number>();
   /** xstate evaluations done (cache misses), and cache hits */
   misses = 0;
@@ -100,7 +152,7 @@ export class CompiledMachine {
   step(state: number, ctx: number, event: number): number {
     const key = (state << 24) | (event << 19) | ctx;
     const hit = this.steps.get(key);
-    if (hit !== undefined) { this.hits++; return hit; }
+    if (hit !== ABSENT) { this.hits++; return hit; }
     this.misses++;
     const packed = this.evaluate(state, ctx, event);
     this.steps.set(key, packed);

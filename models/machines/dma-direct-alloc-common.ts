@@ -6,6 +6,7 @@
  */
 import type { StateMeta } from './dma-setup.ts';
 import { allocPagesEntry } from './direct-alloc-pages-states.ts';
+import { allocFromPoolStates } from './direct-alloc-from-pool-states.ts';
 
 export const SRC = 'kernel/dma/direct.c dma_direct_alloc()';
 
@@ -46,26 +47,7 @@ export function allocEpilogueStates() {
       meta: { source: `${SRC}: atomic-pool diversion before allocating pages` } satisfies StateMeta,
       always: [{ guard: 'useAtomicPool', target: 'fromPool' }, { target: allocPagesEntry('') }],
     },
-    fromPool: {
-      meta: { source: 'kernel/dma/direct.c dma_direct_alloc_from_pool(): IS_ENABLED(CONFIG_DMA_COHERENT_POOL)?' } satisfies StateMeta,
-      always: [{ guard: 'coherentPoolConfigured', target: 'poolAlloc' }, { target: 'noCoherentPool' }],
-    },
-    noCoherentPool: {
-      type: 'final',
-      meta: { source: 'kernel/dma/direct.c dma_direct_alloc_from_pool(): WARN_ON_ONCE(!CONFIG_DMA_COHERENT_POOL), return NULL', returns: 'null', warn: 'atomic allocation without CONFIG_DMA_COHERENT_POOL' } satisfies StateMeta,
-    },
-    poolAlloc: {
-      // The pool memory was decrypted when the pool was filled (pool.c atomic_pool_expand).
-      meta: { source: 'kernel/dma/direct.c dma_direct_alloc_from_pool(): dma_alloc_from_pool(dev, size, &ret, gfp, dma_coherent_ok)', call: 'dma_alloc_from_pool' } satisfies StateMeta,
-      on: { POOL_ALLOC_OK: { target: 'poolHandOut' }, POOL_ALLOC_FAILED: { target: 'returnNull' } },
-    },
-    poolHandOut: {
-      meta: { source: 'kernel/dma/direct.c dma_direct_alloc_from_pool(): *dma_handle = phys_to_dma_direct(dev, page_to_phys(page))' } satisfies StateMeta,
-      always: [
-        { guard: 'physToDmaUnencrypted', actions: 'usePhysToDmaUnencrypted', target: 'returnPoolVaddr' },
-        { target: 'returnPoolVaddr' },
-      ],
-    },
+    ...allocFromPoolStates('returnPoolVaddr', 'returnNull'),
     returnPoolVaddr: {
       type: 'final',
       meta: { source: 'kernel/dma/direct.c dma_direct_alloc_from_pool(): return ret (the gen_pool virtual address)', returns: 'pool_vaddr' } satisfies StateMeta,

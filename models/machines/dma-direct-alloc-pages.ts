@@ -11,6 +11,7 @@
  */
 import { dmaSetup, initialContext, type StateMeta } from './dma-setup.ts';
 import { allocPagesEntry, directAllocPagesStates } from './direct-alloc-pages-states.ts';
+import { allocFromPoolStates } from './direct-alloc-from-pool-states.ts';
 
 const SRC = 'kernel/dma/direct.c dma_direct_alloc_pages()';
 
@@ -23,25 +24,7 @@ export const dmaDirectAllocPages = dmaSetup.createMachine({
       meta: { source: `${SRC}: entry; atomic-pool diversion test` } satisfies StateMeta,
       always: [{ guard: 'useAtomicPoolForAllocPages', target: 'fromPool' }, { target: allocPagesEntry('') }],
     },
-    fromPool: {
-      meta: { source: 'kernel/dma/direct.c dma_direct_alloc_from_pool(): IS_ENABLED(CONFIG_DMA_COHERENT_POOL)?' } satisfies StateMeta,
-      always: [{ guard: 'coherentPoolConfigured', target: 'poolAlloc' }, { target: 'noCoherentPool' }],
-    },
-    noCoherentPool: {
-      type: 'final',
-      meta: { source: 'kernel/dma/direct.c dma_direct_alloc_from_pool(): WARN_ON_ONCE(!CONFIG_DMA_COHERENT_POOL), return NULL', returns: 'null', warn: 'atomic allocation without CONFIG_DMA_COHERENT_POOL' } satisfies StateMeta,
-    },
-    poolAlloc: {
-      meta: { source: 'kernel/dma/direct.c dma_direct_alloc_from_pool(): dma_alloc_from_pool(dev, size, &ret, gfp, dma_coherent_ok)', call: 'dma_alloc_from_pool' } satisfies StateMeta,
-      on: { POOL_ALLOC_OK: { target: 'poolHandOut' }, POOL_ALLOC_FAILED: { target: 'returnNull' } },
-    },
-    poolHandOut: {
-      meta: { source: 'kernel/dma/direct.c dma_direct_alloc_from_pool(): *dma_handle = phys_to_dma_direct(dev, page_to_phys(page))' } satisfies StateMeta,
-      always: [
-        { guard: 'physToDmaUnencrypted', actions: 'usePhysToDmaUnencrypted', target: 'returnVaddrAsPage' },
-        { target: 'returnVaddrAsPage' },
-      ],
-    },
+    ...allocFromPoolStates('returnVaddrAsPage', 'returnNull'),
     returnVaddrAsPage: {
       type: 'final',
       meta: { source: `${SRC}: return dma_direct_alloc_from_pool(...): the CPU address (void *) becomes the struct page * result`, returns: 'vaddr_as_page' } satisfies StateMeta,

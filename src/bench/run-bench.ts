@@ -11,6 +11,7 @@ import { parseSelection } from '../check/selection.ts';
 import { verify } from '../check/verify.ts';
 import { PROPERTIES } from '../../properties/index.ts';
 import { cacheStats, resetStepCaches } from '../../models/step-cache.ts';
+import { record } from './explorer-only.ts';
 import type { BenchPlan, FixedRun, VerifyWorkload } from './workloads.ts';
 
 /** The targets of the heavy run. */
@@ -30,8 +31,8 @@ export interface FixedRunResult {
   readonly bytesPerState: number;
   /** the reused thread steps (src/check/step-memo.ts), per distinct state; 0 without them */
   readonly memoBytesPerState: number;
-  /** xstate steps answered from the step cache / all step lookups (models/step-cache.ts) */
-  readonly stepReuseHitRate: number;
+  /** xstate steps answered from the step cache / all step lookups (models/step-cache.ts); null when the model is not run */
+  readonly stepReuseHitRate: number | null;
   readonly stepReuseHits: number;
   readonly stepReuseMisses: number;
   /** (state, thread) pairs answered from the reused thread steps / all; null without them */
@@ -107,6 +108,7 @@ function sameCounts(what: string, counts: readonly string[]): void {
 }
 
 export function measureFixedRun(w: FixedRun, repeats: number): FixedRunResult {
+  if (w.explorerOnly) return measureExplorerOnly(w, repeats);
   const samples: number[] = [];
   const cpu: number[] = [];
   const counts: string[] = [];
@@ -144,6 +146,30 @@ export function measureFixedRun(w: FixedRun, repeats: number): FixedRunResult {
     stepReuseMisses: l.misses,
     memoHitRate: l.memo ? l.memoHits / (l.memoHits + l.memoMisses) : null,
     samples,
+  };
+}
+
+function measureExplorerOnly(w: FixedRun, repeats: number): FixedRunResult {
+  if (w.reductions.symmetry !== false) throw new Error(`bench: ${w.name}: the explorer alone is timed without symmetry reduction`);
+  const rec = record(dmaSystem(specOf(w.task), PROPERTIES, w.reductions, w.tuning));
+  const samples: number[] = [];
+  const cpu: number[] = [];
+  let bytes = 0;
+  for (let i = 0; i < repeats; i++) {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    const r = explore(rec.system, { symmetry: false });
+    samples.push((performance.now() - t0) / 1000);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1e6);
+    if (r.states !== rec.states || r.transitions !== rec.transitions) throw new Error(`bench: ${w.name}: the replay explored another space`);
+    bytes = r.bytesUsed;
+  }
+  const seconds = median(samples);
+  return {
+    name: w.name, about: w.about, states: rec.states, transitions: rec.transitions, seconds, cpuSeconds: median(cpu),
+    statesPerSecondPerWorker: rec.states / seconds, bytesPerState: bytes / rec.states, memoBytesPerState: 0,
+    stepReuseHitRate: null, stepReuseHits: 0, stepReuseMisses: 0, memoHitRate: null, samples,
   };
 }
 

@@ -16,6 +16,8 @@ export interface FixedRun {
   readonly task: RunTask;
   readonly reductions: Reductions;
   readonly tuning?: Tuning;
+  /** time only the explorer: replay the run's recorded successors (explorer-only.ts); needs no reductions */
+  readonly explorerOnly?: boolean;
 }
 
 /** A matrix selection run through `verify()`. */
@@ -72,6 +74,7 @@ export const FULL_PLAN: BenchPlan = {
   name: 'full',
   fixedRuns: [
     HEAVY,
+    { ...HEAVY, name: 'heavy, explorer only', about: "the heavy run's recorded successors replayed: the explorer's own cost", explorerOnly: true },
     { ...HEAVY, name: 'heavy, reduced', about: 'the heavy run with symmetry and partial-order reduction (the default)', reductions: {} },
     { ...HEAVY, name: 'heavy, bare model', about: 'the heavy run without reusing thread steps (every step computed by the model)', tuning: { stepMemo: false } },
     {
@@ -85,7 +88,8 @@ export const FULL_PLAN: BenchPlan = {
       reductions: NO_REDUCTIONS,
     },
   ],
-  speedup: { about: 'verify baseline cca coherent=0,pool=none, 3 threads x 4 calls (680 runs)', flags: { ...GROWTH_FLAGS, threads: 3, calls: 4 } },
+  // about ten seconds on one worker, so that starting the workers (about half a second) does not dominate
+  speedup: { about: 'verify baseline,v2-p4 cca coherent=0,pool=none, 3 threads x 4 calls (1360 runs)', flags: { ...GROWTH_FLAGS, versions: 'baseline,v2-p4', threads: 3, calls: 4 } },
   growth: { about: 'verify baseline cca coherent=0,pool=none,gfp=blocking,nkm=0, in this thread', flags: GROWTH_FLAGS, threads: [1, 2, 3], calls: [1, 2, 3, 4] },
   reductions: { about: 'verify baseline cca coherent=0,pool=none, 3 threads x 3 calls (220 runs), in this thread', flags: { ...GROWTH_FLAGS, threads: 3, calls: 3 } },
 };
@@ -100,7 +104,11 @@ const SMOKE_HEAVY: FixedRun = {
 
 export const SMOKE_PLAN: BenchPlan = {
   name: 'smoke',
-  fixedRuns: [SMOKE_HEAVY, { ...SMOKE_HEAVY, name: 'heavy (smoke), bare model', about: 'without reusing thread steps', tuning: { stepMemo: false } }],
+  fixedRuns: [
+    SMOKE_HEAVY,
+    { ...SMOKE_HEAVY, name: 'heavy (smoke), explorer only', about: 'recorded successors replayed', explorerOnly: true },
+    { ...SMOKE_HEAVY, name: 'heavy (smoke), bare model', about: 'without reusing thread steps', tuning: { stepMemo: false } },
+  ],
   speedup: { about: 'verify baseline cca coherent=0,pool=none, 2 threads x 2 calls', flags: { ...GROWTH_FLAGS, threads: 2, calls: 2 } },
   growth: { about: 'verify baseline cca coherent=0,pool=none,gfp=blocking,nkm=0, in this thread', flags: GROWTH_FLAGS, threads: [1, 2], calls: [1, 2] },
   reductions: { about: 'verify baseline cca coherent=0,pool=none, 2 threads x 2 calls, in this thread', flags: { ...GROWTH_FLAGS, threads: 2, calls: 2 } },

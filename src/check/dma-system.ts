@@ -2,7 +2,8 @@
  * The composition root of one run: a RunModel (models/) checked against
  * properties (properties/), presented to the generic explorer as a
  * CheckableSystem. Goal bit 2i is property i violated effectively, 2i+1
- * latently.
+ * latently. Each thread step is computed by the model and checked once,
+ * then replayed wherever it recurs (step-memo.ts).
  */
 import type { CheckableSystem } from '../core/checkable-system.ts';
 import type { Observation } from '../../models/observation.ts';

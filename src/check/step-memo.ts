@@ -10,7 +10,7 @@
  * (state, thread) pairs.
  *
  * Exact: keys are compared in full, and a replayed step writes exactly the
- * bytes the model wrote. Bounded: past `maxBytes` the memo stops growing;
+ * bytes the model wrote. Bounded: at `maxBytes` the memo stops growing;
  * a key it does not hold is computed by the model each time.
  *
  * Layout assumed (models/world.ts): thread t's record is the 32-bit word t,
@@ -83,9 +83,6 @@ export class StepMemo {
   private readonly capture: (next: Uint8Array, action: number, obs: readonly Observation[], n: number) => void;
   private readonly direct: (next: Uint8Array, action: number, obs: readonly Observation[], n: number) => void;
   private captureThread = 0;
-  private readonly hashes: Int32Array;
-  /** keeps the loads of `touch` alive */
-  private touchSink = 0;
 
   constructor(private readonly model: RunModel, goalsOf: GoalsOf, maxBytes = STEP_MEMO_MAX_BYTES) {
     if (THREAD_BYTES !== 4) throw new Error('StepMemo: a thread record must be one 32-bit word');
@@ -105,7 +102,6 @@ export class StepMemo {
     this.arena = new Int32Array(4096);
     this.fresh = new Int32Array(16 * this.stepWords);
     this.maxBytes = maxBytes;
-    this.hashes = new Int32Array(this.threads);
     this.capture = (next, action, obs, n) => {
       if (this.freshTop + this.stepWords > this.fresh.length) this.fresh = grow(this.fresh, this.freshTop + this.stepWords);
       const s = this.fresh;
@@ -134,23 +130,19 @@ export class StepMemo {
     this.load(state);
     const w = this.inWords;
     const T = this.threads;
-    const hashes = this.hashes;
+    // the pages are part of every thread's key: hash them once
     let pagesHash = 0x9747b28c;
     for (let j = T; j < this.stateWords; j++) pagesHash = mix(pagesHash, w[j]!);
-    for (let t = 0; t < T; t++) {
-      let h = mix(mix(pagesHash, t), w[t]!);
-      h = Math.imul(h ^ (h >>> 13), 0x85ebca6b);
-      hashes[t] = h ^ (h >>> 16);
-    }
-    this.touch();
     const only = por ? this.model.localThread(state) : -1;
     for (let t = 0; t < T; t++) {
       if (only >= 0 && t !== only) continue;
-      const h = hashes[t]!;
-      const entry = this.lookup(t, h);
-      if (entry >= 0) {
+      let h = mix(mix(pagesHash, t), w[t]!);
+      h = Math.imul(h ^ (h >>> 13), 0x85ebca6b);
+      h ^= h >>> 16;
+      const base = this.lookup(t, h);
+      if (base >= 0) {
         this.hits++;
-        this.replay(entry, t, emit);
+        this.replay(this.arena, base + 3 + this.pageWords, this.arena[base + 2 + this.pageWords]!, t, emit);
         continue;
       }
       this.misses++;
@@ -162,26 +154,15 @@ export class StepMemo {
       this.freshTop = 0;
       this.captureThread = t;
       this.model.threadSuccessors(state, t, this.capture);
-      this.replay(this.insert(t, h), t, emit);
+      const count = this.freshTop / this.stepWords;
+      if (this.roomFor(count)) {
+        const base = this.insert(t, h, count);
+        this.replay(this.arena, base + 3 + this.pageWords, count, t, emit);
+      } else {
+        this.full = true;
+        this.replay(this.fresh, 0, count, t, emit);
+      }
     }
-  }
-
-  /**
-   * Read the table slots, then the entries, that the lookups of this state
-   * will read first: the loads are independent, so their cache misses
-   * overlap instead of queuing one after another.
-   */
-  private touch(): void {
-    const table = this.table;
-    const mask = this.mask;
-    const hashes = this.hashes;
-    let sink = 0;
-    for (let t = 0; t < this.threads; t++) sink ^= table[2 * (hashes[t]! & mask) + 1]!;
-    for (let t = 0; t < this.threads; t++) {
-      const e = table[2 * (hashes[t]! & mask) + 1]!;
-      if (e !== 0) sink ^= this.arena[e - 1]!;
-    }
-    this.touchSink ^= sink;
   }
 
   /** Copy `state` into `inWords`, a word at a time when it is the aligned buffer seen last time. */
@@ -226,8 +207,17 @@ export class StepMemo {
     }
   }
 
-  /** Store the key (t, current state) with the steps in `fresh`; returns its arena offset. */
-  private insert(t: number, h: number): number {
+  /** Whether an entry of `count` steps fits in `maxBytes`, the arrays' growth included. */
+  private roomFor(count: number): boolean {
+    const need = this.arenaTop + 3 + this.pageWords + count * this.stepWords;
+    let arenaWords = this.arena.length;
+    while (arenaWords < need) arenaWords *= 2;
+    const tableWords = 2 * (this.used + 1) > this.mask + 1 ? 2 * this.table.length : this.table.length;
+    return 4 * (arenaWords + tableWords) + this.fresh.byteLength <= this.maxBytes;
+  }
+
+  /** Store the key (t, current state) with the `count` steps in `fresh`; returns its arena offset. */
+  private insert(t: number, h: number, count: number): number {
     const PW = this.pageWords;
     const need = this.arenaTop + 3 + PW + this.freshTop;
     if (need > this.arena.length) this.arena = grow(this.arena, need);
@@ -237,7 +227,7 @@ export class StepMemo {
     a[base] = t;
     a[base + 1] = this.inWords[t]!;
     for (let j = 0; j < PW; j++) a[base + 2 + j] = this.inWords[this.threads + j]!;
-    a[base + 2 + PW] = this.freshTop / this.stepWords;
+    a[base + 2 + PW] = count;
     for (let j = 0; j < this.freshTop; j++) a[base + 3 + PW + j] = this.fresh[j]!;
     this.arenaTop = need;
     let slot = h & this.mask;
@@ -245,7 +235,6 @@ export class StepMemo {
     this.table[2 * slot] = h;
     this.table[2 * slot + 1] = base + 1;
     this.used++;
-    if (this.bytesUsed() > this.maxBytes) this.full = true;
     return base;
   }
 
@@ -265,20 +254,17 @@ export class StepMemo {
     this.mask = mask;
   }
 
-  /** Emit the steps stored at arena offset `base`, applied to the current state. */
-  private replay(base: number, t: number, emit: GoalEmit): void {
-    const a = this.arena;
+  /** Emit `count` steps stored in `steps` from offset `p`, applied to the current state. */
+  private replay(steps: Int32Array, p: number, count: number, t: number, emit: GoalEmit): void {
     const PW = this.pageWords;
     const T = this.threads;
     const inWords = this.inWords;
     const out = this.outWords;
-    const count = a[base + 2 + PW]!;
-    let p = base + 3 + PW;
     for (let k = 0; k < count; k++) {
       for (let j = 0; j < T; j++) out[j] = inWords[j]!;
-      out[t] = a[p + 2]!;
-      for (let j = 0; j < PW; j++) out[T + j] = a[p + 3 + j]!;
-      emit(this.outBytes, a[p]!, a[p + 1]!);
+      out[t] = steps[p + 2]!;
+      for (let j = 0; j < PW; j++) out[T + j] = steps[p + 3 + j]!;
+      emit(this.outBytes, steps[p]!, steps[p + 1]!);
       p += this.stepWords;
     }
   }
