@@ -26,6 +26,7 @@ export const Call = {
   DMA_ALLOC_FROM_POOL: 4, DMA_FREE_FROM_POOL: 5, SET_MEMORY_DECRYPTED: 6, SET_MEMORY_ENCRYPTED: 7,
   DMA_COMMON_CONTIGUOUS_REMAP: 8, VUNMAP: 9, ARCH_DMA_SET_UNCACHED: 10, ARCH_DMA_CLEAR_UNCACHED: 11,
   DMA_DIRECT_FREE_PAGES: 12, SWIOTLB_MAP: 13, SWIOTLB_TBL_UNMAP_SINGLE: 14, REMAP_PFN_RANGE: 15,
+  DMA_FREE_FROM_POOL_BY_PHYS: 16,
 } as const;
 export type Call = (typeof Call)[keyof typeof Call];
 
@@ -37,6 +38,7 @@ export const CALL_ID: Readonly<Record<EnvCall, Call>> = {
   alloc_pages_node: Call.ALLOC_PAGES_NODE,
   dma_alloc_from_pool: Call.DMA_ALLOC_FROM_POOL,
   dma_free_from_pool: Call.DMA_FREE_FROM_POOL,
+  dma_free_from_pool_by_phys: Call.DMA_FREE_FROM_POOL_BY_PHYS,
   set_memory_decrypted: Call.SET_MEMORY_DECRYPTED,
   set_memory_encrypted: Call.SET_MEMORY_ENCRYPTED,
   dma_common_contiguous_remap: Call.DMA_COMMON_CONTIGUOUS_REMAP,
@@ -173,6 +175,12 @@ export function listOutcomes(call: Call, f: EnvFrame, out: OutcomeList): void {
     case Call.DMA_FREE_FROM_POOL:
       out.push(outcome(poolLookupHits(f) ? E.POOL_FREED : E.NOT_IN_POOL));
       return;
+    case Call.DMA_FREE_FROM_POOL_BY_PHYS: {
+      // The pool found by physical address ("dma: free atomic pool pages by physical address").
+      const p = f.pre.cur(f.t);
+      out.push(outcome(p >= 0 && f.pre.layout.pages[p]!.home === Home.ATOMIC_POOL ? E.POOL_FREED : E.NOT_IN_POOL));
+      return;
+    }
     case Call.SWIOTLB_MAP: {
       const pool = f.world.devicePool[f.t]!;
       if (pool >= 0) offerFreePages(w, Home.RESTRICTED_POOL, pool, false, out, E.BOUNCE_MAPPED);
@@ -292,6 +300,7 @@ export function applyOutcome(call: Call, f: EnvFrame, o: number): void {
       return;
     }
     case Call.DMA_FREE_FROM_POOL:
+    case Call.DMA_FREE_FROM_POOL_BY_PHYS:
       if (ev === E.POOL_FREED) giveBack(f, f.pre.cur(f.t), Home.ATOMIC_POOL, fn);
       return;
     case Call.SWIOTLB_MAP: {

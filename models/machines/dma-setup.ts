@@ -66,7 +66,7 @@ export const NO_LOCALS: MachineLocals = { remap: false, setUncached: false, page
 /** The environment call a state waits on (the interleaving points). */
 export type EnvCall =
   | 'swiotlb_alloc' | 'dma_alloc_contiguous' | 'dma_free_contiguous' | 'alloc_pages_node'
-  | 'dma_alloc_from_pool' | 'dma_free_from_pool'
+  | 'dma_alloc_from_pool' | 'dma_free_from_pool' | 'dma_free_from_pool_by_phys'
   | 'set_memory_decrypted' | 'set_memory_encrypted'
   | 'dma_common_contiguous_remap' | 'vunmap' | 'arch_dma_set_uncached' | 'arch_dma_clear_uncached'
   | '__dma_direct_free_pages' | 'swiotlb_map' | 'swiotlb_tbl_unmap_single' | 'remap_pfn_range';

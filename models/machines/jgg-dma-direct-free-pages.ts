@@ -7,14 +7,10 @@
  * slot goes back as it is, and a CMA/buddy page whose flag is DEC (dma-direct
  * decrypted it) is re-encrypted first (a failure leaks).
  *
- * FIXME(soundness): the design finds an atomic-pool chunk by its phys
- * (as Aneesh Kumar's "dma: free atomic pool pages by physical address"
- * does); the environment's dma_free_from_pool() models the baseline
- * pool.c lookup by virtual address, which misses a chunk passed by
- * page_address(page) under CONFIG_DMA_DIRECT_REMAP. Runs that allocate
- * pages from the atomic pool on such a platform (cca, atomic gfp) then
- * take the CMA/buddy path here: their verdicts reflect that environment,
- * not the design.
+ * The design finds an atomic-pool chunk by its phys (as Aneesh Kumar's
+ * "dma: free atomic pool pages by physical address" does), not by
+ * page_address(page), which misses the vmap-keyed gen_pool under
+ * CONFIG_DMA_DIRECT_REMAP.
  * ABSTRACTION: swiotlb_find_pool() and the flag of a CMA/buddy page are
  * recovered as in jgg-dma-direct-free.ts.
  */
@@ -34,7 +30,7 @@ export const jggDmaDirectFreePages = dmaSetup.createMachine({
       always: [{ guard: 'coherentPoolConfigured', target: 'freeToPool' }, { target: 'provenance' }],
     },
     freeToPool: {
-      meta: { source: src('provenance: dma_free_from_pool(dev, page_address(page), size); an atomic-pool chunk goes back decrypted'), call: 'dma_free_from_pool', arg: 'page_address' } satisfies StateMeta,
+      meta: { source: src('provenance: the atomic pool looked up by page_to_phys(page); a chunk goes back decrypted'), call: 'dma_free_from_pool_by_phys' } satisfies StateMeta,
       on: { POOL_FREED: { target: 'returned' }, NOT_IN_POOL: { target: 'provenance' } },
     },
     provenance: {
