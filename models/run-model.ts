@@ -222,7 +222,7 @@ export class RunModel {
     return (state[i]! << 16) | (state[i + 1]! << 8) | state[i + 2]!;
   }
 
-  /** `state` with thread k of `out` being thread perm[k] of `state`, and the pages of each group sorted. */
+  /** Write into `out` the member of the class of `state` whose thread k is thread perm[k] of `state`, with the pages of each group sorted. */
   private permute(state: Uint8Array, perm: readonly number[], groups: readonly (readonly number[])[], ownPool: readonly number[], out: Uint8Array): void {
     const T = perm.length;
     const tb = THREAD_BYTES;

@@ -55,7 +55,7 @@ export function formatBench(r: BenchReport): string {
     ['1', int(s.oneWorker.runs), int(s.oneWorker.states), fixed(s.oneWorker.seconds, 2), int(s.oneWorker.statesPerSecondPerWorker)],
     ['2', int(s.twoWorkers.runs), int(s.twoWorkers.states), fixed(s.twoWorkers.seconds, 2), int(s.twoWorkers.statesPerSecondPerWorker)],
   ]));
-  out.push(`  speedup of 2 workers: ${fixed(s.speedup, 2)}x (worker start-up included)`);
+  out.push(`  speedup of 2 workers: ${fixed(s.speedup, 2)}x (worker start-up included: a verify of one tiny run takes ${fixed(s.startup.oneWorker, 2)}s on 1 worker, ${fixed(s.startup.twoWorkers, 2)}s on 2)`);
   out.push('');
   out.push(`Growth: ${r.growth.about}; states / seconds, reductions on`);
   const threads = [...new Set(r.growth.cells.map((c) => c.threads))];

@@ -50,6 +50,8 @@ export interface VerifyResult {
 
 export interface SpeedupResult {
   readonly about: string;
+  /** median seconds of a verify of one tiny run: starting the pool and its workers */
+  readonly startup: { readonly oneWorker: number; readonly twoWorkers: number };
   readonly oneWorker: VerifyResult & { readonly statesPerSecondPerWorker: number };
   readonly twoWorkers: VerifyResult & { readonly statesPerSecondPerWorker: number };
   /** median seconds with 1 worker / median seconds with 2 */
@@ -213,7 +215,16 @@ export async function measureSpeedup(w: VerifyWorkload, repeats: number): Promis
   const s2 = median(two);
   const row = (seconds: number, samples: number[], workers: number) =>
     ({ runs: c.runs, states: c.states, transitions: c.transitions, seconds, samples, statesPerSecondPerWorker: c.states / seconds / workers });
-  return { about: w.about, oneWorker: row(s1, one, 1), twoWorkers: row(s2, two, 2), speedup: s1 / s2 };
+  const tiny = { ...w.flags, threads: 1, calls: 1 };
+  const startup = { oneWorker: [] as number[], twoWorkers: [] as number[] };
+  for (let i = 0; i < repeats; i++) {
+    startup.oneWorker.push((await timeVerify(tiny, 1)).seconds);
+    startup.twoWorkers.push((await timeVerify(tiny, 2)).seconds);
+  }
+  return {
+    about: w.about, startup: { oneWorker: median(startup.oneWorker), twoWorkers: median(startup.twoWorkers) },
+    oneWorker: row(s1, one, 1), twoWorkers: row(s2, two, 2), speedup: s1 / s2,
+  };
 }
 
 export async function runBench(plan: BenchPlan, opts: BenchOptions): Promise<BenchReport> {

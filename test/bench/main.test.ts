@@ -41,6 +41,8 @@ describe('npm run bench', () => {
     expect(r.fixedRuns[0]!.memoHitRate).toBeGreaterThan(0);
     expect(r.fixedRuns[2]!.memoHitRate).toBeNull();
     expect(r.speedup.oneWorker.states).toBe(r.speedup.twoWorkers.states);
+    expect(r.speedup.startup.oneWorker).toBeGreaterThan(0);
+    expect(r.speedup.startup.twoWorkers).toBeGreaterThan(0);
     expect(r.growth.cells.map((g) => [g.threads, g.calls, g.states])).toEqual([[1, 1, 16], [1, 2, 31], [2, 1, 100], [2, 2, 343]]);
     expect(r.reductions.rows.map((x) => [x.mode, x.states])).toEqual([['none', 872], ['symmetry', 496], ['por', 522], ['both', 343]]);
     expect(r.reductions.rows[3]!.factor).toBeCloseTo(872 / 343);
