@@ -15,7 +15,7 @@
  * recovered as in jgg-dma-direct-free.ts.
  */
 import { dmaSetup, initialContext, type StateMeta } from './dma-setup.ts';
-import { jggSource } from './jgg-flags-common.ts';
+import { jggFreeTailStates, jggSource } from './jgg-flags-common.ts';
 
 const FN = 'dma_direct_free_pages()';
 const src = (what: string, msg: Parameters<typeof jggSource>[2] = 'recoverFlag') => jggSource(FN, what, msg);
@@ -33,29 +33,6 @@ export const jggDmaDirectFreePages = dmaSetup.createMachine({
       meta: { source: src('provenance: the atomic pool looked up by page_to_phys(page); a chunk goes back decrypted'), call: 'dma_free_from_pool_by_phys' } satisfies StateMeta,
       on: { POOL_FREED: { target: 'returned' }, NOT_IN_POOL: { target: 'provenance' } },
     },
-    provenance: {
-      meta: { source: src('owned_transition from provenance: swiotlb_find_pool(dev, phys) -> the pool\'s memory, no transition; else (CMA/buddy) flag == DEC') } satisfies StateMeta,
-      always: [
-        { guard: 'isSwiotlbForAlloc', target: 'freePages' },
-        { guard: 'forceDmaUnencrypted', target: 'setMemoryEncrypted' },
-        { target: 'freePages' },
-      ],
-    },
-    setMemoryEncrypted: {
-      meta: { source: src('owned_transition: set_memory_encrypted(page_address(page)); failure -> return (leak)'), call: 'set_memory_encrypted' } satisfies StateMeta,
-      on: { SET_ENCRYPTED_OK: { target: 'freePages' }, SET_ENCRYPTED_FAILED: { target: 'leaked' } },
-    },
-    freePages: {
-      meta: { source: src('__dma_direct_free_pages(dev, page, size): back to the restricted pool or to CMA/buddy'), call: '__dma_direct_free_pages' } satisfies StateMeta,
-      on: { PAGES_FREED: { target: 'returned' } },
-    },
-    leaked: {
-      type: 'final',
-      meta: { source: src('re-encryption failed: return without freeing (leak)'), returns: 'void', leak: true } satisfies StateMeta,
-    },
-    returned: {
-      type: 'final',
-      meta: { source: src('return'), returns: 'void' } satisfies StateMeta,
-    },
+    ...jggFreeTailStates(FN, 'page_address(page)'),
   },
 });

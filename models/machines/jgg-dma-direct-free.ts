@@ -24,7 +24,7 @@
  * the same allocation.
  */
 import { dmaSetup, initialContext, type StateMeta } from './dma-setup.ts';
-import { jggSource } from './jgg-flags-common.ts';
+import { jggFreeTailStates, jggSource } from './jgg-flags-common.ts';
 
 const FN = 'dma_direct_free()';
 const src = (what: string, msg: Parameters<typeof jggSource>[2] = 'recoverFlag') => jggSource(FN, what, msg);
@@ -66,29 +66,6 @@ export const jggDmaDirectFree = dmaSetup.createMachine({
       meta: { source: src('arch_dma_clear_uncached(cpu_addr, size)'), call: 'arch_dma_clear_uncached' } satisfies StateMeta,
       on: { UNCACHED_CLEARED: { target: 'provenance' } },
     },
-    provenance: {
-      meta: { source: src('owned_transition from provenance: swiotlb_find_pool(dev, phys) -> the pool\'s memory, no transition; else (CMA/buddy) flag == DEC') } satisfies StateMeta,
-      always: [
-        { guard: 'isSwiotlbForAlloc', target: 'freePages' },
-        { guard: 'forceDmaUnencrypted', target: 'setMemoryEncrypted' },
-        { target: 'freePages' },
-      ],
-    },
-    setMemoryEncrypted: {
-      meta: { source: src('owned_transition: set_memory_encrypted(phys_to_virt(phys)); failure -> return (leak)'), call: 'set_memory_encrypted' } satisfies StateMeta,
-      on: { SET_ENCRYPTED_OK: { target: 'freePages' }, SET_ENCRYPTED_FAILED: { target: 'leaked' } },
-    },
-    freePages: {
-      meta: { source: src('__dma_direct_free_pages(dev, page, size): back to the restricted pool or to CMA/buddy'), call: '__dma_direct_free_pages' } satisfies StateMeta,
-      on: { PAGES_FREED: { target: 'returned' } },
-    },
-    leaked: {
-      type: 'final',
-      meta: { source: src('re-encryption failed: return without freeing (leak)'), returns: 'void', leak: true } satisfies StateMeta,
-    },
-    returned: {
-      type: 'final',
-      meta: { source: src('return'), returns: 'void' } satisfies StateMeta,
-    },
+    ...jggFreeTailStates(FN, 'phys_to_virt(phys)'),
   },
 });

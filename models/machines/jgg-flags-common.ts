@@ -116,3 +116,39 @@ export function jggBackingStates(b: BackingBlock): Record<string, object> {
     },
   };
 }
+
+/**
+ * The free side every jgg-flags free shares (facts §3 "free side"): recover
+ * owned_transition from provenance, re-encrypt only an owned transition
+ * (a failure leaks), then give the page back. `fn` names the entry point,
+ * `linearAlias` how it reaches the linear alias it re-encrypts.
+ */
+export function jggFreeTailStates(fn: string, linearAlias: string) {
+  const src = (what: string) => jggSource(fn, what, 'recoverFlag');
+  return {
+    provenance: {
+      meta: { source: src('owned_transition from provenance: swiotlb_find_pool(dev, phys) -> the pool\'s memory, no transition; else (CMA/buddy) flag == DEC') } satisfies StateMeta,
+      always: [
+        { guard: 'isSwiotlbForAlloc', target: 'freePages' },
+        { guard: 'forceDmaUnencrypted', target: 'setMemoryEncrypted' },
+        { target: 'freePages' },
+      ],
+    },
+    setMemoryEncrypted: {
+      meta: { source: src(`owned_transition: set_memory_encrypted(${linearAlias}); failure -> return (leak)`), call: 'set_memory_encrypted' } satisfies StateMeta,
+      on: { SET_ENCRYPTED_OK: { target: 'freePages' }, SET_ENCRYPTED_FAILED: { target: 'leaked' } },
+    },
+    freePages: {
+      meta: { source: src('__dma_direct_free_pages(dev, page, size): back to the restricted pool or to CMA/buddy'), call: '__dma_direct_free_pages' } satisfies StateMeta,
+      on: { PAGES_FREED: { target: 'returned' } },
+    },
+    leaked: {
+      type: 'final',
+      meta: { source: src('re-encryption failed: return without freeing (leak)'), returns: 'void', leak: true } satisfies StateMeta,
+    },
+    returned: {
+      type: 'final',
+      meta: { source: src('return'), returns: 'void' } satisfies StateMeta,
+    },
+  } as const;
+}
