@@ -16,7 +16,7 @@
  * otherwise).
  */
 import { dmaSetup, initialContext, type StateMeta } from './dma-setup.ts';
-import { jggBackingStates, jggSource, SET_FLAG_DECRYPTED } from './jgg-flags-common.ts';
+import { jggBackingStates, jggSource, SET_FLAG_DECRYPTED, jggPoolGateStates } from './jgg-flags-common.ts';
 
 const FN = 'dma_direct_alloc_pages()';
 const src = (what: string, msg: Parameters<typeof jggSource>[2] = 'allocSketch') => jggSource(FN, what, msg);
@@ -30,14 +30,7 @@ export const jggDmaDirectAllocPages = dmaSetup.createMachine({
       meta: { source: src('entry; !dev_can_dma_from_encrypted(dev) && dma_direct_use_pool(dev, gfp): a non-blocking allocation that needs a decryption takes an atomic-pool chunk', 'twoQuestions') } satisfies StateMeta,
       always: [{ guard: 'useAtomicPoolForAllocPages', target: 'fromPool' }, { target: 'backing' }],
     },
-    fromPool: {
-      meta: { source: src('dma_direct_alloc_from_pool(): IS_ENABLED(CONFIG_DMA_COHERENT_POOL)?') } satisfies StateMeta,
-      always: [{ guard: 'coherentPoolConfigured', target: 'poolAlloc' }, { target: 'noCoherentPool' }],
-    },
-    noCoherentPool: {
-      type: 'final',
-      meta: { source: src('dma_direct_alloc_from_pool(): WARN_ON_ONCE(!CONFIG_DMA_COHERENT_POOL), return NULL'), returns: 'null', warn: 'atomic allocation without CONFIG_DMA_COHERENT_POOL' } satisfies StateMeta,
-    },
+    ...jggPoolGateStates((what) => src(what)),
     poolAlloc: {
       meta: { source: src('dma_alloc_from_pool(): (page, flags = DEC); the chunk\'s struct page is returned', 'flagWithPhys'), call: 'dma_alloc_from_pool' } satisfies StateMeta,
       on: { POOL_ALLOC_OK: { target: 'returnPage', actions: [...SET_FLAG_DECRYPTED] }, POOL_ALLOC_FAILED: { target: 'returnNull' } },

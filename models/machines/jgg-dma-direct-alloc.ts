@@ -23,7 +23,7 @@
  * pool, arch_dma_prep_coherent and memset are left out).
  */
 import { dmaSetup, initialContext, type StateMeta } from './dma-setup.ts';
-import { jggBackingStates, jggSource, SET_FLAG_DECRYPTED } from './jgg-flags-common.ts';
+import { jggBackingStates, jggSource, SET_FLAG_DECRYPTED, jggPoolGateStates } from './jgg-flags-common.ts';
 
 const FN = 'dma_direct_alloc()';
 const src = (what: string, msg: Parameters<typeof jggSource>[2] = 'allocSketch') => jggSource(FN, what, msg);
@@ -90,14 +90,7 @@ export const jggDmaDirectAlloc = dmaSetup.createMachine({
       meta: { source: src('(remap || !dev_can_dma_from_encrypted(dev)) && dma_direct_use_pool(dev, gfp): a non-blocking allocation that needs a remap or a decryption takes an atomic-pool chunk', 'twoQuestions') } satisfies StateMeta,
       always: [{ guard: 'useAtomicPool', target: 'fromPool' }, { target: 'backing' }],
     },
-    fromPool: {
-      meta: { source: src('dma_direct_alloc_from_pool(): IS_ENABLED(CONFIG_DMA_COHERENT_POOL)?') } satisfies StateMeta,
-      always: [{ guard: 'coherentPoolConfigured', target: 'poolAlloc' }, { target: 'noCoherentPool' }],
-    },
-    noCoherentPool: {
-      type: 'final',
-      meta: { source: src('dma_direct_alloc_from_pool(): WARN_ON_ONCE(!CONFIG_DMA_COHERENT_POOL), return NULL'), returns: 'null', warn: 'atomic allocation without CONFIG_DMA_COHERENT_POOL' } satisfies StateMeta,
-    },
+    ...jggPoolGateStates((what) => src(what)),
     poolAlloc: {
       // The atomic pool is decrypted when it is filled (pool.c), so its flag is DEC.
       meta: { source: src('dma_alloc_from_pool(): flags = DEC (the pool is kept decrypted)', 'flagFromAllocator'), call: 'dma_alloc_from_pool' } satisfies StateMeta,

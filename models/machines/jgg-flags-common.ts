@@ -152,3 +152,17 @@ export function jggFreeTailStates(fn: string, linearAlias: string) {
     },
   } as const;
 }
+
+/** dma_direct_alloc_from_pool()'s CONFIG_DMA_COHERENT_POOL gate, shared by the jgg-flags allocators; `src` names the caller. */
+export function jggPoolGateStates(src: (what: string) => string) {
+  return {
+    fromPool: {
+      meta: { source: src('dma_direct_alloc_from_pool(): IS_ENABLED(CONFIG_DMA_COHERENT_POOL)?') } satisfies StateMeta,
+      always: [{ guard: 'coherentPoolConfigured', target: 'poolAlloc' }, { target: 'noCoherentPool' }],
+    },
+    noCoherentPool: {
+      type: 'final',
+      meta: { source: src('dma_direct_alloc_from_pool(): WARN_ON_ONCE(!CONFIG_DMA_COHERENT_POOL), return NULL'), returns: 'null', warn: 'atomic allocation without CONFIG_DMA_COHERENT_POOL' } satisfies StateMeta,
+    },
+  } as const;
+}

@@ -8,6 +8,7 @@
  * The result is plain JSON, deterministic for a given selection whatever
  * the number of workers (timings live apart, under `timing`).
  */
+import type { TraceStep } from '../check/trace.ts';
 import { deviceKey, type DeviceConfig } from '../../models/devices.ts';
 import type { Program } from '../../models/programs.ts';
 import { RunModel } from '../../models/run-model.ts';
@@ -35,25 +36,12 @@ export interface DiffOptions {
   readonly onProgress?: (p: DiffProgress) => void;
 }
 
-/** One step of a side's scenario: what the thread did, where in the kernel, and what was observed. */
-export interface ScenarioStep {
-  /** 1-based */
-  readonly step: number;
-  readonly thread: number;
-  readonly call: string;
-  readonly event: string;
-  readonly page?: string;
-  /** machine state the thread waited in (or `start`), and its kernel position */
-  readonly from: string;
-  readonly source: string;
-  readonly to: string;
-  readonly toSource: string;
+/** One step of a side's scenario: a trace step (without property verdicts) with what was observed. */
+export interface ScenarioStep extends Omit<TraceStep, 'violates'> {
   /** observable labels of the step (empty: an internal step) */
   readonly labels: readonly string[];
   /** index (0-based) in the scenario's sequence of the step's first label (internal steps: of the next one) */
   readonly at: number;
-  /** world changes in words */
-  readonly changes: readonly string[];
 }
 
 /** One observable label of the scenario, side by side. */

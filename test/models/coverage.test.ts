@@ -128,15 +128,12 @@ const key = (v: string, ep: string) => `${v}/${ep}`;
 const machineOf = (v: KernelVersion, ep: EntryPoint) => v.machines[ep];
 
 let results: Results;
-let seconds = 0;
 const matrixReached = new Map<string, ReadonlySet<string>>();
 const allReached = new Map<string, ReadonlySet<string>>();
 const drives = new Map<string, MachineDrive | Error>();
 
 beforeAll(async () => {
-  const started = Date.now();
   results = await verify({ selection: parseSelection({ threads: 1, calls: 2 }), workers: 0 });
-  seconds = (Date.now() - started) / 1000;
   for (const v of VERSIONS) for (const ep of ENTRY_POINTS) matrixReached.set(key(v.id, ep), new Set(compile(machineOf(v, ep)).reached));
   WITNESSES.forEach((w, i) => {
     for (const vid of w.versions) {
@@ -152,9 +149,8 @@ beforeAll(async () => {
 });
 
 describe('coverage of the machines', () => {
-  it('explores the matrix at 1 thread x 2 calls completely and quickly', () => {
+  it('explores the matrix at 1 thread x 2 calls completely', () => {
     expect(results.complete).toBe(true);
-    expect(seconds).toBeLessThan(30);
   });
 
   describe.each(VERSION_IDS)('%s', (vid) => {
