@@ -2,22 +2,35 @@
  * The composition root of one run: a RunModel (models/) checked against
  * properties (properties/), presented to the generic explorer as a
  * CheckableSystem. Goal bit 2i is property i violated effectively, 2i+1
- * latently. Each thread step is computed by the model and checked once,
- * then replayed wherever it recurs (step-memo.ts).
+ * latently. By default the explorer sees collapsed states and each thread
+ * step is computed by the model and checked once, then replayed wherever it
+ * recurs (collapse.ts); `stepMemo: false` gives the model's own states and
+ * steps, to measure the bare model and to test the collapse against.
  */
 import type { CheckableSystem } from '../core/checkable-system.ts';
+import { explore, type ExploreOptions, type ExploreResult } from '../core/explorer.ts';
 import type { Observation } from '../../models/observation.ts';
 import { RunModel } from '../../models/run-model.ts';
 import type { RunSpec } from '../../models/run.ts';
 import type { Property } from '../../properties/index.ts';
 import { Severity } from '../../properties/index.ts';
-import { StepMemo } from './step-memo.ts';
+import { CollapsedSystem, CollapseOverflow, type IdWidth } from './collapse.ts';
+
+/** What the reused steps report (bench, tests). */
+export interface MemoStats {
+  readonly hits: number;
+  readonly misses: number;
+  readonly entries: number;
+  bytesUsed(): number;
+}
 
 export interface DmaSystem extends CheckableSystem {
   readonly model: RunModel;
   readonly properties: readonly Property[];
   /** the reused thread steps (undefined when `stepMemo: false`) */
-  readonly memo: StepMemo | undefined;
+  readonly memo: MemoStats | undefined;
+  /** the model state of one of this system's states */
+  modelState(state: Uint8Array): Uint8Array;
 }
 
 export const goalBit = (propertyIndex: number, severity: Severity): number => 2 * propertyIndex + (severity === Severity.LATENT ? 1 : 0);
@@ -32,8 +45,10 @@ export interface Reductions {
 }
 
 export interface Tuning {
-  /** reuse each thread step across states (src/check/step-memo.ts); default on. Off only to measure the bare model. */
+  /** collapsed states and reused thread steps (src/check/collapse.ts); default on. Off only to measure the bare model. */
   readonly stepMemo?: boolean;
+  /** width of the collapsed states' component numbers (default 16; `exploreDma` widens on overflow) */
+  readonly idWidth?: IdWidth;
 }
 
 export function dmaSystem(spec: RunSpec, properties: readonly Property[], reductions: Reductions = {}, tuning: Tuning = {}): DmaSystem {
@@ -54,13 +69,16 @@ export function dmaSystem(spec: RunSpec, properties: readonly Property[], reduct
     }
     return goals;
   };
-  const memo = tuning.stepMemo === false ? undefined : new StepMemo(model, goalsOf);
+  if (tuning.stepMemo !== false) {
+    const sys = new CollapsedSystem(model, 2 * nProps, goalsOf, por, symmetry, tuning.idWidth ?? 16);
+    return Object.assign(sys, { properties, memo: sys as MemoStats, modelState: (state: Uint8Array) => sys.decode(state) });
+  }
   let outer: (next: Uint8Array, action: number, goals: number) => void = () => {};
   const withGoals = (next: Uint8Array, action: number, obs: readonly Observation[], n: number) => outer(next, action, goalsOf(obs, n));
   return {
     model,
     properties,
-    memo,
+    memo: undefined,
     stateBytes: model.stateBytes,
     goalCount: 2 * nProps,
     initialStates(emit) {
@@ -69,10 +87,24 @@ export function dmaSystem(spec: RunSpec, properties: readonly Property[], reduct
       emit(s);
     },
     successors(state, emit) {
-      if (memo) return memo.successors(state, emit, por);
       outer = emit;
       model.successors(state, withGoals, por);
     },
+    modelState: (state) => state.slice(),
     ...(symmetry ? { canonicalize: (state: Uint8Array) => model.canonicalize(state) } : {}),
   };
+}
+
+/**
+ * Explore the system `make(width)` builds: collapsed states with 16-bit
+ * component numbers, or, when a run sees more components than they can
+ * name, the same run again with 32-bit ones (same states, same results).
+ */
+export function exploreDma(make: (tuning: Tuning) => CheckableSystem, options: ExploreOptions): ExploreResult {
+  try {
+    return explore(make({ idWidth: 16 }), options);
+  } catch (e) {
+    if (!(e instanceof CollapseOverflow)) throw e;
+    return explore(make({ idWidth: 32 }), options);
+  }
 }

@@ -2,11 +2,11 @@
  * Explore one run and report, as plain data, its state counts and the
  * shortest path to each violated (property, severity).
  */
-import { explore, type ExploreOptions } from '../core/explorer.ts';
+import type { ExploreOptions } from '../core/explorer.ts';
 import { PROPERTIES, type Property } from '../../properties/index.ts';
 import { ENTRY_POINTS } from '../../models/versions.ts';
 import { compile, resetStepCaches } from '../../models/step-cache.ts';
-import { dmaSystem, goalProperty, goalSeverity, type Reductions } from './dma-system.ts';
+import { dmaSystem, exploreDma, goalProperty, goalSeverity, type Reductions } from './dma-system.ts';
 import type { CheckableSystem } from '../core/checkable-system.ts';
 import { specOf, type RunTask } from './matrix.ts';
 
@@ -62,19 +62,21 @@ export function executeRun(task: RunTask, opts: RunOptions): RunOutcome {
   const props = selectProperties(opts.properties);
   const spec = specOf(task);
   const reductions = opts.reductions ?? {};
-  const sys = dmaSystem(spec, props, reductions);
   // Most runs are small: start small, so that --max-memory is checked as the store grows.
   const por = reductions.por !== false;
   // With POR the ample thread is picked by index, so paths are re-derived below without it.
-  const r = explore(sys, { initialCapacity: 256, ...opts.explore, symmetry: reductions.symmetry !== false, concretize: !por });
+  const r = exploreDma((tuning) => dmaSystem(spec, props, reductions, tuning), {
+    initialCapacity: 256, ...opts.explore, symmetry: reductions.symmetry !== false, concretize: !por,
+  });
   let goals = r.goals;
   const found = goals.flatMap((g, bit) => (g ? [bit] : []));
   if (por && found.length > 0) {
     // Partial-order reduction keeps every violation but may order a local step of
     // another thread before it: the shortest counterexample comes from the full
     // interleaving semantics, searched only until every violation found is hit again.
-    const full = onlyGoals(dmaSystem(spec, props, { ...reductions, por: false }), found);
-    const again = explore(full, { ...opts.explore, symmetry: reductions.symmetry !== false, stopWhenAllGoals: true });
+    const again = exploreDma((tuning) => onlyGoals(dmaSystem(spec, props, { ...reductions, por: false }, tuning), found), {
+      ...opts.explore, symmetry: reductions.symmetry !== false, stopWhenAllGoals: true,
+    });
     goals = [];
     found.forEach((bit, i) => { goals[bit] = again.goals[i]; });
   }

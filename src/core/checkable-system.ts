@@ -27,6 +27,16 @@ export interface CheckableSystem {
    */
   successors(state: Uint8Array, emit: (next: Uint8Array, action: number, goals: number) => void): void;
   /**
+   * Optional: the successors of `count` states at once, emitted exactly as
+   * `successors` would emit them state after state; `emit`'s last argument
+   * says which of the states (0-based) a successor comes from. State i is
+   * the `stateBytes` bytes at word `i * ceil(stateBytes / 4)` of `words`
+   * (zero-padded to whole words); `words` must not be modified. A system
+   * that keeps large tables overlaps their memory accesses across the
+   * states this way; the explorer uses it when present.
+   */
+  successorsOfMany?(words: Int32Array, count: number, emit: (next: Uint8Array, action: number, goals: number, which: number) => void): void;
+  /**
    * Optional symmetry reduction: rewrite `state` in place into the canonical
    * representative of its symmetry class. Must be idempotent, and the system
    * must be symmetric under it (a test proves that per system).

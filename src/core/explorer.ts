@@ -33,7 +33,7 @@
  * slack) + the BFS queue (the widest frontier).
  */
 import type { CheckableSystem } from './checkable-system.ts';
-import { ARENA_GROWTH, FingerprintStore, StateQueue, StateStore, wordsPerState } from './state-store.ts';
+import { ARENA_GROWTH, FingerprintStore, SMALL_STATE_BYTES, SmallStateStore, StateQueue, StateStore, wordsPerState } from './state-store.ts';
 import type { DedupStore } from './state-store.ts';
 
 export interface ExploreProgress {
@@ -65,7 +65,7 @@ export interface ExploreOptions {
    * thread by index, whose caller re-derives the paths another way.
    */
   concretize?: boolean;
-  /** Called every 2^16 expansions. */
+  /** Called about every 2^16 expansions. */
   onProgress?: (p: ExploreProgress) => void;
   /**
    * Hash compaction: store 64-bit fingerprints only (~18-30 bytes a state
@@ -121,6 +121,12 @@ function grownLength(cap: number): number {
 /** Successors buffered before they are deduplicated together (see `flush`). */
 const BATCH = 256;
 
+/** States handed to `successorsOfMany` at once. */
+const EXPAND = 64;
+
+/** Expansions between two `onProgress` calls. */
+const PROGRESS_EVERY = 1 << 16;
+
 export function explore(system: CheckableSystem, options: ExploreOptions = {}): ExploreResult {
   const sb = system.stateBytes;
   const goalCount = system.goalCount;
@@ -139,8 +145,12 @@ export function explore(system: CheckableSystem, options: ExploreOptions = {}): 
   const onProgress = options.onProgress;
   const initialCapacity = Math.max(16, Math.floor(options.initialCapacity ?? 4096));
 
-  const store: DedupStore = compact ? new FingerprintStore(sb, initialCapacity) : new StateStore(sb, initialCapacity);
-  const exact: StateStore | null = compact ? null : (store as StateStore);
+  const exact: StateStore | SmallStateStore | null = compact
+    ? null
+    : sb <= SMALL_STATE_BYTES
+      ? new SmallStateStore(sb, initialCapacity)
+      : new StateStore(sb, initialCapacity);
+  const store: DedupStore = exact ?? new FingerprintStore(sb, initialCapacity);
   const queue: StateQueue | null = compact ? new StateQueue(sb, initialCapacity) : null;
   let auxCap = initialCapacity;
   let parents = new Uint32Array(auxCap);
@@ -252,9 +262,7 @@ export function explore(system: CheckableSystem, options: ExploreOptions = {}): 
     pending = 0;
     if (stopped !== undefined) return;
     for (let j = 0; j < n; j++) store.hashPairWords(bWords, j * sw, bHash, 2 * j);
-    let t = 0;
-    for (let j = 0; j < n; j++) t ^= store.touch(bHash[2 * j]!, bHash[2 * j + 1]!);
-    touchSink ^= t; // keeps the loads alive
+    touchSink ^= store.touchAll(bHash, n); // keeps the loads alive
     for (let j = 0; j < n; j++) {
       transitions++;
       const goals = bGoals[j]!;
@@ -350,10 +358,18 @@ export function explore(system: CheckableSystem, options: ExploreOptions = {}): 
   });
   const numInitial = initialEmitIndex.length;
 
-  // Breadth-first search, level by level.
+  // Breadth-first search, level by level; with `successorsOfMany`, up to
+  // EXPAND states of one level at a time.
+  const many = typeof system.successorsOfMany === 'function' ? system.successorsOfMany.bind(system) : null;
+  const manyWords = new Int32Array(many !== null ? EXPAND * sw : 0);
+  let manyBase = 0;
+  const onSuccessorOfMany = (next: Uint8Array, action: number, goals: number, which: number): void => {
+    curIndex = manyBase + which;
+    onSuccessor(next, action, goals);
+  };
   let head = 0;
   let levelEnd = nStates;
-  let expansions = 0;
+  let nextProgress = PROGRESS_EVERY;
   while (stopped === undefined) {
     if (head === levelEnd) {
       flush();
@@ -361,14 +377,25 @@ export function explore(system: CheckableSystem, options: ExploreOptions = {}): 
       curDepth++;
       levelEnd = nStates;
     }
-    if (exact !== null) exact.getWords(head, curWords, 0);
-    else queue!.shiftWords(curWords, 0);
-    curIndex = head;
-    system.successors(cur, onSuccessor);
-    head++;
-    expansions++;
-    if ((expansions & 0xffff) === 0 && onProgress !== undefined) {
-      onProgress({ states: nStates, transitions: transitions + pending, depth: curDepth });
+    if (many !== null) {
+      const k = Math.min(EXPAND, levelEnd - head);
+      for (let i = 0; i < k; i++) {
+        if (exact !== null) exact.getWords(head + i, manyWords, i * sw);
+        else queue!.shiftWords(manyWords, i * sw);
+      }
+      manyBase = head;
+      many(manyWords, k, onSuccessorOfMany);
+      head += k;
+    } else {
+      if (exact !== null) exact.getWords(head, curWords, 0);
+      else queue!.shiftWords(curWords, 0);
+      curIndex = head;
+      system.successors(cur, onSuccessor);
+      head++;
+    }
+    if (head >= nextProgress) {
+      nextProgress += PROGRESS_EVERY;
+      if (onProgress !== undefined) onProgress({ states: nStates, transitions: transitions + pending, depth: curDepth });
     }
   }
 

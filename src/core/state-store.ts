@@ -218,8 +218,13 @@ export interface DedupStore {
 
   /** Write the store's hash words of the state at `src[off..]` into out[at], out[at + 1]. */
   hashPairWords(src: Int32Array, off: number, out: Int32Array, at: number): void;
-  /** Read the memory an insert with this hash probes first (a software prefetch); the result is meaningless. */
-  touch(lo: number, hi: number): number;
+  /**
+   * Read the memory that inserting the `n` states whose hash pairs are in
+   * `hashes` (lo, hi, lo, hi, ...) probes first: a software prefetch, in
+   * phases of independent loads so that their cache and TLB misses overlap.
+   * The result is meaningless.
+   */
+  touchAll(hashes: Int32Array, n: number): number;
   /** `insert` of the state at `src[off..]` with a precomputed hash pair. */
   insertHashedWords(src: Int32Array, off: number, lo: number, hi: number): number;
   /** `has` with a precomputed hash pair. */
@@ -243,6 +248,8 @@ export class StateStore implements DedupStore {
   private bits: number;
   private maxItems: number;
   private readonly packer: Packer;
+  /** `touchAll`'s scratch: the slot words read in its first phase */
+  private slotWords = new Int32Array(0);
 
   constructor(stateBytes: number, initialCapacity = 1024) {
     checkStateBytes(stateBytes);
@@ -304,10 +311,23 @@ export class StateStore implements DedupStore {
     out[at + 1] = 0;
   }
 
-  touch(h: number, _hi: number): number {
-    const e = this.table[h & this.mask]!;
-    if (e !== 0 && (e ^ h) >>> this.bits === 0) return this.words[((e & this.mask) - 1) * this.stateWords]!;
-    return e;
+  touchAll(hashes: Int32Array, n: number): number {
+    if (this.slotWords.length < n) this.slotWords = new Int32Array(n);
+    const seen = this.slotWords;
+    const table = this.table;
+    const mask = this.mask;
+    const bits = this.bits;
+    // Phase 1: the home slots (independent loads). Phase 2: the arena
+    // entries those slots' tags point at (independent of each other).
+    for (let j = 0; j < n; j++) seen[j] = table[hashes[2 * j]! & mask]!;
+    const arena = this.words;
+    const sw = this.stateWords;
+    let t = 0;
+    for (let j = 0; j < n; j++) {
+      const e = seen[j]!;
+      if (e !== 0 && (e ^ hashes[2 * j]!) >>> bits === 0) t ^= arena[((e & mask) - 1) * sw]!;
+    }
+    return t;
   }
 
   hasHashedWords(src: Int32Array, off: number, h: number, _hi: number): boolean {
@@ -463,6 +483,197 @@ export class StateStore implements DedupStore {
 }
 
 // ---------------------------------------------------------------------------
+// SmallStateStore: full states of at most 8 bytes, kept in the table itself
+// ---------------------------------------------------------------------------
+
+/** Largest state `SmallStateStore` holds. */
+export const SMALL_STATE_BYTES = 8;
+
+/**
+ * Exact like `StateStore`, for states of at most 8 bytes: the index table's
+ * slots hold the states themselves, so a lookup reads one slot and never
+ * the arena (one cache miss instead of two). An all-zero slot is empty;
+ * the all-zero state is remembered apart. The arena keeps the states in
+ * insertion order for the BFS. `insert` returns -1 for a state already
+ * present (it does not know the index), like `FingerprintStore`.
+ */
+export class SmallStateStore implements DedupStore {
+  readonly stateBytes: number;
+  readonly stateWords: number;
+  private words: Int32Array;
+  private cap: number;
+  private count = 0;
+  /** `stateWords` words a slot; all zero = empty */
+  private table: Int32Array;
+  private mask: number;
+  private maxItems: number;
+  private hasZero = false;
+  private readonly packer: Packer;
+
+  constructor(stateBytes: number, initialCapacity = 1024) {
+    checkStateBytes(stateBytes);
+    if (stateBytes > SMALL_STATE_BYTES) throw new RangeError(`SmallStateStore: states of at most ${SMALL_STATE_BYTES} bytes, got ${stateBytes}`);
+    this.stateBytes = stateBytes;
+    const w = wordsPerState(stateBytes);
+    this.stateWords = w;
+    const cap = Math.max(1, Math.floor(initialCapacity));
+    this.cap = cap;
+    this.words = new Int32Array(cap * w);
+    const slots = nextPow2(Math.ceil(cap / MAX_LOAD) + 1);
+    this.table = new Int32Array(slots * w);
+    this.mask = slots - 1;
+    this.maxItems = Math.floor(slots * MAX_LOAD);
+    this.packer = new Packer(stateBytes);
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  insert(buf: Uint8Array, offset = 0): number {
+    const w = this.packer.pack(buf, offset);
+    return this.insertHashedWords(w, 0, hashWords(w, 0, this.stateWords, this.stateBytes), 0);
+  }
+
+  has(buf: Uint8Array, offset = 0): boolean {
+    const w = this.packer.pack(buf, offset);
+    return this.hasHashedWords(w, 0, hashWords(w, 0, this.stateWords, this.stateBytes), 0);
+  }
+
+  hashPairWords(src: Int32Array, off: number, out: Int32Array, at: number): void {
+    out[at] = hashWords(src, off, this.stateWords, this.stateBytes);
+    out[at + 1] = 0;
+  }
+
+  touchAll(hashes: Int32Array, n: number): number {
+    const table = this.table;
+    const mask = this.mask;
+    const sw = this.stateWords;
+    let t = 0;
+    for (let j = 0; j < n; j++) t ^= table[(hashes[2 * j]! & mask) * sw]!;
+    return t;
+  }
+
+  /** The slot holding the state at `src[off..]`, or the empty slot where it would go, as -(slot + 1). */
+  private find(src: Int32Array, off: number, h: number): number {
+    const table = this.table;
+    const mask = this.mask;
+    const w0 = src[off]!;
+    let slot = h & mask;
+    if (this.stateWords === 1) {
+      for (;;) {
+        const e = table[slot]!;
+        if (e === w0) return slot;
+        if (e === 0) return -(slot + 1);
+        slot = (slot + 1) & mask;
+      }
+    }
+    const w1 = src[off + 1]!;
+    for (;;) {
+      const e0 = table[2 * slot]!;
+      const e1 = table[2 * slot + 1]!;
+      if (e0 === w0 && e1 === w1) return slot;
+      if (e0 === 0 && e1 === 0) return -(slot + 1);
+      slot = (slot + 1) & mask;
+    }
+  }
+
+  private isZero(src: Int32Array, off: number): boolean {
+    return src[off] === 0 && (this.stateWords === 1 || src[off + 1] === 0);
+  }
+
+  hasHashedWords(src: Int32Array, off: number, h: number, _hi: number): boolean {
+    if (this.isZero(src, off)) return this.hasZero;
+    return this.find(src, off, h) >= 0;
+  }
+
+  insertHashedWords(src: Int32Array, off: number, h: number, _hi: number): number {
+    const zero = this.isZero(src, off);
+    let slot = -1;
+    if (zero) {
+      if (this.hasZero) return -1;
+    } else {
+      const f = this.find(src, off, h);
+      if (f >= 0) return -1;
+      slot = -f - 1;
+    }
+    const idx = this.count;
+    const sw = this.stateWords;
+    if (idx >= this.maxItems) {
+      this.growTable();
+      if (!zero) slot = -this.find(src, off, h) - 1;
+    }
+    if (idx >= this.cap) this.growArena();
+    for (let j = 0; j < sw; j++) this.words[idx * sw + j] = src[off + j]!;
+    if (zero) this.hasZero = true;
+    else for (let j = 0; j < sw; j++) this.table[slot * sw + j] = src[off + j]!;
+    this.count = idx + 1;
+    return idx;
+  }
+
+  /** Copy state `index` into `out[outOffset..]` (`stateBytes` bytes). */
+  get(index: number, out: Uint8Array, outOffset = 0): void {
+    if (!(index >= 0 && index < this.count)) throw new RangeError(`SmallStateStore.get: no state ${index} (size ${this.count})`);
+    const bytes = new Uint8Array(this.words.buffer, 4 * this.stateWords * index, this.stateBytes);
+    for (let j = 0; j < this.stateBytes; j++) out[outOffset + j] = bytes[j]!;
+  }
+
+  /** Copy the words of state `index` into `out[outOffset..]` (`stateWords` words). */
+  getWords(index: number, out: Int32Array, outOffset = 0): void {
+    if (!(index >= 0 && index < this.count)) throw new RangeError(`SmallStateStore.getWords: no state ${index} (size ${this.count})`);
+    const sw = this.stateWords;
+    const a = this.words;
+    const p = index * sw;
+    for (let j = 0; j < sw; j++) out[outOffset + j] = a[p + j]!;
+  }
+
+  bytesUsed(): number {
+    return this.words.byteLength + this.table.byteLength;
+  }
+
+  headroom(): number {
+    return Math.min(this.maxItems, this.cap) - this.count;
+  }
+
+  bytesUsedAfterInsert(): number {
+    let bytes = this.bytesUsed();
+    if (this.count >= this.maxItems) bytes += this.table.byteLength;
+    if (this.count >= this.cap) bytes += (grownCapacity(this.cap, this.stateWords) - this.cap) * 4 * this.stateWords;
+    return bytes;
+  }
+
+  private growTable(): void {
+    const slots = 2 * (this.mask + 1);
+    if (slots * this.stateWords * 4 > MAX_TYPED_ARRAY_BYTES) throw new RangeError('SmallStateStore: table limit reached');
+    const sw = this.stateWords;
+    const old = this.table;
+    const table = new Int32Array(slots * sw);
+    const mask = slots - 1;
+    // Move the keys in the old table's order: a key's new home is its old
+    // home or that plus the old size, so the writes run nearly in order too.
+    for (let p = 0; p < old.length; p += sw) {
+      if (old[p] === 0 && (sw === 1 || old[p + 1] === 0)) continue;
+      let slot = hashWords(old, p, sw, this.stateBytes) & mask;
+      while (table[slot * sw] !== 0 || (sw === 2 && table[slot * sw + 1] !== 0)) slot = (slot + 1) & mask;
+      for (let k = 0; k < sw; k++) table[slot * sw + k] = old[p + k]!;
+    }
+    this.table = table;
+    this.mask = mask;
+    this.maxItems = Math.floor(slots * MAX_LOAD);
+  }
+
+  private growArena(): void {
+    const sw = this.stateWords;
+    const cap = grownCapacity(this.cap, sw);
+    if (cap <= this.count) throw new RangeError(`SmallStateStore: arena limit of ${this.count} states reached (2^32-byte typed array limit)`);
+    const words = new Int32Array(cap * sw);
+    words.set(this.words);
+    this.words = words;
+    this.cap = cap;
+  }
+}
+
+// ---------------------------------------------------------------------------
 // FingerprintStore: hash compaction
 // ---------------------------------------------------------------------------
 
@@ -523,8 +734,12 @@ export class FingerprintStore implements DedupStore {
     out[at + 1] = this.hi;
   }
 
-  touch(lo: number, _hi: number): number {
-    return this.table[2 * (lo & this.mask)]!;
+  touchAll(hashes: Int32Array, n: number): number {
+    const table = this.table;
+    const mask = this.mask;
+    let t = 0;
+    for (let j = 0; j < n; j++) t ^= table[2 * (hashes[2 * j]! & mask)]!;
+    return t;
   }
 
   insertHashedWords(_src: Int32Array, _off: number, h1: number, h2: number): number {

@@ -293,6 +293,56 @@ describe('explore: how the system hands over states', () => {
       expect(expected.transitions).toBe(ref.transitions);
     });
   }
+
+  /** The same system, expanding many states per call (from the words it is handed) and counting the calls. */
+  function batched(system: CheckableSystem): CheckableSystem & { calls: number; largest: number } {
+    const sb = system.stateBytes;
+    const sw = Math.ceil(sb / 4);
+    const out = {
+      stateBytes: sb,
+      goalCount: system.goalCount,
+      calls: 0,
+      largest: 0,
+      initialStates: (emit: (s: Uint8Array) => void) => system.initialStates(emit),
+      successors: (st: Uint8Array, emit: (n: Uint8Array, a: number, g: number) => void) => system.successors(st, emit),
+      successorsOfMany(words: Int32Array, count: number, emit: (n: Uint8Array, a: number, g: number, which: number) => void) {
+        out.calls++;
+        out.largest = Math.max(out.largest, count);
+        for (let i = 0; i < count; i++) {
+          const state = new Uint8Array(words.buffer, words.byteOffset + 4 * sw * i, sb).slice();
+          system.successors(state, (n, a, g) => emit(n, a, g, i));
+        }
+      },
+      ...(system.canonicalize ? { canonicalize: (s: Uint8Array) => system.canonicalize!(s) } : {}),
+    };
+    return out;
+  }
+
+  for (const sb of [4, 6, 8, 20, 23]) {
+    it(`gives identical results when the system expands many states at once (stateBytes ${sb})`, () => {
+      const base = makeCounters({ n: 40, bug: [7, 9], stateBytes: sb });
+      for (const hashCompact of [false, true]) {
+        const expected = explore(base, { hashCompact });
+        const many = batched(base);
+        expect(explore(many, { hashCompact })).toEqual(expected);
+        expect(many.largest).toBeGreaterThan(1);
+        expect(many.calls).toBeLessThan(expected.states);
+      }
+    });
+  }
+
+  it('gives identical results when the system expands many states at once (symmetry, goals, progress)', () => {
+    const base = makeSymmetricCounters(30, [3, 12]);
+    const expected = explore(base);
+    const many = batched(base);
+    expect(explore(many)).toEqual(expected);
+    expect(many.calls).toBeLessThan(expected.states);
+    const seenA: ExploreProgress[] = [];
+    const seenB: ExploreProgress[] = [];
+    const big = makeCounters({ n: 400, bug: [1, 1] });
+    expect(explore(batched(big), { onProgress: (p) => seenB.push(p) })).toEqual(explore(big, { onProgress: (p) => seenA.push(p) }));
+    expect(seenB.length).toBe(seenA.length);
+  });
 });
 
 describe('explore: symmetry reduction', () => {

@@ -3,6 +3,7 @@ import { fc, test as fcTest } from '@fast-check/vitest';
 import {
   FingerprintStore,
   MAX_LOAD,
+  SmallStateStore,
   StateQueue,
   StateStore,
   fingerprint64,
@@ -273,6 +274,71 @@ describe('StateQueue', () => {
         ref.push(op);
       }
       expect(q.length).toBe(ref.length);
+    }
+  });
+});
+
+describe('SmallStateStore (states of at most 8 bytes, kept in the table)', () => {
+  const small = fc.integer({ min: 1, max: 8 }).chain((sb) =>
+    fc.record({
+      sb: fc.constant(sb),
+      // few distinct byte values, so that duplicates, zero words and all-zero states are common
+      states: fc.array(fc.uint8Array({ minLength: sb, maxLength: sb, max: 3 }), { maxLength: 600 }),
+      probes: fc.array(fc.uint8Array({ minLength: sb, maxLength: sb, max: 3 }), { maxLength: 50 }),
+    }),
+  );
+
+  fcTest.prop([small], { numRuns: 150 })('behaves exactly like a set kept in insertion order, across table growth', ({ sb, states, probes }) => {
+    const store = new SmallStateStore(sb, 1);
+    const ref = new Map<string, number>();
+    const order: Uint8Array[] = [];
+    for (const s of states) {
+      const r = store.insert(s);
+      if (ref.has(hex(s))) {
+        expect(r).toBe(-1);
+      } else {
+        expect(r).toBe(ref.size);
+        ref.set(hex(s), r);
+        order.push(s);
+      }
+      expect(store.size).toBe(ref.size);
+    }
+    const out = new Uint8Array(sb);
+    const words = new Int32Array(wordsPerState(sb));
+    for (let i = 0; i < order.length; i++) {
+      store.get(i, out);
+      expect(hex(out)).toBe(hex(order[i]!));
+      store.getWords(i, words);
+      expect(hex(new Uint8Array(words.buffer, 0, sb))).toBe(hex(order[i]!));
+    }
+    for (const p of probes) expect(store.has(p)).toBe(ref.has(hex(p)));
+  });
+
+  it('stores the all-zero state once, apart from the empty slots', () => {
+    const store = new SmallStateStore(8, 4);
+    expect(store.has(new Uint8Array(8))).toBe(false);
+    expect(store.insert(Uint8Array.of(0, 0, 0, 0, 1, 0, 0, 0))).toBe(0);
+    expect(store.insert(new Uint8Array(8))).toBe(1);
+    expect(store.insert(new Uint8Array(8))).toBe(-1);
+    expect(store.has(new Uint8Array(8))).toBe(true);
+    for (let i = 1; i <= 100; i++) store.insert(Uint8Array.of(i, 0, 0, 0, 0, 0, 0, 0));
+    expect(store.size).toBe(102);
+    expect(store.has(new Uint8Array(8))).toBe(true);
+    expect(store.insert(new Uint8Array(8))).toBe(-1);
+  });
+
+  it('refuses states longer than 8 bytes', () => {
+    expect(() => new SmallStateStore(9)).toThrow(/at most 8 bytes, got 9/);
+  });
+
+  it('reports the growth an insert would cause before it happens', () => {
+    const store = new SmallStateStore(6, 16);
+    for (let i = 0; i < 200; i++) {
+      const before = store.bytesUsedAfterInsert();
+      const room = store.headroom();
+      store.insert(Uint8Array.of(i & 0xff, i >> 8, 1, 0, 0, 0));
+      expect(store.bytesUsed()).toBe(before);
+      if (room > 0) expect(store.headroom()).toBe(room - 1);
     }
   });
 });

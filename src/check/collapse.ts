@@ -1,0 +1,472 @@
+/**
+ * The DMA system as the explorer sees it by default: collapse compression
+ * with reused thread steps (the checker's inner loop).
+ *
+ * Collapse: a model state is a thread record (one 32-bit word) per thread
+ * and the pages (a few words). A run has few distinct records (tens per
+ * thread) and few distinct page vectors (thousands) but their combinations
+ * number millions, so each component is numbered once, in the order it is
+ * first seen (`Tuples`), and the explorer stores and compares only the
+ * tuple of numbers: 16 bits each, 8 bytes for three threads instead of 18
+ * or more (`WIDE` ids of 32 bits when a run sees more than 65,536 page
+ * vectors). The encoding is a bijection between the states reached and
+ * their codes, so the explored graph, its BFS order, counts, goals and
+ * paths are exactly those of the model's own states.
+ *
+ * Reused steps: a step of thread t reads and writes only t's record and
+ * the pages (`RunModel.threadSuccessors`), so its successors, actions and
+ * goal bits are a function of (t, record number, pages number): computed
+ * once by the model, kept as (action, goals, new record number, new pages
+ * number), and replayed in every state with the same key, whatever the
+ * other threads hold. Keys are small integers compared in full: exact.
+ * Bounded: at `maxBytes` the memo stops growing and a key it does not hold
+ * is computed by the model each time.
+ *
+ * Layout assumed (models/world.ts): thread t's record is the 32-bit word t,
+ * the pages follow from word `threads`, zero-padded to whole words.
+ */
+import type { CheckableSystem } from '../core/checkable-system.ts';
+import type { Observation } from '../../models/observation.ts';
+import type { RunModel } from '../../models/run-model.ts';
+import { MAX_THREADS, THREAD_BYTES } from '../../models/world.ts';
+
+export type GoalsOf = (obs: readonly Observation[], n: number) => number;
+
+/** Default bound on the memory of the reused steps. */
+export const STEP_MEMO_MAX_BYTES = 64 << 20;
+
+/** Component numbers of 16 bits (default) or 32 bits (after a `CollapseOverflow`). */
+export type IdWidth = 16 | 32;
+
+/** A run saw more distinct components than 16-bit numbers can name: explore it again with 32-bit ones. */
+export class CollapseOverflow extends Error {
+  constructor(what: string) {
+    super(`collapse: more than 65536 distinct ${what} in one run`);
+    this.name = 'CollapseOverflow';
+  }
+}
+
+/** Little-endian 32-bit word `w` of `bytes` (zero past the end). */
+function wordOf(bytes: Uint8Array, w: number): number {
+  const i = 4 * w;
+  const n = bytes.length;
+  return (i < n ? bytes[i]! : 0) | (i + 1 < n ? bytes[i + 1]! << 8 : 0) | (i + 2 < n ? bytes[i + 2]! << 16 : 0) | (i + 3 < n ? bytes[i + 3]! << 24 : 0);
+}
+
+function mix(h: number, k: number): number {
+  h = Math.imul(h ^ k, 0x5bd1e995);
+  return h ^ (h >>> 15);
+}
+
+function finish(h: number): number {
+  h = Math.imul(h ^ (h >>> 13), 0x85ebca6b);
+  return h ^ (h >>> 16);
+}
+
+function grown(a: Int32Array, need: number): Int32Array<ArrayBuffer> {
+  let n = a.length * 2;
+  while (n < need) n *= 2;
+  const b = new Int32Array(n);
+  b.set(a);
+  return b;
+}
+
+/** Numbers tuples of `width` 32-bit words 0, 1, 2, ... in the order they are first interned. */
+export class Tuples {
+  /** tuple i is words [i * width, (i + 1) * width) */
+  values: Int32Array;
+  count = 0;
+  /** open addressing: number + 1, 0 = empty */
+  private table = new Int32Array(64);
+  private mask = 63;
+
+  constructor(readonly width: number, private readonly limit: number, private readonly what: string) {
+    this.values = new Int32Array(16 * width);
+  }
+
+  private hash(src: Int32Array, off: number): number {
+    let h = 0x9747b28c;
+    for (let j = 0; j < this.width; j++) h = mix(h, src[off + j]!);
+    return finish(h);
+  }
+
+  /** The number of the tuple at `src[off..]`, numbering it if new. */
+  intern(src: Int32Array, off: number): number {
+    const w = this.width;
+    const values = this.values;
+    let slot = this.hash(src, off) & this.mask;
+    for (;;) {
+      const e = this.table[slot]!;
+      if (e === 0) break;
+      const p = (e - 1) * w;
+      let j = 0;
+      while (j < w && values[p + j] === src[off + j]) j++;
+      if (j === w) return e - 1;
+      slot = (slot + 1) & this.mask;
+    }
+    const id = this.count;
+    if (id >= this.limit) throw new CollapseOverflow(this.what);
+    if ((id + 1) * w > this.values.length) this.values = grown(this.values, (id + 1) * w);
+    for (let j = 0; j < w; j++) this.values[id * w + j] = src[off + j]!;
+    this.count = id + 1;
+    if (2 * this.count > this.mask + 1) this.rehash();
+    else this.table[slot] = id + 1;
+    return id;
+  }
+
+  private rehash(): void {
+    const slots = 2 * (this.mask + 1);
+    this.table = new Int32Array(slots);
+    this.mask = slots - 1;
+    for (let id = 0; id < this.count; id++) {
+      let slot = this.hash(this.values, id * this.width) & this.mask;
+      while (this.table[slot] !== 0) slot = (slot + 1) & this.mask;
+      this.table[slot] = id + 1;
+    }
+  }
+
+  bytesUsed(): number {
+    return this.values.byteLength + this.table.byteLength;
+  }
+}
+
+/** Words of one stored step: action, goals, new record number, new pages number. */
+const STEP = 4;
+
+export class CollapsedSystem implements CheckableSystem {
+  readonly stateBytes: number;
+  readonly goalCount: number;
+  readonly canonicalize?: (state: Uint8Array) => void;
+  /** (state, thread) lookups answered from the memo, and computed by the model */
+  hits = 0;
+  misses = 0;
+
+  private readonly threads: number;
+  private readonly pageWords: number;
+  private readonly records: Tuples;
+  private readonly pages: Tuples;
+  /** the expanded state's component numbers (threads, then pages) */
+  private readonly cur: Int32Array;
+  /** the expanded state as the model sees it */
+  private readonly full: Int32Array;
+  private readonly fullBytes: Uint8Array;
+  /** the emitted successor: a word buffer with a typed view of the numbers */
+  private readonly outBytes: Uint8Array;
+  private readonly outIds: Uint16Array | Uint32Array;
+  /** scratch of `canonicalize` */
+  private readonly canon: Int32Array;
+  private readonly canonBytes: Uint8Array;
+  private readonly idScratch: Uint16Array | Uint32Array;
+  private readonly idScratchBytes: Uint8Array;
+  /** the memo: open addressing, three words a slot: (record number << 2 | t), pages number, entry offset + 1 */
+  private table = new Int32Array(3 * 1024);
+  private mask = 1023;
+  private used = 0;
+  /** entries one after another: step count, then the steps */
+  private arena: Int32Array<ArrayBuffer> = new Int32Array(4096);
+  private arenaTop = 0;
+  /** steps being computed by the model */
+  private fresh: Int32Array<ArrayBuffer> = new Int32Array(16 * STEP);
+  private freshTop = 0;
+  private full_ = false;
+  private captureThread = 0;
+  private readonly capture: (next: Uint8Array, action: number, obs: readonly Observation[], n: number) => void;
+
+  constructor(
+    readonly model: RunModel,
+    goalCount: number,
+    private readonly goalsOf: GoalsOf,
+    private readonly por: boolean,
+    symmetry: boolean,
+    private readonly width: IdWidth = 16,
+    private readonly maxBytes = STEP_MEMO_MAX_BYTES,
+  ) {
+    if (THREAD_BYTES !== 4) throw new Error('CollapsedSystem: a thread record must be one 32-bit word');
+    const T = model.world.layout.threads;
+    if (T > MAX_THREADS) throw new Error(`CollapsedSystem: at most ${MAX_THREADS} threads`);
+    this.threads = T;
+    const fullWords = (model.stateBytes + 3) >>> 2;
+    this.pageWords = fullWords - T;
+    const limit = width === 16 ? 0x10000 : 0x7fffffff;
+    this.records = new Tuples(1, limit, 'thread records');
+    this.pages = new Tuples(this.pageWords, limit, 'page vectors');
+    this.goalCount = goalCount;
+    this.stateBytes = (T + 1) * (width / 8);
+    this.cur = new Int32Array(T + 1);
+    this.full = new Int32Array(fullWords);
+    this.fullBytes = new Uint8Array(this.full.buffer, 0, model.stateBytes);
+    this.canon = new Int32Array(fullWords);
+    this.canonBytes = new Uint8Array(this.canon.buffer, 0, model.stateBytes);
+    const outBuf = new ArrayBuffer(4 * Math.ceil(this.stateBytes / 4));
+    this.outBytes = new Uint8Array(outBuf, 0, this.stateBytes);
+    this.outIds = width === 16 ? new Uint16Array(outBuf, 0, T + 1) : new Uint32Array(outBuf, 0, T + 1);
+    this.idScratch = width === 16 ? new Uint16Array(T + 1) : new Uint32Array(T + 1);
+    this.idScratchBytes = new Uint8Array(this.idScratch.buffer, 0, this.stateBytes);
+    this.oneStateBytes = new Uint8Array(this.oneState.buffer, 0, this.stateBytes);
+    this.capture = (next, action, obs, n) => {
+      if (this.freshTop + STEP > this.fresh.length) this.fresh = grown(this.fresh, this.freshTop + STEP);
+      const s = this.fresh;
+      const p = this.freshTop;
+      s[p] = action;
+      s[p + 1] = this.goalsOf(obs, n);
+      s[p + 2] = this.internRecord(wordOf(next, this.captureThread));
+      s[p + 3] = this.internPages(next);
+      this.freshTop = p + STEP;
+    };
+    if (symmetry) this.canonicalize = (state) => this.canonicalizeCode(state);
+  }
+
+  /** Bytes held by the memo and the component numbering. */
+  bytesUsed(): number {
+    return this.table.byteLength + this.arena.byteLength + this.fresh.byteLength + this.records.bytesUsed() + this.pages.bytesUsed();
+  }
+
+  /** Distinct (thread, record, pages) keys stored. */
+  get entries(): number {
+    return this.used;
+  }
+
+  initialStates(emit: (state: Uint8Array) => void): void {
+    this.model.initial(this.fullBytes);
+    const code = new Uint8Array(this.stateBytes);
+    this.encode(this.full, code);
+    emit(code);
+  }
+
+  /** The model state of `code`. */
+  decode(code: Uint8Array): Uint8Array {
+    this.decodeInto(code, this.canon);
+    return this.canonBytes.slice();
+  }
+
+  /**
+   * The model state of `code` into `out` (never `full` or `cur`: it is
+   * called while a state is expanded, from `canonicalize`).
+   */
+  private decodeInto(code: Uint8Array, out: Int32Array): void {
+    const T = this.threads;
+    const ids = this.idScratch;
+    const bytes = this.idScratchBytes;
+    for (let i = 0; i < bytes.length; i++) bytes[i] = code[i]!;
+    const recs = this.records.values;
+    for (let t = 0; t < T; t++) out[t] = recs[ids[t]!]!;
+    const PW = this.pageWords;
+    const pv = this.pages.values;
+    const p = ids[T]! * PW;
+    for (let j = 0; j < PW; j++) out[T + j] = pv[p + j]!;
+  }
+
+  /** Number the components of the model state `words` and write the code into `out`. */
+  private encode(words: Int32Array, out: Uint8Array): void {
+    const T = this.threads;
+    const ids = this.idScratch;
+    for (let t = 0; t < T; t++) ids[t] = this.records.intern(words, t);
+    ids[T] = this.pages.intern(words, T);
+    const bytes = this.idScratchBytes;
+    for (let i = 0; i < bytes.length; i++) out[i] = bytes[i]!;
+  }
+
+  private readonly oneWord = new Int32Array(1);
+  private internRecord(word: number): number {
+    this.oneWord[0] = word;
+    return this.records.intern(this.oneWord, 0);
+  }
+
+  private pageScratch = new Int32Array(0);
+  private internPages(next: Uint8Array): number {
+    const PW = this.pageWords;
+    if (this.pageScratch.length !== PW) this.pageScratch = new Int32Array(PW);
+    for (let j = 0; j < PW; j++) this.pageScratch[j] = wordOf(next, this.threads + j);
+    return this.pages.intern(this.pageScratch, 0);
+  }
+
+  private canonicalizeCode(code: Uint8Array): void {
+    this.decodeInto(code, this.canon);
+    this.model.canonicalize(this.canonBytes);
+    this.encode(this.canon, code);
+  }
+
+  successors(code: Uint8Array, emit: (next: Uint8Array, action: number, goals: number) => void): void {
+    const bytes = this.oneStateBytes;
+    for (let i = 0; i < bytes.length; i++) bytes[i] = code[i]!;
+    this.successorsOfMany(this.oneState, 1, emit);
+  }
+
+  private readonly oneState = new Int32Array(4);
+  private readonly oneStateBytes: Uint8Array;
+  /** per (state, thread) of a batch: memo hash, then entry offset (-1: not found yet, -2: not expanded) */
+  private keyHash = new Int32Array(0);
+  private keyBase = new Int32Array(0);
+  private idsView: Uint16Array | Uint32Array = new Uint16Array(0);
+  private idsOf: Int32Array | undefined;
+
+  /**
+   * The successors of `count` codes: the memo lookups of all of them first,
+   * in phases of independent loads (the memo outgrows the caches, and a
+   * lookup alone waits for two misses in a row), then each state in order.
+   */
+  successorsOfMany(words: Int32Array, count: number, emit: (next: Uint8Array, action: number, goals: number, which: number) => void): void {
+    const T = this.threads;
+    const stride = this.width === 16 ? 2 * Math.ceil(this.stateBytes / 4) : Math.ceil(this.stateBytes / 4);
+    if (this.idsOf !== words) {
+      this.idsOf = words;
+      this.idsView = this.width === 16 ? new Uint16Array(words.buffer, words.byteOffset, 2 * words.length) : new Uint32Array(words.buffer, words.byteOffset, words.length);
+    }
+    const ids = this.idsView;
+    const n = count * T;
+    if (this.keyHash.length < n) {
+      this.keyHash = new Int32Array(n);
+      this.keyBase = new Int32Array(n);
+    }
+    const keyHash = this.keyHash;
+    const keyBase = this.keyBase;
+    const table = this.table;
+    const mask = this.mask;
+    // Phase 1: hash every key and read its home slot.
+    let sink = 0;
+    for (let i = 0; i < count; i++) {
+      const o = i * stride;
+      const b = ids[o + T]!;
+      for (let t = 0; t < T; t++) {
+        const h = finish(mix(mix(0x2545f491, (ids[o + t]! << 2) | t), b));
+        keyHash[i * T + t] = h;
+        sink ^= table[3 * (h & mask) + 2]!;
+      }
+    }
+    // Phase 2: probe (the home slots are cached now) and read each entry found.
+    const arena = this.arena;
+    for (let i = 0; i < count; i++) {
+      const o = i * stride;
+      const b = ids[o + T]!;
+      for (let t = 0; t < T; t++) {
+        const base = this.probe((ids[o + t]! << 2) | t, b, keyHash[i * T + t]!);
+        keyBase[i * T + t] = base;
+        if (base >= 0) sink ^= arena[base]!;
+      }
+    }
+    this.sink ^= sink;
+    // Phase 3: each state in order.
+    const cur = this.cur;
+    for (let i = 0; i < count; i++) {
+      const o = i * stride;
+      for (let t = 0; t <= T; t++) cur[t] = ids[o + t]!;
+      let only = -1;
+      if (this.por) {
+        this.decodeCur();
+        only = this.model.localThread(this.fullBytes);
+      }
+      for (let t = 0; t < T; t++) {
+        if (only >= 0 && t !== only) continue;
+        const a = (cur[t]! << 2) | t;
+        const h = keyHash[i * T + t]!;
+        // an entry may have been stored since phase 2, by an earlier state of this batch
+        let base = keyBase[i * T + t]!;
+        if (base < 0) base = this.probe(a, cur[T]!, h);
+        if (base >= 0) {
+          this.hits++;
+          this.replay(this.arena, base + 1, this.arena[base]!, t, i, emit);
+          continue;
+        }
+        this.misses++;
+        if (!this.por) this.decodeCur();
+        this.freshTop = 0;
+        this.captureThread = t;
+        this.model.threadSuccessors(this.fullBytes, t, this.capture);
+        const steps = this.freshTop / STEP;
+        if (!this.full_ && this.roomFor(steps)) {
+          base = this.insert(a, cur[T]!, h, steps);
+          this.replay(this.arena, base + 1, steps, t, i, emit);
+        } else {
+          this.full_ = true;
+          this.replay(this.fresh, 0, steps, t, i, emit);
+        }
+      }
+    }
+  }
+
+  private sink = 0;
+
+  /** The arena offset of the memo entry for key (a, b) with hash h, or -1. */
+  private probe(a: number, b: number, h: number): number {
+    const table = this.table;
+    const mask = this.mask;
+    let slot = h & mask;
+    for (;;) {
+      const e = table[3 * slot + 2]!;
+      if (e === 0) return -1;
+      if (table[3 * slot] === a && table[3 * slot + 1] === b) return e - 1;
+      slot = (slot + 1) & mask;
+    }
+  }
+
+  /** The model state of the numbers in `cur`, into `full`. */
+  private decodeCur(): void {
+    const T = this.threads;
+    const cur = this.cur;
+    const full = this.full;
+    const recs = this.records.values;
+    for (let t = 0; t < T; t++) full[t] = recs[cur[t]!]!;
+    const PW = this.pageWords;
+    const pv = this.pages.values;
+    const p = cur[T]! * PW;
+    for (let j = 0; j < PW; j++) full[T + j] = pv[p + j]!;
+  }
+
+  /** Emit `count` steps stored in `steps` from offset `p`, applied to the current state. */
+  private replay(steps: Int32Array, p: number, count: number, t: number, which: number, emit: (next: Uint8Array, action: number, goals: number, which: number) => void): void {
+    const T = this.threads;
+    const cur = this.cur;
+    const out = this.outIds;
+    for (let j = 0; j < T; j++) out[j] = cur[j]!;
+    const end = p + count * STEP;
+    for (; p < end; p += STEP) {
+      out[t] = steps[p + 2]!;
+      out[T] = steps[p + 3]!;
+      emit(this.outBytes, steps[p]!, steps[p + 1]!, which);
+    }
+  }
+
+  /** Whether an entry of `count` steps fits in `maxBytes`, the arrays' growth included. */
+  private roomFor(count: number): boolean {
+    const need = this.arenaTop + 1 + count * STEP;
+    let arenaWords = this.arena.length;
+    while (arenaWords < need) arenaWords *= 2;
+    const tableWords = 2 * (this.used + 1) > this.mask + 1 ? 2 * this.table.length : this.table.length;
+    return 4 * (arenaWords + tableWords) + this.fresh.byteLength <= this.maxBytes;
+  }
+
+  /** Store key (a, b) with the `count` steps in `fresh`; returns its arena offset. */
+  private insert(a: number, b: number, h: number, count: number): number {
+    const need = this.arenaTop + 1 + count * STEP;
+    if (need > this.arena.length) this.arena = grown(this.arena, need);
+    if (2 * (this.used + 1) > this.mask + 1) this.growTable();
+    const base = this.arenaTop;
+    this.arena[base] = count;
+    this.arena.set(this.fresh.subarray(0, count * STEP), base + 1);
+    this.arenaTop = need;
+    let slot = h & this.mask;
+    while (this.table[3 * slot + 2] !== 0) slot = (slot + 1) & this.mask;
+    this.table[3 * slot] = a;
+    this.table[3 * slot + 1] = b;
+    this.table[3 * slot + 2] = base + 1;
+    this.used++;
+    return base;
+  }
+
+  private growTable(): void {
+    const old = this.table;
+    const slots = 2 * (this.mask + 1);
+    const table = new Int32Array(3 * slots);
+    const mask = slots - 1;
+    for (let i = 0; i < old.length; i += 3) {
+      if (old[i + 2] === 0) continue;
+      let slot = finish(mix(mix(0x2545f491, old[i]!), old[i + 1]!)) & mask;
+      while (table[3 * slot + 2] !== 0) slot = (slot + 1) & mask;
+      table[3 * slot] = old[i]!;
+      table[3 * slot + 1] = old[i + 1]!;
+      table[3 * slot + 2] = old[i + 2]!;
+    }
+    this.table = table;
+    this.mask = mask;
+  }
+}

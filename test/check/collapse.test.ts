@@ -1,0 +1,143 @@
+/**
+ * The checker explores collapsed states and replays reused thread steps
+ * (src/check/collapse.ts) instead of asking the model for every (state,
+ * thread). Exploring with and without them must give the same states,
+ * transitions, goals and shortest paths.
+ */
+import { describe, expect, it } from 'vitest';
+import { explore, type ExploreResult } from '../../src/core/explorer.ts';
+import { dmaSystem, exploreDma, type Reductions } from '../../src/check/dma-system.ts';
+import { buildMatrix, specOf, type RunTask } from '../../src/check/matrix.ts';
+import { parseSelection } from '../../src/check/selection.ts';
+import { CollapsedSystem, CollapseOverflow } from '../../src/check/collapse.ts';
+import { PROPERTIES } from '../../properties/index.ts';
+import type { Observation } from '../../models/observation.ts';
+import type { RunSpec } from '../../models/run.ts';
+import { platformById } from '../../models/platforms.ts';
+import { versionById } from '../../models/versions.ts';
+
+const summary = (r: ExploreResult) => JSON.stringify([r.states, r.transitions, r.maxDepth, r.goals.map((g) => g && [g.depth, g.actions])]);
+
+function exploreWith(spec: RunSpec, reductions: Reductions, stepMemo: boolean): ExploreResult {
+  return explore(dmaSystem(spec, PROPERTIES, reductions, { stepMemo }), { symmetry: reductions.symmetry !== false });
+}
+
+/** Three CPUs sharing one restricted pool on CCA: every thread step depends on the pages the others hold. */
+const SHARED_POOL_3: RunSpec = {
+  version: versionById('baseline')!,
+  platform: platformById('cca')!,
+  device: { coherent: false, pool: 'shared', gfp: 'blocking', nkm: false },
+  programs: [
+    ['dma_direct_alloc', 'dma_direct_mmap', 'dma_direct_free'],
+    ['dma_direct_alloc_pages', 'dma_direct_free_pages', 'dma_direct_alloc'],
+    ['dma_direct_alloc', 'dma_direct_free', 'dma_direct_alloc'],
+  ],
+};
+
+describe('reused thread steps', () => {
+  it('explore every run of a small matrix exactly like the model (all platforms and devices, two versions)', () => {
+    const tasks: RunTask[] = buildMatrix(parseSelection({ versions: 'baseline,v2-p4', threads: 2, calls: 2 })).tasks as RunTask[];
+    expect(tasks.length).toBeGreaterThan(1000);
+    let states = 0;
+    for (const task of tasks) {
+      for (const reductions of [{ symmetry: false, por: false }, {}]) {
+        const spec = specOf(task);
+        const a = exploreWith(spec, reductions, true);
+        const b = exploreWith(spec, reductions, false);
+        if (summary(a) !== summary(b)) expect({ task, reductions, memo: summary(a) }).toEqual({ task, reductions, memo: summary(b) });
+        states += a.states;
+      }
+    }
+    expect(states).toBeGreaterThan(10_000);
+  });
+
+  it('emit the same successors, actions and goals as the model in every reachable state of a three-thread run', () => {
+    for (const por of [false, true]) {
+      const collapsed = dmaSystem(SHARED_POOL_3, PROPERTIES, { symmetry: false, por });
+      const bare = dmaSystem(SHARED_POOL_3, PROPERTIES, { symmetry: false, por }, { stepMemo: false });
+      const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+      const list = (sys: typeof bare, s: Uint8Array) => {
+        const out: string[] = [];
+        sys.successors(s, (next, action, goals) => out.push(`${hex(sys.modelState(next))} ${action} ${goals}`));
+        return out.join('\n');
+      };
+      let checked = 0;
+      // walk the reachable codes of the collapsed system; compare each one's successor list with the
+      // model's from the decoded state, twice (a miss, then a hit)
+      const walker = {
+        ...collapsed,
+        successorsOfMany: undefined,
+        canonicalize: undefined,
+        successors(s: Uint8Array, emit: (n: Uint8Array, a: number, g: number) => void) {
+          const want = list(bare, collapsed.modelState(s));
+          expect(list(collapsed, s)).toBe(want);
+          expect(list(collapsed, s)).toBe(want);
+          checked++;
+          collapsed.successors(s, emit);
+        },
+        initialStates: (emit: (s: Uint8Array) => void) => collapsed.initialStates(emit),
+      };
+      const r = explore(walker, { symmetry: false });
+      expect(checked).toBe(r.states);
+      expect(r.states).toBeGreaterThan(1000);
+      expect(collapsed.memo!.hits).toBeGreaterThan(collapsed.memo!.misses);
+    }
+  });
+
+  it('give every reachable state its own code, and decode it back', () => {
+    const collapsed = dmaSystem(SHARED_POOL_3, PROPERTIES, { symmetry: false, por: false });
+    const seen = new Map<string, string>();
+    explore({
+      stateBytes: collapsed.stateBytes,
+      goalCount: collapsed.goalCount,
+      initialStates: (emit) => collapsed.initialStates(emit),
+      successors(s, emit) {
+        const code = Buffer.from(s).toString('hex');
+        const state = Buffer.from(collapsed.modelState(s)).toString('hex');
+        if (seen.has(state)) expect(seen.get(state)).toBe(code);
+        seen.set(state, code);
+        collapsed.successors(s, emit);
+      },
+    }, { symmetry: false });
+    expect(new Set(seen.values()).size).toBe(seen.size);
+    expect(collapsed.stateBytes).toBe(8);
+    expect(collapsed.model.stateBytes).toBeGreaterThan(collapsed.stateBytes);
+  });
+
+  it('stay exact when the memo is full and stops growing', () => {
+    const model = dmaSystem(SHARED_POOL_3, PROPERTIES, { symmetry: false, por: false }, { stepMemo: false }).model;
+    // goal bit k: the step made an observation of kind k
+    const kinds = (obs: readonly Observation[], n: number) => {
+      let g = 0;
+      for (let i = 0; i < n; i++) g |= 1 << obs[i]!.kind;
+      return g;
+    };
+    const memo = new CollapsedSystem(model, 16, kinds, false, false, 16, 32 * 1024);
+    const base = { stateBytes: model.stateBytes, goalCount: 16, initialStates: (emit: (s: Uint8Array) => void) => { const s = new Uint8Array(model.stateBytes); model.initial(s); emit(s); } };
+    type Emit = (n: Uint8Array, a: number, g: number) => void;
+    const a = explore(memo, { symmetry: false });
+    const b = explore({ ...base, successors: (s: Uint8Array, emit: Emit) => model.successors(s, (n, act, obs, k) => emit(n, act, kinds(obs, k))) }, { symmetry: false });
+    expect(summary(a)).toBe(summary(b));
+    expect(memo.bytesUsed()).toBeLessThan(256 * 1024);
+    expect(memo.misses).toBeGreaterThan(2 * memo.entries);
+  });
+
+  it('explore with 32-bit numbers exactly like with 16-bit ones, and widen when 16 bits run out', () => {
+    for (const reductions of [{ symmetry: false, por: false }, {}]) {
+      const narrow = explore(dmaSystem(SHARED_POOL_3, PROPERTIES, reductions), { symmetry: reductions.symmetry !== false });
+      const wide = explore(dmaSystem(SHARED_POOL_3, PROPERTIES, reductions, { idWidth: 32 }), { symmetry: reductions.symmetry !== false });
+      expect(summary(wide)).toBe(summary(narrow));
+    }
+    const model = dmaSystem(SHARED_POOL_3, PROPERTIES, {}, { stepMemo: false }).model;
+    const tiny = new CollapsedSystem(model, 16, () => 0, false, false, 16);
+    // 16-bit numbers name at most 65536 page vectors; the heavy run has thousands, not that many: force it
+    (tiny as unknown as { pages: { limit: number } }).pages.limit = 10;
+    expect(() => explore(tiny, { symmetry: false })).toThrow(CollapseOverflow);
+    const widened = exploreDma((tuning) => {
+      const sys = dmaSystem(SHARED_POOL_3, PROPERTIES, { symmetry: false, por: false }, tuning);
+      if (tuning.idWidth === 16) (sys as unknown as { pages: { limit: number } }).pages.limit = 10;
+      return sys;
+    }, { symmetry: false });
+    expect(summary(widened)).toBe(summary(explore(dmaSystem(SHARED_POOL_3, PROPERTIES, { symmetry: false, por: false }, { stepMemo: false }), { symmetry: false })));
+  });
+});
