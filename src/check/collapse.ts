@@ -156,6 +156,7 @@ export class CollapsedSystem implements CheckableSystem {
   /** scratch of `canonicalize` */
   private readonly canon: Int32Array;
   private readonly canonBytes: Uint8Array;
+  private readonly canonBefore: Int32Array;
   private readonly idScratch: Uint16Array | Uint32Array;
   private readonly idScratchBytes: Uint8Array;
   /** the memo: open addressing, three words a slot: (record number << 2 | t), pages number, entry offset + 1 */
@@ -197,6 +198,7 @@ export class CollapsedSystem implements CheckableSystem {
     this.fullBytes = new Uint8Array(this.full.buffer, 0, model.stateBytes);
     this.canon = new Int32Array(fullWords);
     this.canonBytes = new Uint8Array(this.canon.buffer, 0, model.stateBytes);
+    this.canonBefore = new Int32Array(fullWords);
     const outBuf = new ArrayBuffer(4 * Math.ceil(this.stateBytes / 4));
     this.outBytes = new Uint8Array(outBuf, 0, this.stateBytes);
     this.outIds = width === 16 ? new Uint16Array(outBuf, 0, T + 1) : new Uint32Array(outBuf, 0, T + 1);
@@ -281,9 +283,31 @@ export class CollapsedSystem implements CheckableSystem {
   }
 
   private canonicalizeCode(code: Uint8Array): void {
-    this.decodeInto(code, this.canon);
+    const canon = this.canon;
+    const before = this.canonBefore;
+    this.decodeInto(code, canon); // leaves the code's numbers in idScratch
+    before.set(canon);
     this.model.canonicalize(this.canonBytes);
-    this.encode(this.canon, code);
+    // Number again only the components the canonical form changed (usually none or few).
+    const T = this.threads;
+    const ids = this.idScratch;
+    let changed = false;
+    for (let t = 0; t < T; t++) {
+      if (canon[t] !== before[t]) {
+        ids[t] = this.records.intern(canon, t);
+        changed = true;
+      }
+    }
+    for (let j = T; j < canon.length; j++) {
+      if (canon[j] !== before[j]) {
+        ids[T] = this.pages.intern(canon, T);
+        changed = true;
+        break;
+      }
+    }
+    if (!changed) return;
+    const bytes = this.idScratchBytes;
+    for (let i = 0; i < bytes.length; i++) code[i] = bytes[i]!;
   }
 
   successors(code: Uint8Array, emit: (next: Uint8Array, action: number, goals: number) => void): void {
