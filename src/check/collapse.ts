@@ -246,10 +246,14 @@ export class CollapsedSystem implements CheckableSystem {
    * called while a state is expanded, from `canonicalize`).
    */
   private decodeInto(code: Uint8Array, out: Int32Array): void {
-    const T = this.threads;
-    const ids = this.idScratch;
     const bytes = this.idScratchBytes;
     for (let i = 0; i < bytes.length; i++) bytes[i] = code[i]!;
+    this.expand(this.idScratch, out);
+  }
+
+  /** The model state whose component numbers are `ids` (threads, then pages), into `out`. */
+  private expand(ids: Uint16Array | Uint32Array | Int32Array, out: Int32Array): void {
+    const T = this.threads;
     const recs = this.records.values;
     for (let t = 0; t < T; t++) out[t] = recs[ids[t]!]!;
     const PW = this.pageWords;
@@ -425,15 +429,7 @@ export class CollapsedSystem implements CheckableSystem {
 
   /** The model state of the numbers in `cur`, into `full`. */
   private decodeCur(): void {
-    const T = this.threads;
-    const cur = this.cur;
-    const full = this.full;
-    const recs = this.records.values;
-    for (let t = 0; t < T; t++) full[t] = recs[cur[t]!]!;
-    const PW = this.pageWords;
-    const pv = this.pages.values;
-    const p = cur[T]! * PW;
-    for (let j = 0; j < PW; j++) full[T + j] = pv[p + j]!;
+    this.expand(this.cur, this.full);
   }
 
   /** Emit `count` steps stored in `steps` from offset `p`, applied to the current state. */

@@ -235,23 +235,26 @@ export interface DedupStore {
 // StateStore: full states
 // ---------------------------------------------------------------------------
 
-export class StateStore implements DedupStore {
+/**
+ * What `StateStore` and `SmallStateStore` share: the arena of full states
+ * in insertion order (state index = insertion order, so the arena doubles as
+ * the BFS queue) and an open-addressing index table that doubles at
+ * `MAX_LOAD`.
+ */
+abstract class ArenaStore {
   readonly stateBytes: number;
   readonly stateWords: number;
-  private words: Int32Array;
-  private bytes: Uint8Array;
-  private cap: number;
-  private count = 0;
-  /** Slot word: (tag << bits) | (index + 1), as int32; 0 = empty. */
-  private table: Int32Array;
-  private mask: number;
-  private bits: number;
-  private maxItems: number;
-  private readonly packer: Packer;
-  /** `touchAll`'s scratch: the slot words read in its first phase */
-  private slotWords = new Int32Array(0);
+  protected words: Int32Array;
+  protected bytes: Uint8Array;
+  protected cap: number;
+  protected count = 0;
+  protected table: Int32Array;
+  protected mask: number;
+  protected maxItems: number;
+  protected readonly packer: Packer;
 
-  constructor(stateBytes: number, initialCapacity = 1024) {
+  /** `slotWords`: 32-bit words of one index table slot. */
+  constructor(private readonly kind: string, stateBytes: number, initialCapacity: number, slotWords: number) {
     checkStateBytes(stateBytes);
     this.stateBytes = stateBytes;
     const w = wordsPerState(stateBytes);
@@ -261,11 +264,73 @@ export class StateStore implements DedupStore {
     this.words = new Int32Array(cap * w);
     this.bytes = new Uint8Array(this.words.buffer);
     const slots = nextPow2(Math.ceil(cap / MAX_LOAD) + 1);
-    this.table = new Int32Array(slots);
+    this.table = new Int32Array(slots * slotWords);
     this.mask = slots - 1;
-    this.bits = Math.log2(slots);
     this.maxItems = Math.floor(slots * MAX_LOAD);
     this.packer = new Packer(stateBytes);
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Copy state `index` into `out[outOffset..]` (`stateBytes` bytes, no allocation). */
+  get(index: number, out: Uint8Array, outOffset = 0): void {
+    if (!(index >= 0 && index < this.count)) throw new RangeError(`${this.kind}.get: no state ${index} (size ${this.count})`);
+    const sb = this.stateBytes;
+    const a = this.bytes;
+    const p = index * 4 * this.stateWords;
+    for (let j = 0; j < sb; j++) out[outOffset + j] = a[p + j]!;
+  }
+
+  /** Copy the words of state `index` into `out[outOffset..]` (`stateWords` words). */
+  getWords(index: number, out: Int32Array, outOffset = 0): void {
+    if (!(index >= 0 && index < this.count)) throw new RangeError(`${this.kind}.getWords: no state ${index} (size ${this.count})`);
+    const sw = this.stateWords;
+    const a = this.words;
+    const p = index * sw;
+    for (let j = 0; j < sw; j++) out[outOffset + j] = a[p + j]!;
+  }
+
+  bytesUsed(): number {
+    return this.words.byteLength + this.table.byteLength;
+  }
+
+  headroom(): number {
+    return Math.min(this.maxItems, this.cap) - this.count;
+  }
+
+  bytesUsedAfterInsert(): number {
+    let bytes = this.bytesUsed();
+    if (this.count >= this.maxItems) bytes += this.table.byteLength;
+    if (this.count >= this.cap) bytes += (grownCapacity(this.cap, this.stateWords) - this.cap) * 4 * this.stateWords;
+    return bytes;
+  }
+
+  protected growArena(): void {
+    const sw = this.stateWords;
+    const cap = grownCapacity(this.cap, sw);
+    if (cap <= this.count) {
+      throw new RangeError(`${this.kind}: arena limit of ${this.count} states of ${this.stateBytes} bytes reached (2^32-byte typed array limit)`);
+    }
+    const words = new Int32Array(cap * sw);
+    words.set(this.words);
+    this.words = words;
+    this.bytes = new Uint8Array(words.buffer);
+    this.cap = cap;
+  }
+}
+
+
+export class StateStore extends ArenaStore implements DedupStore {
+  /** Slot word: (tag << bits) | (index + 1), as int32; 0 = empty. */
+  private bits: number;
+  /** `touchAll`'s scratch: the slot words read in its first phase */
+  private slotWords = new Int32Array(0);
+
+  constructor(stateBytes: number, initialCapacity = 1024) {
+    super('StateStore', stateBytes, initialCapacity, 1);
+    this.bits = Math.log2(this.mask + 1);
   }
 
   /**
@@ -275,10 +340,6 @@ export class StateStore implements DedupStore {
    */
   protected hash(src: Int32Array, off: number): number {
     return hashWords(src, off, this.stateWords, this.stateBytes);
-  }
-
-  get size(): number {
-    return this.count;
   }
 
   /** States the arena can hold before it grows. */
@@ -389,24 +450,6 @@ export class StateStore implements DedupStore {
     }
   }
 
-  /** Copy state `index` into `out[outOffset..]` (`stateBytes` bytes, no allocation). */
-  get(index: number, out: Uint8Array, outOffset = 0): void {
-    if (!(index >= 0 && index < this.count)) throw new RangeError(`StateStore.get: no state ${index} (size ${this.count})`);
-    const sb = this.stateBytes;
-    const a = this.bytes;
-    const p = index * 4 * this.stateWords;
-    for (let j = 0; j < sb; j++) out[outOffset + j] = a[p + j]!;
-  }
-
-  /** Copy the words of state `index` into `out[outOffset..]` (`stateWords` words). */
-  getWords(index: number, out: Int32Array, outOffset = 0): void {
-    if (!(index >= 0 && index < this.count)) throw new RangeError(`StateStore.getWords: no state ${index} (size ${this.count})`);
-    const sw = this.stateWords;
-    const a = this.words;
-    const p = index * sw;
-    for (let j = 0; j < sw; j++) out[outOffset + j] = a[p + j]!;
-  }
-
   /**
    * A view of state `index` into the arena (allocates a small view object;
    * it keeps showing the old arena after the arena grows).
@@ -415,21 +458,6 @@ export class StateStore implements DedupStore {
     if (!(index >= 0 && index < this.count)) throw new RangeError(`StateStore.view: no state ${index} (size ${this.count})`);
     const p = index * 4 * this.stateWords;
     return this.bytes.subarray(p, p + this.stateBytes);
-  }
-
-  bytesUsed(): number {
-    return this.words.byteLength + this.table.byteLength;
-  }
-
-  headroom(): number {
-    return Math.min(this.maxItems, this.cap) - this.count;
-  }
-
-  bytesUsedAfterInsert(): number {
-    let bytes = this.bytesUsed();
-    if (this.count >= this.maxItems) bytes += this.table.byteLength;
-    if (this.count >= this.cap) bytes += (grownCapacity(this.cap, this.stateWords) - this.cap) * 4 * this.stateWords;
-    return bytes;
   }
 
   private findEmpty(h: number): number {
@@ -468,18 +496,6 @@ export class StateStore implements DedupStore {
     }
   }
 
-  private growArena(): void {
-    const sw = this.stateWords;
-    const cap = grownCapacity(this.cap, sw);
-    if (cap <= this.count) {
-      throw new RangeError(`StateStore: arena limit of ${this.count} states of ${this.stateBytes} bytes reached (2^32-byte typed array limit)`);
-    }
-    const words = new Int32Array(cap * sw);
-    words.set(this.words);
-    this.words = words;
-    this.bytes = new Uint8Array(words.buffer);
-    this.cap = cap;
-  }
 }
 
 // ---------------------------------------------------------------------------
@@ -497,37 +513,13 @@ export const SMALL_STATE_BYTES = 8;
  * insertion order for the BFS. `insert` returns -1 for a state already
  * present (it does not know the index), like `FingerprintStore`.
  */
-export class SmallStateStore implements DedupStore {
-  readonly stateBytes: number;
-  readonly stateWords: number;
-  private words: Int32Array;
-  private cap: number;
-  private count = 0;
-  /** `stateWords` words a slot; all zero = empty */
-  private table: Int32Array;
-  private mask: number;
-  private maxItems: number;
+export class SmallStateStore extends ArenaStore implements DedupStore {
+  /** the all-zero state is stored (its slot would look empty) */
   private hasZero = false;
-  private readonly packer: Packer;
 
   constructor(stateBytes: number, initialCapacity = 1024) {
-    checkStateBytes(stateBytes);
     if (stateBytes > SMALL_STATE_BYTES) throw new RangeError(`SmallStateStore: states of at most ${SMALL_STATE_BYTES} bytes, got ${stateBytes}`);
-    this.stateBytes = stateBytes;
-    const w = wordsPerState(stateBytes);
-    this.stateWords = w;
-    const cap = Math.max(1, Math.floor(initialCapacity));
-    this.cap = cap;
-    this.words = new Int32Array(cap * w);
-    const slots = nextPow2(Math.ceil(cap / MAX_LOAD) + 1);
-    this.table = new Int32Array(slots * w);
-    this.mask = slots - 1;
-    this.maxItems = Math.floor(slots * MAX_LOAD);
-    this.packer = new Packer(stateBytes);
-  }
-
-  get size(): number {
-    return this.count;
+    super('SmallStateStore', stateBytes, initialCapacity, wordsPerState(stateBytes));
   }
 
   insert(buf: Uint8Array, offset = 0): number {
@@ -611,37 +603,6 @@ export class SmallStateStore implements DedupStore {
     return idx;
   }
 
-  /** Copy state `index` into `out[outOffset..]` (`stateBytes` bytes). */
-  get(index: number, out: Uint8Array, outOffset = 0): void {
-    if (!(index >= 0 && index < this.count)) throw new RangeError(`SmallStateStore.get: no state ${index} (size ${this.count})`);
-    const bytes = new Uint8Array(this.words.buffer, 4 * this.stateWords * index, this.stateBytes);
-    for (let j = 0; j < this.stateBytes; j++) out[outOffset + j] = bytes[j]!;
-  }
-
-  /** Copy the words of state `index` into `out[outOffset..]` (`stateWords` words). */
-  getWords(index: number, out: Int32Array, outOffset = 0): void {
-    if (!(index >= 0 && index < this.count)) throw new RangeError(`SmallStateStore.getWords: no state ${index} (size ${this.count})`);
-    const sw = this.stateWords;
-    const a = this.words;
-    const p = index * sw;
-    for (let j = 0; j < sw; j++) out[outOffset + j] = a[p + j]!;
-  }
-
-  bytesUsed(): number {
-    return this.words.byteLength + this.table.byteLength;
-  }
-
-  headroom(): number {
-    return Math.min(this.maxItems, this.cap) - this.count;
-  }
-
-  bytesUsedAfterInsert(): number {
-    let bytes = this.bytesUsed();
-    if (this.count >= this.maxItems) bytes += this.table.byteLength;
-    if (this.count >= this.cap) bytes += (grownCapacity(this.cap, this.stateWords) - this.cap) * 4 * this.stateWords;
-    return bytes;
-  }
-
   private growTable(): void {
     const slots = 2 * (this.mask + 1);
     if (slots * this.stateWords * 4 > MAX_TYPED_ARRAY_BYTES) throw new RangeError('SmallStateStore: table limit reached');
@@ -662,15 +623,6 @@ export class SmallStateStore implements DedupStore {
     this.maxItems = Math.floor(slots * MAX_LOAD);
   }
 
-  private growArena(): void {
-    const sw = this.stateWords;
-    const cap = grownCapacity(this.cap, sw);
-    if (cap <= this.count) throw new RangeError(`SmallStateStore: arena limit of ${this.count} states reached (2^32-byte typed array limit)`);
-    const words = new Int32Array(cap * sw);
-    words.set(this.words);
-    this.words = words;
-    this.cap = cap;
-  }
 }
 
 // ---------------------------------------------------------------------------
