@@ -37,7 +37,7 @@ export function formatBench(r: BenchReport): string {
     ]),
   ));
   for (const f of r.fixedRuns) out.push(`  ${f.name}: ${f.about}`);
-  out.push('  bytes/state: the explorer (state store, parents, queues); memo B/state: reused thread steps, on top.');
+  out.push('  bytes/state: the explorer (state store, parents, queues); memo B/state: reused thread steps and collapsed components, on top.');
   out.push('  xstate reuse: machine steps answered from the step cache; step memo: (state, thread) pairs replayed from reused thread steps.');
   const only = r.fixedRuns.find((f) => f.stepReuseHitRate === null && f.states === r.heavy.states);
   if (only) out.push(`  The explorer alone takes ${fixed(only.seconds, 2)} of the heavy run's ${fixed(r.heavy.seconds, 2)} seconds (${fixed((100 * only.seconds) / r.heavy.seconds, 0)}%); the model and the checks take the rest.`);

@@ -29,7 +29,7 @@ export interface FixedRunResult {
   readonly statesPerSecondPerWorker: number;
   /** state store, parent links and queues of the explorer, per distinct state */
   readonly bytesPerState: number;
-  /** the reused thread steps (src/check/step-memo.ts), per distinct state; 0 without them */
+  /** the reused thread steps and the numbering of collapsed components (src/check/collapse.ts), per distinct state; 0 without them */
   readonly memoBytesPerState: number;
   /** xstate steps answered from the step cache / all step lookups (models/step-cache.ts); null when the model is not run */
   readonly stepReuseHitRate: number | null;
