@@ -160,11 +160,11 @@ export class CollapsedSystem implements CheckableSystem {
   private readonly idScratch: Uint16Array | Uint32Array;
   private readonly idScratchBytes: Uint8Array;
   /** the memo: open addressing, three words a slot: (record number << 2 | t), pages number, entry offset + 1 */
-  private table = new Int32Array(3 * 1024);
-  private mask = 1023;
+  private table = new Int32Array(3 * 64);
+  private mask = 63;
   private used = 0;
   /** entries one after another: step count, then the steps */
-  private arena: Int32Array<ArrayBuffer> = new Int32Array(4096);
+  private arena: Int32Array<ArrayBuffer> = new Int32Array(512);
   private arenaTop = 0;
   /** steps being computed by the model */
   private fresh: Int32Array<ArrayBuffer> = new Int32Array(16 * STEP);

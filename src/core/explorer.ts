@@ -118,6 +118,53 @@ function grownLength(cap: number): number {
   return Math.max(cap + 16, Math.ceil(cap * ARENA_GROWTH));
 }
 
+/**
+ * The explorer's fixed-size buffers for states of one size. Small runs are
+ * explored by the thousand, so they are reused from one `explore` to the
+ * next instead of allocated each time (their bytes beyond `stateBytes` in
+ * each word-padded slot are never written, so they stay zero).
+ */
+interface Scratch {
+  readonly curWords: Int32Array;
+  readonly cur: Uint8Array;
+  readonly bWords: Int32Array;
+  readonly bBytes: Uint8Array;
+  readonly bViews: Uint8Array[];
+  readonly bAction: Uint16Array;
+  readonly bGoals: Int32Array;
+  readonly bSource: Uint32Array;
+  readonly bHash: Int32Array;
+  readonly manyWords: Int32Array;
+}
+
+const idleScratch = new Map<number, Scratch[]>();
+
+function takeScratch(sb: number): Scratch {
+  const free = idleScratch.get(sb)?.pop();
+  if (free !== undefined) return free;
+  const sw = wordsPerState(sb);
+  const curWords = new Int32Array(sw);
+  const bWords = new Int32Array(BATCH * sw);
+  return {
+    curWords,
+    cur: new Uint8Array(curWords.buffer, 0, sb),
+    bWords,
+    bBytes: new Uint8Array(bWords.buffer),
+    bViews: [],
+    bAction: new Uint16Array(BATCH),
+    bGoals: new Int32Array(BATCH),
+    bSource: new Uint32Array(BATCH),
+    bHash: new Int32Array(2 * BATCH),
+    manyWords: new Int32Array(EXPAND * sw),
+  };
+}
+
+function giveBackScratch(sb: number, s: Scratch): void {
+  let list = idleScratch.get(sb);
+  if (list === undefined) idleScratch.set(sb, (list = []));
+  if (list.length < 4) list.push(s);
+}
+
 /** Successors buffered before they are deduplicated together (see `flush`). */
 const BATCH = 256;
 
@@ -157,18 +204,13 @@ export function explore(system: CheckableSystem, options: ExploreOptions = {}): 
   let actions = new Uint16Array(auxCap);
   // States travel as `sw` 32-bit words (zero-padded); the system sees byte views.
   const sw = wordsPerState(sb);
-  const curWords = new Int32Array(sw);
-  const cur = new Uint8Array(curWords.buffer, 0, sb);
-
-  // Pending successors of the current BFS level, deduplicated by `flush`.
-  const bWords = new Int32Array(BATCH * sw);
-  const bBytes = new Uint8Array(bWords.buffer);
-  const bViews: Uint8Array[] = [];
-  for (let k = 0; k < BATCH; k++) bViews.push(bBytes.subarray(4 * sw * k, 4 * sw * k + sb));
-  const bAction = new Uint16Array(BATCH);
-  const bGoals = new Int32Array(BATCH);
-  const bSource = new Uint32Array(BATCH);
-  const bHash = new Int32Array(2 * BATCH);
+  const scratch = takeScratch(sb);
+  const { curWords, cur, bWords, bBytes, bViews, bAction, bGoals, bSource, bHash, manyWords } = scratch;
+  // byte views of the batch slots, for canonicalize; made on first use (most runs are small)
+  const bView = (k: number): Uint8Array => {
+    while (bViews.length <= k) bViews.push(bBytes.subarray(4 * sw * bViews.length, 4 * sw * bViews.length + sb));
+    return bViews[k]!;
+  };
   let pending = 0;
   let touchSink = 0;
 
@@ -331,7 +373,7 @@ export function explore(system: CheckableSystem, options: ExploreOptions = {}): 
       const b = 4 * k * sw;
       for (let j = 0; j < sb; j++) bBytes[b + j] = next[j]!;
     }
-    if (canonicalize !== null) canonicalize(bViews[k]!);
+    if (canonicalize !== null) canonicalize(bView(k));
     bAction[k] = action;
     bGoals[k] = goals;
     bSource[k] = curIndex;
@@ -361,7 +403,6 @@ export function explore(system: CheckableSystem, options: ExploreOptions = {}): 
   // Breadth-first search, level by level; with `successorsOfMany`, up to
   // EXPAND states of one level at a time.
   const many = typeof system.successorsOfMany === 'function' ? system.successorsOfMany.bind(system) : null;
-  const manyWords = new Int32Array(many !== null ? EXPAND * sw : 0);
   let manyBase = 0;
   const onSuccessorOfMany = (next: Uint8Array, action: number, goals: number, which: number): void => {
     curIndex = manyBase + which;
@@ -427,6 +468,7 @@ export function explore(system: CheckableSystem, options: ExploreOptions = {}): 
     omissionProbability: compact ? (store as FingerprintStore).omissionProbability() : 0,
   };
   if (stopped !== undefined) result.stopReason = stopped;
+  giveBackScratch(sb, scratch);
   return result;
 }
 
