@@ -102,39 +102,24 @@ function wordAt(buf: Uint8Array, i: number, end: number): number {
   return k;
 }
 
+let packed = new Int32Array(16);
+
+/** `len` bytes of `buf` from `off` as zero-padded little-endian words (a shared scratch array). */
+function packWords(buf: Uint8Array, off: number, len: number): Int32Array {
+  const n = wordsPerState(len);
+  if (packed.length < n) packed = new Int32Array(n);
+  for (let j = 0; j < n; j++) packed[j] = wordAt(buf, off + 4 * j, off + len);
+  return packed;
+}
+
 /** Lane 1 (`hashWords`) of `len` bytes of `buf` from `off`. */
 export function hash32(buf: Uint8Array, off: number, len: number): number {
-  let h = 0;
-  const end = off + len;
-  for (let i = off; i < end; i += 4) {
-    let k = Math.imul(wordAt(buf, i, end), 0xcc9e2d51 | 0);
-    k = (k << 15) | (k >>> 17);
-    h ^= Math.imul(k, 0x1b873593);
-    h = (h << 13) | (h >>> 19);
-    h = (Math.imul(h, 5) + (0xe6546b64 | 0)) | 0;
-  }
-  h ^= len;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b | 0);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35 | 0);
-  return h ^ (h >>> 16);
+  return hashWords(packWords(buf, off, len), 0, wordsPerState(len), len);
 }
 
 /** Lane 2 (`hashWordsB`) of `len` bytes of `buf` from `off`. */
 export function hash32b(buf: Uint8Array, off: number, len: number): number {
-  let h = (0x165667b1 + len) | 0;
-  const end = off + len;
-  for (let i = off; i < end; i += 4) {
-    h = (h + Math.imul(wordAt(buf, i, end), 0x85ebca77 | 0)) | 0;
-    h = (h << 13) | (h >>> 19);
-    h = Math.imul(h, 0x9e3779b1 | 0);
-  }
-  h ^= h >>> 15;
-  h = Math.imul(h, 0x85ebca77 | 0);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae3d | 0);
-  return h ^ (h >>> 16);
+  return hashWordsB(packWords(buf, off, len), 0, wordsPerState(len), len);
 }
 
 /**

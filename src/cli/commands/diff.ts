@@ -13,7 +13,7 @@ import { DEFAULT_OBSERVABLE, OBSERVABLE_IDS } from '../../equivalence/observable
 import { timestampDir } from '../../report/write.ts';
 import { EXIT_OK, EXIT_VIOLATED, type Command, type OptionSpec } from '../command.ts';
 import { progress } from '../progress.ts';
-import { SELECTION_OPTIONS, VERIFY_OPTIONS, workersOf } from './verify.ts';
+import { SELECTION_OPTIONS, VERIFY_OPTIONS, selectionFlagsOf, workersOf } from './verify.ts';
 
 const fromVerify = (name: string): OptionSpec => VERIFY_OPTIONS.find((o) => o.name === name)!;
 
@@ -42,14 +42,7 @@ export const diffCommand: Command = {
     const [a, b] = positionals.map(versionArg) as [string, string];
     const observable = (values['observable'] as string | undefined) ?? DEFAULT_OBSERVABLE;
     if (!OBSERVABLE_IDS.includes(observable)) throw new UsageError(`unknown observable '${observable}' (valid: ${OBSERVABLE_IDS.join(', ')})`);
-    const selection = parseSelection({
-      versions: a,
-      platforms: values['platforms'] as string | undefined,
-      device: values['device'] as string | undefined,
-      entryPoints: values['entry-points'] as string | undefined,
-      threads: values['threads'] as string | undefined,
-      calls: values['calls'] as string | undefined,
-    });
+    const selection = parseSelection({ ...selectionFlagsOf(values), versions: a, properties: undefined });
     const workers = workersOf(values['workers']);
     const json = Boolean(values['json']);
     const bar = progress(io, 'diff', Boolean(values['quiet']) || json);

@@ -11,6 +11,7 @@ import { MAX_THREADS as WORLD_MAX_THREADS } from '../../../models/world.ts';
 import { MAX_CALLS, parseBound, parseSelection, UsageError } from '../../check/selection.ts';
 import { simulate } from '../../simulate/simulate.ts';
 import type { Command } from '../command.ts';
+import { selectionFlagsOf } from './verify.ts';
 
 /** A thread's program counter is packed in 4 bits of the world (models/world.ts): programs of at most 15 calls. */
 export const MAX_SIMULATE_CALLS = 15;
@@ -33,12 +34,9 @@ export const simulateCommand: Command = {
   ],
   async run(values, positionals, io) {
     if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}' (simulate takes only options)`);
-    const sel = parseSelection({
-      versions: values['versions'] as string | undefined,
-      platforms: values['platforms'] as string | undefined,
-      properties: values['properties'] as string | undefined,
-      entryPoints: values['entry-points'] as string | undefined,
-    });
+    // simulate bounds threads and calls itself (deeper than verify allows) and draws device configurations at random
+    const { versions, platforms, properties, entryPoints } = selectionFlagsOf(values);
+    const sel = parseSelection({ versions, platforms, properties, entryPoints });
     const threads = parseBound('--threads', values['threads'] as string | undefined, 1, WORLD_MAX_THREADS, WORLD_MAX_THREADS);
     const calls = parseBound('--calls', values['calls'] as string | undefined, 1, MAX_SIMULATE_CALLS, 8);
     const runs = parseBound('--runs', values['runs'] as string | undefined, 1, 10_000_000, DEFAULT_SIMULATE_RUNS);

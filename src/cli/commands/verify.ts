@@ -1,6 +1,6 @@
 /** `dmacheck verify`: exhaustive verification of a selection; writes results.json and summary.md. */
 import { availableParallelism, totalmem } from 'node:os';
-import { parseBound, parseSelection, UsageError } from '../../check/selection.ts';
+import { parseBound, parseSelection, UsageError, type SelectionFlags } from '../../check/selection.ts';
 import { exitCodeOf } from '../../check/results.ts';
 import { verify } from '../../check/verify.ts';
 import { summaryTable } from '../../report/summary.ts';
@@ -70,6 +70,13 @@ const SELECTION_FLAGS: Readonly<Record<string, SelectionField>> = {
   versions: 'versions', platforms: 'platforms', properties: 'properties', device: 'device', 'entry-points': 'entryPoints', threads: 'threads', calls: 'calls',
 };
 
+/** The selection flags given on the command line, as `parseSelection` takes them. */
+export function selectionFlagsOf(values: Record<string, string | boolean | undefined>): SelectionFlags {
+  const flags: Record<string, string | undefined> = {};
+  for (const [flag, field] of Object.entries(SELECTION_FLAGS)) flags[field] = values[flag] as string | undefined;
+  return flags as SelectionFlags;
+}
+
 export function workersOf(v: string | boolean | undefined): number {
   return parseBound('--workers', v as string | undefined, 1, 64, availableParallelism());
 }
@@ -80,15 +87,7 @@ export const verifyCommand: Command = {
   options: VERIFY_OPTIONS,
   async run(values, positionals, io) {
     if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}' (verify takes only options)`);
-    let selection = parseSelection({
-      versions: values['versions'] as string | undefined,
-      platforms: values['platforms'] as string | undefined,
-      properties: values['properties'] as string | undefined,
-      device: values['device'] as string | undefined,
-      entryPoints: values['entry-points'] as string | undefined,
-      threads: values['threads'] as string | undefined,
-      calls: values['calls'] as string | undefined,
-    });
+    let selection = parseSelection(selectionFlagsOf(values));
     const workers = workersOf(values['workers']);
     const quiet = Boolean(values['quiet']) || Boolean(values['json']);
     const bar = progress(io, 'verify', quiet);
