@@ -20,7 +20,7 @@ export function allocFromPoolStates(returned: string, returnNull: string) {
       meta: { source: `${SRC}: WARN_ON_ONCE(!CONFIG_DMA_COHERENT_POOL), return NULL`, returns: 'null', warn: 'atomic allocation without CONFIG_DMA_COHERENT_POOL' } satisfies StateMeta,
     },
     poolAlloc: {
-      meta: { source: `${SRC}: dma_alloc_from_pool(dev, size, &ret, gfp, dma_coherent_ok)`, call: 'dma_alloc_from_pool' } satisfies StateMeta,
+      meta: { source: `${SRC}: dma_alloc_from_pool(dev, size, &ret, gfp, dma_coherent_ok) (kernel/dma/pool.c WARNs when no pool can serve it)`, call: 'dma_alloc_from_pool' } satisfies StateMeta,
       on: { POOL_ALLOC_OK: { target: 'poolHandOut' }, POOL_ALLOC_FAILED: { target: returnNull } },
     },
     poolHandOut: {

@@ -6,7 +6,11 @@
  *
  * ABSTRACTION: every allocation is one page and every page satisfies
  * dma_coherent_ok(), so the GFP_DMA32/GFP_DMA zone-widening retry loop is
- * dropped (the pages it frees were never decrypted). Lowmem CMA pages are
+ * dropped (the pages it frees were never decrypted), and so are the
+ * swiotlb_free() / CMA release of a page that fails it. dma_coherent_ok()
+ * reads phys_to_dma_direct(), which v2-p2 changes for a restricted-pool
+ * device: the model cannot show p2 turning an allocation of a device with
+ * a small mask into NULL. Lowmem CMA pages are
  * modelled as buddy pages; only a highmem CMA area (32-bit) is separate,
  * because it decides allow_highmem.
  */

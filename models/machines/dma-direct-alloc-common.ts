@@ -41,7 +41,7 @@ export function allocEpilogueStates() {
     },
     noNonCoherentStrategy: {
       type: 'final',
-      meta: { source: `${SRC}: !set_uncached && !remap: WARN_ON_ONCE, return NULL`, returns: 'null', warn: 'no way to make a non-coherent buffer' } satisfies StateMeta,
+      meta: { source: `${SRC}: !set_uncached && !remap: pr_warn_once(), return NULL`, returns: 'null', warn: 'no way to make a non-coherent buffer' } satisfies StateMeta,
     },
     atomicPoolCheck: {
       meta: { source: `${SRC}: atomic-pool diversion before allocating pages` } satisfies StateMeta,

@@ -38,7 +38,7 @@ export function freeCommonStates() {
       on: { UNCACHED_CLEARED: { target: 'encrypting' } },
     },
     encrypting: {
-      meta: { source: `${SRC}: dma_set_encrypted(dev, vaddr, size) (early return 0 unless the guard holds)` } satisfies StateMeta,
+      meta: { source: `${SRC}: dma_set_encrypted(dev, cpu_addr (vaddr in p3's vmalloc branch), size) (early return 0 unless the guard holds)` } satisfies StateMeta,
       always: [{ guard: 'dmaOwnsDecryption', target: 'setMemoryEncrypted' }, { target: 'freePages' }],
     },
     setMemoryEncrypted: {

@@ -6,8 +6,11 @@
  * own buffer is mapped with phys_to_dma().
  *
  * ABSTRACTION: the caller's buffer is ordinary encrypted kernel memory and is
- * not tracked as a page; dma_capable() always holds; DMA_ATTR_MMIO and
- * DMA_ATTR_REQUIRE_COHERENT are not passed.
+ * not tracked as a page; dma_capable() always holds and
+ * dma_kmalloc_needs_bounce() is false (cache-line-aligned or coherent
+ * buffers), so the second swiotlb_map() branch of a device that is not
+ * force-bounced is dropped; DMA_ATTR_MMIO and DMA_ATTR_REQUIRE_COHERENT are
+ * not passed.
  */
 import { dmaSetup, initialContext, type StateMeta } from './dma-setup.ts';
 

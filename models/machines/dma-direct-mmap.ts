@@ -5,7 +5,8 @@
  *
  * ABSTRACTION: dma_mmap_from_dev_coherent() / dma_mmap_from_global_coherent()
  * (memory dma-direct never allocates) are dropped, and the vm_pgoff bounds
- * check always passes (a correct driver).
+ * check always passes (a correct driver); remap_pfn_range() succeeds (its
+ * failure is only returned, no page changes fate).
  * ABSTRACTION: dma_mmap_attrs() refuses a non-coherent device unless
  * dma_direct_can_mmap() (CONFIG_DMA_NONCOHERENT_MMAP, which arm64 selects);
  * the model lets every allocation be mapped.

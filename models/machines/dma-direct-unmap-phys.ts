@@ -15,11 +15,11 @@ export const dmaDirectUnmapPhys = dmaSetup.createMachine({
   context: initialContext,
   states: {
     start: {
-      meta: { source: `${SRC}: if (is_swiotlb_buffer(dev, phys)) swiotlb_tbl_unmap_single(...)` } satisfies StateMeta,
+      meta: { source: `${SRC}: swiotlb_tbl_unmap_single(dev, phys, ...) [include/linux/swiotlb.h]: if (swiotlb_find_pool(dev, phys))` } satisfies StateMeta,
       always: [{ guard: 'isSwiotlbBuffer', target: 'unbouncing' }, { target: 'returned' }],
     },
     unbouncing: {
-      meta: { source: 'kernel/dma/swiotlb.c swiotlb_tbl_unmap_single(): release the slot', call: 'swiotlb_tbl_unmap_single' } satisfies StateMeta,
+      meta: { source: 'kernel/dma/swiotlb.c __swiotlb_tbl_unmap_single(): release the slot', call: 'swiotlb_tbl_unmap_single' } satisfies StateMeta,
       on: { BOUNCE_UNMAPPED: { target: 'returned' } },
     },
     returned: {

@@ -35,7 +35,7 @@ export interface MachineInput {
   readonly cpuAddrIsVmalloc: boolean;
   /** is_swiotlb_force_bounce(dev) on the streaming path */
   readonly forceBounce: boolean;
-  /** is_swiotlb_buffer(dev, phys) of the address passed to an unmap */
+  /** swiotlb_find_pool(dev, phys) != NULL for the address passed to an unmap (the test inside swiotlb_tbl_unmap_single()) */
   readonly swiotlbBuffer: boolean;
 }
 
@@ -119,7 +119,7 @@ export const GUARD_C: Readonly<Record<string, string>> = {
   setUncachedNeeded: 'set_uncached',
   cpuAddrIsVmalloc: 'is_vmalloc_addr(cpu_addr)',
   swiotlbForceBounce: 'is_swiotlb_force_bounce(dev)',
-  isSwiotlbBuffer: 'is_swiotlb_buffer(dev, phys)',
+  isSwiotlbBuffer: 'swiotlb_find_pool(dev, phys) != NULL',
 };
 
 export const dmaSetup = setup({
@@ -142,6 +142,8 @@ export const dmaSetup = setup({
     mmapProtDecrypted: ({ context }: GuardArgs) => context.F,
     dmaDirectRemapConfigured: ({ context }: GuardArgs) => context.remapConfig,
     setUncachedConfigured: ({ context }: GuardArgs) => context.setUncachedConfig,
+    // ABSTRACTION: ARCH_HAS_DMA_CLEAR_UNCACHED is taken to be set exactly where ARCH_HAS_DMA_SET_UNCACHED is
+    // (the environment treats arch_dma_clear_uncached() as a no-op for encryption either way).
     clearUncachedConfigured: ({ context }: GuardArgs) => context.setUncachedConfig,
     coherentPoolConfigured: ({ context }: GuardArgs) => context.coherentPoolConfig,
     highmemCmaConfigured: ({ context }: GuardArgs) => context.highmemCmaConfig,

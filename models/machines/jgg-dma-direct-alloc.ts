@@ -84,7 +84,7 @@ export const jggDmaDirectAlloc = dmaSetup.createMachine({
     },
     noNonCoherentStrategy: {
       type: 'final',
-      meta: { source: src('!set_uncached && !remap: WARN_ON_ONCE, return NULL'), returns: 'null', warn: 'no way to make a non-coherent buffer' } satisfies StateMeta,
+      meta: { source: src('!set_uncached && !remap: pr_warn_once(), return NULL'), returns: 'null', warn: 'no way to make a non-coherent buffer' } satisfies StateMeta,
     },
     atomicPoolCheck: {
       meta: { source: src('(remap || !dev_can_dma_from_encrypted(dev)) && dma_direct_use_pool(dev, gfp): a non-blocking allocation that needs a remap or a decryption takes an atomic-pool chunk', 'twoQuestions') } satisfies StateMeta,

@@ -1,6 +1,6 @@
 /**
  * dma_direct_unmap_phys() in the `jgg-flags` design: the design does not
- * change it. A bounce slot (found by its phys: is_swiotlb_buffer()) goes
+ * change it. A bounce slot (found by its phys: swiotlb_find_pool()) goes
  * back to its pool with its flag; the caller's own buffer needs nothing.
  *
  * ABSTRACTION: cache maintenance and the bounce copy back are left out,
@@ -18,11 +18,11 @@ export const jggDmaDirectUnmapPhys = dmaSetup.createMachine({
   context: initialContext,
   states: {
     start: {
-      meta: { source: src('if (is_swiotlb_buffer(dev, phys)) release the bounce slot') } satisfies StateMeta,
+      meta: { source: src('swiotlb_tbl_unmap_single(): if (swiotlb_find_pool(dev, phys)) release the bounce slot') } satisfies StateMeta,
       always: [{ guard: 'isSwiotlbBuffer', target: 'unbouncing' }, { target: 'returned' }],
     },
     unbouncing: {
-      meta: { source: src('swiotlb_tbl_unmap_single(): the slot goes back to its pool (flag DEC)'), call: 'swiotlb_tbl_unmap_single' } satisfies StateMeta,
+      meta: { source: src('__swiotlb_tbl_unmap_single(): the slot goes back to its pool (flag DEC)'), call: 'swiotlb_tbl_unmap_single' } satisfies StateMeta,
       on: { BOUNCE_UNMAPPED: { target: 'returned' } },
     },
     returned: {

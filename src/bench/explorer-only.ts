@@ -47,8 +47,7 @@ export function record(system: CheckableSystem): Recording {
         next = grow(next, (n + 1) * words, (k) => new Int32Array(k));
         actions = grow(actions, n + 1, (k) => new Uint16Array(k));
         goals = grow(goals, n + 1, (k) => new Int32Array(k));
-        tmp.fill(0);
-        tmpBytes.set(s);
+        tmpBytes.set(s); // the padding bytes of tmp are never written: they stay zero
         next.set(tmp, n * words);
         actions[n] = action;
         goals[n] = g;
@@ -80,5 +79,11 @@ export function record(system: CheckableSystem): Recording {
       k++;
     },
   };
+  // the heavy run's system expands many states at once: so does its replay, so that the explorer's same path is timed
+  if (system.successorsOfMany) {
+    replay.successorsOfMany = (_words, count, emit) => {
+      for (let which = 0; which < count; which++) replay.successors(out, (n, a, g) => emit(n, a, g, which));
+    };
+  }
   return { system: replay, states: r.states, transitions: r.transitions };
 }

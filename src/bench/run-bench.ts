@@ -5,7 +5,7 @@
  */
 import { availableParallelism, loadavg } from 'node:os';
 import { explore } from '../core/explorer.ts';
-import { dmaSystem, type Reductions } from '../check/dma-system.ts';
+import { dmaSystem, exploreDma, type DmaSystem, type Reductions } from '../check/dma-system.ts';
 import { specOf } from '../check/matrix.ts';
 import { parseSelection } from '../check/selection.ts';
 import { verify } from '../check/verify.ts';
@@ -118,11 +118,11 @@ export function measureFixedRun(w: FixedRun, repeats: number): FixedRunResult {
   for (let i = 0; i < repeats; i++) {
     // Cold step caches, so the hit rate counts every xstate evaluation the run needs.
     resetStepCaches();
-    const sys = dmaSystem(specOf(w.task), PROPERTIES, w.reductions, w.tuning);
+    let sys: DmaSystem | undefined;
     const before = cacheStats();
     const c0 = process.cpuUsage();
     const t0 = performance.now();
-    const r = explore(sys, { symmetry: w.reductions.symmetry !== false });
+    const r = exploreDma((t) => (sys = dmaSystem(specOf(w.task), PROPERTIES, w.reductions, { ...w.tuning, ...t })), { symmetry: w.reductions.symmetry !== false });
     samples.push((performance.now() - t0) / 1000);
     const c = process.cpuUsage(c0);
     cpu.push((c.user + c.system) / 1e6);
@@ -130,9 +130,9 @@ export function measureFixedRun(w: FixedRun, repeats: number): FixedRunResult {
     if (!r.complete) throw new Error(`bench: ${w.name} did not complete (${r.stopReason})`);
     counts.push(`${r.states}/${r.transitions}`);
     last = {
-      states: r.states, transitions: r.transitions, bytes: r.bytesUsed, memoBytes: sys.memo?.bytesUsed() ?? 0,
+      states: r.states, transitions: r.transitions, bytes: r.bytesUsed, memoBytes: sys!.memo?.bytesUsed() ?? 0,
       hits: after.hits - before.hits, misses: after.misses - before.misses,
-      memoHits: sys.memo?.hits ?? 0, memoMisses: sys.memo?.misses ?? 0, memo: sys.memo !== undefined,
+      memoHits: sys!.memo?.hits ?? 0, memoMisses: sys!.memo?.misses ?? 0, memo: sys!.memo !== undefined,
     };
   }
   sameCounts(w.name, counts);

@@ -63,6 +63,11 @@ function finish(h: number): number {
   return h ^ (h >>> 16);
 }
 
+/** The memo's hash of key (record number << 2 | thread, pages number). */
+function memoHash(a: number, b: number): number {
+  return finish(mix(mix(0x2545f491, a), b));
+}
+
 function grown(a: Int32Array, need: number): Int32Array<ArrayBuffer> {
   let n = a.length * 2;
   while (n < need) n *= 2;
@@ -181,6 +186,7 @@ export class CollapsedSystem implements CheckableSystem {
     symmetry: boolean,
     private readonly width: IdWidth = 16,
     private readonly maxBytes = STEP_MEMO_MAX_BYTES,
+    idLimit = 0x10000,
   ) {
     if (THREAD_BYTES !== 4) throw new Error('CollapsedSystem: a thread record must be one 32-bit word');
     const T = model.world.layout.threads;
@@ -188,7 +194,7 @@ export class CollapsedSystem implements CheckableSystem {
     this.threads = T;
     const fullWords = (model.stateBytes + 3) >>> 2;
     this.pageWords = fullWords - T;
-    const limit = width === 16 ? 0x10000 : 0x7fffffff;
+    const limit = width === 16 ? Math.min(idLimit, 0x10000) : 0x7fffffff;
     this.records = new Tuples(1, limit, 'thread records');
     this.pages = new Tuples(this.pageWords, limit, 'page vectors');
     this.goalCount = goalCount;
@@ -204,6 +210,7 @@ export class CollapsedSystem implements CheckableSystem {
     this.outIds = width === 16 ? new Uint16Array(outBuf, 0, T + 1) : new Uint32Array(outBuf, 0, T + 1);
     this.idScratch = width === 16 ? new Uint16Array(T + 1) : new Uint32Array(T + 1);
     this.idScratchBytes = new Uint8Array(this.idScratch.buffer, 0, this.stateBytes);
+    this.oneState = new Int32Array(Math.ceil(this.stateBytes / 4));
     this.oneStateBytes = new Uint8Array(this.oneState.buffer, 0, this.stateBytes);
     this.capture = (next, action, obs, n) => {
       if (this.freshTop + STEP > this.fresh.length) this.fresh = grown(this.fresh, this.freshTop + STEP);
@@ -320,11 +327,13 @@ export class CollapsedSystem implements CheckableSystem {
     this.successorsOfMany(this.oneState, 1, emit);
   }
 
-  private readonly oneState = new Int32Array(4);
+  private readonly oneState: Int32Array;
   private readonly oneStateBytes: Uint8Array;
-  /** per (state, thread) of a batch: memo hash, then entry offset (-1: not found yet, -2: not expanded) */
+  /** per (state, thread) of a batch: memo hash, then entry offset (-1: not found yet) */
   private keyHash = new Int32Array(0);
   private keyBase = new Int32Array(0);
+  /** per state of a batch: the one thread partial-order reduction expands, or -1 for all */
+  private onlyOf = new Int32Array(0);
   private idsView: Uint16Array | Uint32Array = new Uint16Array(0);
   private idsOf: Int32Array | undefined;
 
@@ -335,7 +344,7 @@ export class CollapsedSystem implements CheckableSystem {
    */
   successorsOfMany(words: Int32Array, count: number, emit: (next: Uint8Array, action: number, goals: number, which: number) => void): void {
     const T = this.threads;
-    const stride = this.width === 16 ? 2 * Math.ceil(this.stateBytes / 4) : Math.ceil(this.stateBytes / 4);
+    const stride = (this.width === 16 ? 2 : 1) * Math.ceil(this.stateBytes / 4);
     if (this.idsOf !== words) {
       this.idsOf = words;
       this.idsView = this.width === 16 ? new Uint16Array(words.buffer, words.byteOffset, 2 * words.length) : new Uint32Array(words.buffer, words.byteOffset, words.length);
@@ -345,9 +354,21 @@ export class CollapsedSystem implements CheckableSystem {
     if (this.keyHash.length < n) {
       this.keyHash = new Int32Array(n);
       this.keyBase = new Int32Array(n);
+      this.onlyOf = new Int32Array(count);
     }
     const keyHash = this.keyHash;
     const keyBase = this.keyBase;
+    const onlyOf = this.onlyOf;
+    const cur = this.cur;
+    // Phase 0: which threads each state expands (all, or the one partial-order reduction picks).
+    for (let i = 0; i < count; i++) {
+      let only = -1;
+      if (this.por) {
+        this.loadCur(ids, i * stride);
+        only = this.model.localThread(this.fullBytes);
+      }
+      onlyOf[i] = only;
+    }
     const table = this.table;
     const mask = this.mask;
     // Phase 1: hash every key and read its home slot.
@@ -355,8 +376,10 @@ export class CollapsedSystem implements CheckableSystem {
     for (let i = 0; i < count; i++) {
       const o = i * stride;
       const b = ids[o + T]!;
+      const only = onlyOf[i]!;
       for (let t = 0; t < T; t++) {
-        const h = finish(mix(mix(0x2545f491, (ids[o + t]! << 2) | t), b));
+        if (only >= 0 && t !== only) continue;
+        const h = memoHash((ids[o + t]! << 2) | t, b);
         keyHash[i * T + t] = h;
         sink ^= table[3 * (h & mask) + 2]!;
       }
@@ -366,7 +389,9 @@ export class CollapsedSystem implements CheckableSystem {
     for (let i = 0; i < count; i++) {
       const o = i * stride;
       const b = ids[o + T]!;
+      const only = onlyOf[i]!;
       for (let t = 0; t < T; t++) {
+        if (only >= 0 && t !== only) continue;
         const base = this.probe((ids[o + t]! << 2) | t, b, keyHash[i * T + t]!);
         keyBase[i * T + t] = base;
         if (base >= 0) sink ^= arena[base]!;
@@ -374,15 +399,11 @@ export class CollapsedSystem implements CheckableSystem {
     }
     this.sink ^= sink;
     // Phase 3: each state in order.
-    const cur = this.cur;
     for (let i = 0; i < count; i++) {
       const o = i * stride;
       for (let t = 0; t <= T; t++) cur[t] = ids[o + t]!;
-      let only = -1;
-      if (this.por) {
-        this.decodeCur();
-        only = this.model.localThread(this.fullBytes);
-      }
+      const only = onlyOf[i]!;
+      let decoded = false;
       for (let t = 0; t < T; t++) {
         if (only >= 0 && t !== only) continue;
         const a = (cur[t]! << 2) | t;
@@ -396,7 +417,10 @@ export class CollapsedSystem implements CheckableSystem {
           continue;
         }
         this.misses++;
-        if (!this.por) this.decodeCur();
+        if (!decoded) {
+          this.decodeCur();
+          decoded = true;
+        }
         this.freshTop = 0;
         this.captureThread = t;
         this.model.threadSuccessors(this.fullBytes, t, this.capture);
@@ -410,6 +434,12 @@ export class CollapsedSystem implements CheckableSystem {
         }
       }
     }
+  }
+
+  /** The numbers of the code at `ids[o..]` into `cur`, the model state into `full`. */
+  private loadCur(ids: Uint16Array | Uint32Array, o: number): void {
+    for (let t = 0; t <= this.threads; t++) this.cur[t] = ids[o + t]!;
+    this.decodeCur();
   }
 
   private sink = 0;
@@ -480,7 +510,7 @@ export class CollapsedSystem implements CheckableSystem {
     const mask = slots - 1;
     for (let i = 0; i < old.length; i += 3) {
       if (old[i + 2] === 0) continue;
-      let slot = finish(mix(mix(0x2545f491, old[i]!), old[i + 1]!)) & mask;
+      let slot = memoHash(old[i]!, old[i + 1]!) & mask;
       while (table[3 * slot + 2] !== 0) slot = (slot + 1) & mask;
       table[3 * slot] = old[i]!;
       table[3 * slot + 1] = old[i + 1]!;

@@ -49,6 +49,10 @@ export interface Tuning {
   readonly stepMemo?: boolean;
   /** width of the collapsed states' component numbers (default 16; `exploreDma` widens on overflow) */
   readonly idWidth?: IdWidth;
+  /** bound on the reused steps' memory (default STEP_MEMO_MAX_BYTES); past it, steps are computed each time */
+  readonly memoMaxBytes?: number;
+  /** most distinct components 16-bit numbers may name (default 65536; lower only to test the widening) */
+  readonly idLimit?: number;
 }
 
 export function dmaSystem(spec: RunSpec, properties: readonly Property[], reductions: Reductions = {}, tuning: Tuning = {}): DmaSystem {
@@ -70,7 +74,7 @@ export function dmaSystem(spec: RunSpec, properties: readonly Property[], reduct
     return goals;
   };
   if (tuning.stepMemo !== false) {
-    const sys = new CollapsedSystem(model, 2 * nProps, goalsOf, por, symmetry, tuning.idWidth ?? 16);
+    const sys = new CollapsedSystem(model, 2 * nProps, goalsOf, por, symmetry, tuning.idWidth ?? 16, tuning.memoMaxBytes, tuning.idLimit);
     return Object.assign(sys, { properties, memo: sys as MemoStats, modelState: (state: Uint8Array) => sys.decode(state) });
   }
   let outer: (next: Uint8Array, action: number, goals: number) => void = () => {};
@@ -100,7 +104,7 @@ export function dmaSystem(spec: RunSpec, properties: readonly Property[], reduct
  * component numbers, or, when a run sees more components than they can
  * name, the same run again with 32-bit ones (same states, same results).
  */
-export function exploreDma(make: (tuning: Tuning) => CheckableSystem, options: ExploreOptions): ExploreResult {
+export function exploreDma(make: (tuning: Pick<Tuning, 'idWidth'>) => CheckableSystem, options: ExploreOptions): ExploreResult {
   try {
     return explore(make({ idWidth: 16 }), options);
   } catch (e) {

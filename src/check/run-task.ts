@@ -7,6 +7,7 @@ import { PROPERTIES, type Property } from '../../properties/index.ts';
 import { ENTRY_POINTS } from '../../models/versions.ts';
 import { compile, resetStepCaches } from '../../models/step-cache.ts';
 import { dmaSystem, exploreDma, goalProperty, goalSeverity, type Reductions } from './dma-system.ts';
+import { STEP_MEMO_MAX_BYTES } from './collapse.ts';
 import type { CheckableSystem } from '../core/checkable-system.ts';
 import { specOf, type RunTask } from './matrix.ts';
 
@@ -45,15 +46,18 @@ export function selectProperties(ids: readonly string[]): Property[] {
 /** Only the goal bits in `bits`, renumbered 0..n-1. */
 function onlyGoals(sys: CheckableSystem, bits: readonly number[]): CheckableSystem {
   const map = (g: number) => {
+    if (g === 0) return 0;
     let out = 0;
     bits.forEach((b, i) => { if (g & (1 << b)) out |= 1 << i; });
     return out;
   };
+  const many = sys.successorsOfMany?.bind(sys);
   return {
     stateBytes: sys.stateBytes,
     goalCount: bits.length,
     initialStates: (emit) => sys.initialStates(emit),
     successors: (state, emit) => sys.successors(state, (n, a, g) => emit(n, a, map(g))),
+    ...(many ? { successorsOfMany: (words: Int32Array, count: number, emit: (n: Uint8Array, a: number, g: number, which: number) => void) => many(words, count, (n, a, g, which) => emit(n, a, map(g), which)) } : {}),
     ...(sys.canonicalize ? { canonicalize: (s: Uint8Array) => sys.canonicalize!(s) } : {}),
   };
 }
@@ -64,21 +68,37 @@ export function executeRun(task: RunTask, opts: RunOptions): RunOutcome {
   const reductions = opts.reductions ?? {};
   // Most runs are small: start small, so that --max-memory is checked as the store grows.
   const por = reductions.por !== false;
+  // The reused steps get a quarter of the run's memory bound, at most their default.
+  const maxBytes = opts.explore?.maxBytes;
+  const memo = maxBytes === undefined ? {} : { memoMaxBytes: Math.min(STEP_MEMO_MAX_BYTES, Math.floor(maxBytes / 4)) };
+  let memoBytes = (): number => 0;
   // With POR the ample thread is picked by index, so paths are re-derived below without it.
-  const r = exploreDma((tuning) => dmaSystem(spec, props, reductions, tuning), {
+  const r = exploreDma((tuning) => {
+    const sys = dmaSystem(spec, props, reductions, { ...tuning, ...memo });
+    memoBytes = () => sys.memo?.bytesUsed() ?? 0;
+    return sys;
+  }, {
     initialCapacity: 256, ...opts.explore, symmetry: reductions.symmetry !== false, concretize: !por,
   });
   let goals = r.goals;
+  let complete = r.complete;
+  let stopReason = r.stopReason;
   const found = goals.flatMap((g, bit) => (g ? [bit] : []));
   if (por && found.length > 0) {
     // Partial-order reduction keeps every violation but may order a local step of
     // another thread before it: the shortest counterexample comes from the full
     // interleaving semantics, searched only until every violation found is hit again.
-    const again = exploreDma((tuning) => onlyGoals(dmaSystem(spec, props, { ...reductions, por: false }, tuning), found), {
+    const again = exploreDma((tuning) => onlyGoals(dmaSystem(spec, props, { ...reductions, por: false }, { ...tuning, ...memo }), found), {
       ...opts.explore, symmetry: reductions.symmetry !== false, stopWhenAllGoals: true,
     });
     goals = [];
     found.forEach((bit, i) => { goals[bit] = again.goals[i]; });
+    // That search explores more states: a limit can stop it before a violation the reduced run found.
+    // The violation is not lost silently: the run is reported as cut.
+    if (found.some((_, i) => again.goals[i] === undefined)) {
+      complete = false;
+      stopReason = again.stopReason ?? 'max-states';
+    }
   }
   const violations: RunViolation[] = [];
   goals.forEach((g, bit) => {
@@ -86,8 +106,8 @@ export function executeRun(task: RunTask, opts: RunOptions): RunOutcome {
     violations.push({ property: props[goalProperty(bit)]!.id, severity: goalSeverity(bit), depth: g.depth, actions: g.actions });
   });
   return {
-    index: task.index, states: r.states, transitions: r.transitions, maxDepth: r.maxDepth, complete: r.complete,
-    ...(r.stopReason ? { stopReason: r.stopReason } : {}), bytesUsed: r.bytesUsed,
+    index: task.index, states: r.states, transitions: r.transitions, maxDepth: r.maxDepth, complete,
+    ...(stopReason ? { stopReason } : {}), bytesUsed: r.bytesUsed + memoBytes(),
     ...(r.hashCompact ? { omissionProbability: r.omissionProbability } : {}), violations,
   };
 }

@@ -233,6 +233,7 @@ export function explore(system: CheckableSystem, options: ExploreOptions = {}): 
     parents.byteLength +
     actions.byteLength +
     curWords.byteLength +
+    manyWords.byteLength +
     bWords.byteLength +
     bAction.byteLength +
     bGoals.byteLength +

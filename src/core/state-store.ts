@@ -318,6 +318,10 @@ export class StateStore extends ArenaStore implements DedupStore {
     this.bits = Math.log2(this.mask + 1);
   }
 
+  override bytesUsed(): number {
+    return super.bytesUsed() + this.slotWords.byteLength;
+  }
+
   /**
    * The 32-bit hash of the state at `src[off..]` (= the low half of its
    * fingerprint64): its low `log2(tableSize)` bits choose the slot, the

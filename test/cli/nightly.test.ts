@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Results } from '../../src/check/results.ts';
+import type { Results, RunRecord } from '../../src/check/results.ts';
 import { main } from '../../src/cli/main.ts';
 import type { Io } from '../../src/cli/command.ts';
 import type { Comparison } from '../../src/report/compare.ts';
@@ -82,13 +82,18 @@ describe('dmacheck nightly', () => {
     await main(['nightly', '--config', cfg, '--out', whole, '--quiet'], io().sink);
     const full = read<Results>(join(whole, 'results.json'));
     const partial = tmp();
-    writeReports(partial, { ...full, complete: false, incompleteReason: 'interrupted after 2 of 16 runs', runs: full.runs.slice(0, 2), results: full.results.map((r) => ({ ...r, violations: [], verdict: 'holds' as const, violatingRuns: { effective: 0, latent: 0 } })) });
+    // the first finished run's record is marked (1000 states more): a resume that re-ran it would lose the mark
+    const [i0, s0, ...rest0] = full.runs[0]!;
+    const marked = [[i0, s0 + 1000, ...rest0] as unknown as RunRecord, full.runs[1]!];
+    writeReports(partial, { ...full, complete: false, incompleteReason: 'interrupted after 2 of 16 runs', runs: marked, results: full.results.map((r) => ({ ...r, violations: [], verdict: 'holds' as const, violatingRuns: { effective: 0, latent: 0 } })) });
     // Only the unfinished runs run again; the finished ones are kept as they were.
     const t = io();
     expect(await main(['nightly', '--config', cfg, '--resume', partial, '--quiet'], t.sink)).toBe(1);
     const resumed = read<Results>(join(partial, 'results.json'));
     expect(resumed.complete).toBe(true);
     expect(resumed.totals.runsDone).toBe(full.totals.runs);
+    expect(resumed.runs[0]).toEqual(marked[0]);
+    expect(resumed.totals.states).toBe(full.totals.states + 1000);
     const other = io();
     expect(await main(['nightly', '--config', config({ platforms: ['tdx'] }), '--resume', partial], other.sink)).toBe(2);
     expect(other.err[0]).toBe(`dmacheck nightly: --resume ${partial}: the selection differs from the interrupted run's in platforms (resume with the same selection, or give none)`);

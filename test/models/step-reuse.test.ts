@@ -67,6 +67,9 @@ class Reference {
 }
 
 /** Drive one path through both; returns a description of the first disagreement, or undefined. */
+/** Steps actually compared by `comparePath` (a path stops at a final state). */
+let compared = 0;
+
 function comparePath(ref: Reference, m: CompiledMachine, inputBits: number, choices: readonly number[]): string | undefined {
   let snap = ref.start(inputBits);
   let packed = m.start(inputBits);
@@ -85,6 +88,7 @@ function comparePath(ref: Reference, m: CompiledMachine, inputBits: number, choi
     const ctx = inputBits | ((packed >> 8) << INPUT_BITS);
     const next = m.step(s, ctx, EVENT_ID[type]);
     const after = ref.next(snap, type);
+    compared++;
     if (next < 0) {
       // no transition: xstate must stay where it is
       if (after.value !== snap.value || CONTEXT_KEYS.some((k) => after.context[k] !== snap.context[k]))
@@ -107,20 +111,22 @@ describe('reused machine steps agree with xstate transition()', () => {
         const m = compile(machine);
         const ref = new Reference(machine);
         const inputs = fc.sample(fc.integer({ min: 0, max: (1 << INPUT_BITS) - 1 }), { numRuns: INPUT_POOL, seed: 42 });
-        let steps = 0;
+        compared = 0;
         fc.assert(
           fc.property(
             fc.constantFrom(...inputs),
             fc.array(fc.nat({ max: 1 << 16 }), { minLength: 1, maxLength: MAX_EVENTS }),
             (inputBits, choices) => {
-              steps += choices.length;
               const diff = comparePath(ref, m, inputBits, choices);
               if (diff) throw new Error(diff);
             },
           ),
           { numRuns: PATHS_PER_MACHINE },
         );
-        expect(steps).toBeGreaterThanOrEqual(PATHS_PER_MACHINE);
+        // a path compares nothing when its input makes the machine final at once (a map that needs
+        // no bounce: about half the inputs of dma_direct_map_phys, ~490 steps compared); every machine
+        // must still have compared steps on at least a quarter of its paths' worth
+        expect(compared).toBeGreaterThanOrEqual(PATHS_PER_MACHINE / 4);
       });
     }
   }
