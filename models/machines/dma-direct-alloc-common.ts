@@ -4,7 +4,7 @@
  * the NO_KERNEL_MAPPING hand-out, the tail after the page is mapped
  * (memset, set_uncached, handle) and the plain returns.
  */
-import type { StateMeta } from './dma-setup.ts';
+import { nonCoherentStrategy, type StateMeta } from './dma-setup.ts';
 import { allocPagesEntry } from './direct-alloc-pages-states.ts';
 import { allocFromPoolStates } from './direct-alloc-from-pool-states.ts';
 
@@ -33,11 +33,7 @@ export function allocEpilogueStates() {
     },
     nonCoherent: {
       meta: { source: `${SRC}: !dev_is_dma_coherent(dev): set_uncached = ARCH_HAS_DMA_SET_UNCACHED, remap = DMA_DIRECT_REMAP` } satisfies StateMeta,
-      always: [
-        { guard: 'setUncachedConfigured', actions: 'takeNonCoherentStrategy', target: 'atomicPoolCheck' },
-        { guard: 'dmaDirectRemapConfigured', actions: 'takeNonCoherentStrategy', target: 'atomicPoolCheck' },
-        { target: 'noNonCoherentStrategy' },
-      ],
+      always: nonCoherentStrategy('atomicPoolCheck', 'noNonCoherentStrategy'),
     },
     noNonCoherentStrategy: {
       type: 'final',

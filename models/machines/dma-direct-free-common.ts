@@ -7,6 +7,38 @@ import type { StateMeta } from './dma-setup.ts';
 export const FREE_SRC = 'kernel/dma/direct.c dma_direct_free()';
 const SRC = FREE_SRC;
 
+/**
+ * The end both frees share (dma_direct_free() and dma_direct_free_pages()):
+ * dma_set_encrypted() where dma-direct decrypted the memory, then
+ * __dma_direct_free_pages(); a failed re-encryption returns without freeing
+ * (the page leaks). `addr` and `page` are the arguments as the function
+ * names them.
+ */
+export function reencryptAndFreeStates(src: string, addr: string, page: string) {
+  return {
+    encrypting: {
+      meta: { source: `${src}: dma_set_encrypted(dev, ${addr}, size) (early return 0 unless the guard holds)` } satisfies StateMeta,
+      always: [{ guard: 'dmaOwnsDecryption', target: 'setMemoryEncrypted' }, { target: 'freePages' }],
+    },
+    setMemoryEncrypted: {
+      meta: { source: `${src}: dma_set_encrypted() -> set_memory_encrypted(); failure -> return (leak)`, call: 'set_memory_encrypted' } satisfies StateMeta,
+      on: { SET_ENCRYPTED_OK: { target: 'freePages' }, SET_ENCRYPTED_FAILED: { target: 'leaked' } },
+    },
+    freePages: {
+      meta: { source: `${src}: __dma_direct_free_pages(dev, ${page}, size)`, call: '__dma_direct_free_pages' } satisfies StateMeta,
+      on: { PAGES_FREED: { target: 'returned' } },
+    },
+    leaked: {
+      type: 'final',
+      meta: { source: `${src}: re-encryption failed: return without freeing (leak)`, returns: 'void', leak: true } satisfies StateMeta,
+    },
+    returned: {
+      type: 'final',
+      meta: { source: `${src}: return`, returns: 'void' } satisfies StateMeta,
+    },
+  } as const;
+}
+
 export function freeCommonStates() {
   return {
     start: {
@@ -37,25 +69,6 @@ export function freeCommonStates() {
       meta: { source: `${SRC}: arch_dma_clear_uncached(cpu_addr, size)`, call: 'arch_dma_clear_uncached' } satisfies StateMeta,
       on: { UNCACHED_CLEARED: { target: 'encrypting' } },
     },
-    encrypting: {
-      meta: { source: `${SRC}: dma_set_encrypted(dev, cpu_addr (vaddr in p3's vmalloc branch), size) (early return 0 unless the guard holds)` } satisfies StateMeta,
-      always: [{ guard: 'dmaOwnsDecryption', target: 'setMemoryEncrypted' }, { target: 'freePages' }],
-    },
-    setMemoryEncrypted: {
-      meta: { source: `${SRC}: dma_set_encrypted() -> set_memory_encrypted(); failure -> return (leak)`, call: 'set_memory_encrypted' } satisfies StateMeta,
-      on: { SET_ENCRYPTED_OK: { target: 'freePages' }, SET_ENCRYPTED_FAILED: { target: 'leaked' } },
-    },
-    freePages: {
-      meta: { source: `${SRC}: __dma_direct_free_pages(dev, dma_direct_to_page(dev, dma_addr), size)`, call: '__dma_direct_free_pages' } satisfies StateMeta,
-      on: { PAGES_FREED: { target: 'returned' } },
-    },
-    leaked: {
-      type: 'final',
-      meta: { source: `${SRC}: re-encryption failed: return without freeing (leak)`, returns: 'void', leak: true } satisfies StateMeta,
-    },
-    returned: {
-      type: 'final',
-      meta: { source: `${SRC}: return`, returns: 'void' } satisfies StateMeta,
-    },
+    ...reencryptAndFreeStates(SRC, "cpu_addr (vaddr in p3's vmalloc branch)", 'dma_direct_to_page(dev, dma_addr)'),
   } as const;
 }

@@ -8,6 +8,7 @@
  * dma_set_encrypted() and __dma_direct_free_pages().
  */
 import { dmaSetup, initialContext, type StateMeta } from './dma-setup.ts';
+import { reencryptAndFreeStates } from './dma-direct-free-common.ts';
 
 const SRC = 'kernel/dma/direct.c dma_direct_free_pages()';
 
@@ -24,25 +25,6 @@ export const dmaDirectFreePages = dmaSetup.createMachine({
       meta: { source: `${SRC}: dma_free_from_pool(dev, vaddr, size) (gen_pool lookup by virtual address)`, call: 'dma_free_from_pool', arg: 'page_address' } satisfies StateMeta,
       on: { POOL_FREED: { target: 'returned' }, NOT_IN_POOL: { target: 'encrypting' } },
     },
-    encrypting: {
-      meta: { source: `${SRC}: dma_set_encrypted(dev, vaddr, size) (early return 0 unless the guard holds)` } satisfies StateMeta,
-      always: [{ guard: 'dmaOwnsDecryption', target: 'setMemoryEncrypted' }, { target: 'freePages' }],
-    },
-    setMemoryEncrypted: {
-      meta: { source: `${SRC}: dma_set_encrypted() -> set_memory_encrypted(); failure -> return (leak)`, call: 'set_memory_encrypted' } satisfies StateMeta,
-      on: { SET_ENCRYPTED_OK: { target: 'freePages' }, SET_ENCRYPTED_FAILED: { target: 'leaked' } },
-    },
-    freePages: {
-      meta: { source: `${SRC}: __dma_direct_free_pages(dev, page, size)`, call: '__dma_direct_free_pages' } satisfies StateMeta,
-      on: { PAGES_FREED: { target: 'returned' } },
-    },
-    leaked: {
-      type: 'final',
-      meta: { source: `${SRC}: re-encryption failed: return without freeing (leak)`, returns: 'void', leak: true } satisfies StateMeta,
-    },
-    returned: {
-      type: 'final',
-      meta: { source: `${SRC}: return`, returns: 'void' } satisfies StateMeta,
-    },
+    ...reencryptAndFreeStates(SRC, 'vaddr', 'page'),
   },
 });

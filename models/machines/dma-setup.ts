@@ -170,3 +170,18 @@ export type GuardName = keyof typeof GUARD_C;
 
 /** Every machine's context: the input, with all locals false. */
 export const initialContext = ({ input }: { input: MachineInput }): MachineContext => ({ ...input, ...NO_LOCALS });
+
+/**
+ * dma_direct_alloc()'s strategy for a non-coherent device, as `always`
+ * transitions: set_uncached where the arch has it, else a remap where
+ * DMA_DIRECT_REMAP is set (either taken into the locals), else `onNone`.
+ * The alloc machines and the jgg-flags mmap (which replays the choice to
+ * recover a buffer's provenance) share it, so they cannot drift apart.
+ */
+export function nonCoherentStrategy(onStrategy: string, onNone: string) {
+  return [
+    { guard: 'setUncachedConfigured', actions: 'takeNonCoherentStrategy', target: onStrategy },
+    { guard: 'dmaDirectRemapConfigured', actions: 'takeNonCoherentStrategy', target: onStrategy },
+    { target: onNone },
+  ] as const;
+}

@@ -22,7 +22,7 @@
  * ABSTRACTION: as in dma-direct-alloc.ts (arch_dma_alloc, the global
  * pool, arch_dma_prep_coherent and memset are left out).
  */
-import { dmaSetup, initialContext, type StateMeta } from './dma-setup.ts';
+import { dmaSetup, initialContext, nonCoherentStrategy, type StateMeta } from './dma-setup.ts';
 import { jggBackingStates, jggSource, SET_FLAG_DECRYPTED, jggPoolGateStates } from './jgg-flags-common.ts';
 
 const FN = 'dma_direct_alloc()';
@@ -76,11 +76,7 @@ export const jggDmaDirectAlloc = dmaSetup.createMachine({
     },
     nonCoherent: {
       meta: { source: src('!dev_is_dma_coherent(dev): set_uncached = ARCH_HAS_DMA_SET_UNCACHED, remap = DMA_DIRECT_REMAP') } satisfies StateMeta,
-      always: [
-        { guard: 'setUncachedConfigured', actions: 'takeNonCoherentStrategy', target: 'atomicPoolCheck' },
-        { guard: 'dmaDirectRemapConfigured', actions: 'takeNonCoherentStrategy', target: 'atomicPoolCheck' },
-        { target: 'noNonCoherentStrategy' },
-      ],
+      always: nonCoherentStrategy('atomicPoolCheck', 'noNonCoherentStrategy'),
     },
     noNonCoherentStrategy: {
       type: 'final',

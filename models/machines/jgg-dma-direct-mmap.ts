@@ -17,7 +17,7 @@
  * ABSTRACTION: dev-coherent and global-coherent memory, and the vm_pgoff
  * bounds check, are left out as in dma-direct-mmap.ts.
  */
-import { dmaSetup, initialContext, type StateMeta } from './dma-setup.ts';
+import { dmaSetup, initialContext, nonCoherentStrategy, type StateMeta } from './dma-setup.ts';
 import { jggSource, SET_FLAG_DECRYPTED } from './jgg-flags-common.ts';
 
 const FN = 'dma_direct_mmap()';
@@ -40,11 +40,7 @@ export const jggDmaDirectMmap = dmaSetup.createMachine({
     },
     nonCoherentProvenance: {
       meta: { source: src('recover the flag of a non-coherent buffer: was it an atomic-pool chunk (remap || set_uncached strategy, non-blocking)?') } satisfies StateMeta,
-      always: [
-        { guard: 'setUncachedConfigured', actions: 'takeNonCoherentStrategy', target: 'atomicPoolProvenance' },
-        { guard: 'dmaDirectRemapConfigured', actions: 'takeNonCoherentStrategy', target: 'atomicPoolProvenance' },
-        { target: 'remappingPfnRange' },
-      ],
+      always: nonCoherentStrategy('atomicPoolProvenance', 'remappingPfnRange'),
     },
     atomicPoolProvenance: {
       meta: { source: src('an atomic-pool chunk (the allocation\'s dma_direct_use_pool() diversion) -> flag DEC; else CMA/buddy, flag ENC') } satisfies StateMeta,
