@@ -32,6 +32,8 @@ describe('no-decrypted-mapped-encrypted', () => {
     expect(p.check({ ...encAddrOfDec, encAfter: Enc.UNKNOWN }, platform('cca'))).toBe(Severity.NONE);
     expect(p.check({ ...encAddrOfDec, locAfter: Loc.FREE }, platform('cca'))).toBe(Severity.NONE);
     expect(p.check({ ...encAddrOfDec, kind: ObsKind.RETURN }, platform('cca'))).toBe(Severity.NONE);
+    // an observation about no page
+    expect(p.check({ ...encAddrOfDec, page: -1 }, platform('cca'))).toBe(Severity.NONE);
   });
 
   it('explains what is mismatched', () => {

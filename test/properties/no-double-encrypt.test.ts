@@ -25,4 +25,8 @@ describe('no-double-encrypt', () => {
   it('does not confuse a decrypt of an encrypted page with a double encrypt', () => {
     expect(noDoubleEncrypt.check({ ...encryptEnc, kind: ObsKind.SET_DECRYPTED }, platform('tdx'))).toBe(Severity.NONE);
   });
+
+  it('names the page in its explanation', () => {
+    expect(noDoubleEncrypt.explain(encryptEnc, 'buddy0')).toBe('set_memory_encrypted() on buddy0, which is already encrypted');
+  });
 });
