@@ -134,7 +134,8 @@ export class RunModel {
       startsSession: SESSION_STARTS.has(ep),
     })));
     this.programLength = Int32Array.from(spec.programs, (p) => p.length);
-    this.scratch = new Uint8Array(this.stateBytes);
+    // whole words underneath, the padding zero: a checker may read a successor as 32-bit words
+    this.scratch = new Uint8Array(new ArrayBuffer(4 * Math.ceil(this.stateBytes / 4)), 0, this.stateBytes);
     this.pre = new WorldView(this.world.layout, this.scratch);
     this.next = new WorldView(this.world.layout, this.scratch);
     const p = spec.platform;

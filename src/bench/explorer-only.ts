@@ -80,7 +80,15 @@ export function record(system: CheckableSystem): Recording {
     },
   };
   // the heavy run's system expands many states at once: so does its replay, so that the explorer's same path is timed
-  if (system.successorsOfMany) {
+  if (system.successorsToSink && sb <= 8) {
+    replay.successorsToSink = (_words, count, sink) => {
+      for (let which = 0; which < count; which++) {
+        const end = firsts[k + 1]!;
+        for (let i = firsts[k]!; i < end; i++) sink.push(next[i * words]!, words > 1 ? next[i * words + 1]! : 0, actions[i]!, goals[i]!, which);
+        k++;
+      }
+    };
+  } else if (system.successorsOfMany) {
     replay.successorsOfMany = (_words, count, emit) => {
       for (let which = 0; which < count; which++) replay.successors(out, (n, a, g) => emit(n, a, g, which));
     };

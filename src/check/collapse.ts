@@ -25,7 +25,7 @@
  * Layout assumed (models/world.ts): thread t's record is the 32-bit word t,
  * the pages follow from word `threads`, zero-padded to whole words.
  */
-import type { CheckableSystem } from '../core/checkable-system.ts';
+import type { CheckableSystem, WordSink } from '../core/checkable-system.ts';
 import type { Observation } from '../../models/observation.ts';
 import type { RunModel } from '../../models/run-model.ts';
 import { MAX_THREADS, THREAD_BYTES } from '../../models/world.ts';
@@ -138,6 +138,8 @@ export class Tuples {
 /** Words of one stored step: action, goals, new record number, new pages number. */
 const STEP = 4;
 
+type Emit = (next: Uint8Array, action: number, goals: number, which: number) => void;
+
 export class CollapsedSystem implements CheckableSystem {
   readonly stateBytes: number;
   readonly goalCount: number;
@@ -218,12 +220,33 @@ export class CollapsedSystem implements CheckableSystem {
       const p = this.freshTop;
       s[p] = action;
       s[p + 1] = this.goalsOf(obs, n);
-      s[p + 2] = this.internRecord(wordOf(next, this.captureThread));
-      s[p + 3] = this.internPages(next);
+      const words = this.wordsOf(next);
+      if (words !== null) {
+        s[p + 2] = this.records.intern(words, this.captureThread);
+        s[p + 3] = this.pages.intern(words, this.threads);
+      } else {
+        s[p + 2] = this.internRecord(wordOf(next, this.captureThread));
+        s[p + 3] = this.internPages(next);
+      }
       this.freshTop = p + STEP;
     };
     if (symmetry) this.canonicalize = (state) => this.canonicalizeCode(state);
+    // where component k (threads, then pages) sits in a code read as two little-endian words
+    this.posWord = new Int32Array(T + 1);
+    this.posShift = new Int32Array(T + 1);
+    this.posKeep = new Int32Array(T + 1);
+    for (let k = 0; k <= T; k++) {
+      const bit = k * width;
+      this.posWord[k] = bit >>> 5;
+      this.posShift[k] = bit & 31;
+      this.posKeep[k] = width === 32 ? 0 : ~(0xffff << (bit & 31));
+    }
+    if (this.stateBytes <= 8) this.successorsToSink = (words, count, sink) => this.expandToSink(words, count, sink);
   }
+
+  private readonly posWord: Int32Array;
+  private readonly posShift: Int32Array;
+  private readonly posKeep: Int32Array;
 
   /** Bytes held by the memo and the component numbering. */
   bytesUsed(): number {
@@ -279,6 +302,17 @@ export class CollapsedSystem implements CheckableSystem {
     for (let i = 0; i < bytes.length; i++) out[i] = bytes[i]!;
   }
 
+  /** A word view of the model's successor buffer, when it has whole words underneath (the model's own does). */
+  private wordsOf(next: Uint8Array): Int32Array | null {
+    if (next === this.lastNext) return this.lastNextWords;
+    const words = this.full.length;
+    this.lastNext = next;
+    this.lastNextWords = (next.byteOffset & 3) === 0 && next.buffer.byteLength - next.byteOffset >= 4 * words ? new Int32Array(next.buffer, next.byteOffset, words) : null;
+    return this.lastNextWords;
+  }
+
+  private lastNext: Uint8Array | null = null;
+  private lastNextWords: Int32Array | null = null;
   private readonly oneWord = new Int32Array(1);
   private internRecord(word: number): number {
     this.oneWord[0] = word;
@@ -342,7 +376,14 @@ export class CollapsedSystem implements CheckableSystem {
    * in phases of independent loads (the memo outgrows the caches, and a
    * lookup alone waits for two misses in a row), then each state in order.
    */
-  successorsOfMany(words: Int32Array, count: number, emit: (next: Uint8Array, action: number, goals: number, which: number) => void): void {
+  successorsOfMany(words: Int32Array, count: number, emit: Emit): void {
+    this.expandMany(words, count, emit);
+  }
+
+  /** `successorsOfMany` handing the codes over as words: present only for codes of at most 8 bytes. */
+  readonly successorsToSink?: (words: Int32Array, count: number, sink: WordSink) => void;
+
+  private expandMany(words: Int32Array, count: number, emit: Emit): void {
     const T = this.threads;
     const stride = (this.width === 16 ? 2 : 1) * Math.ceil(this.stateBytes / 4);
     if (this.idsOf !== words) {
@@ -372,7 +413,7 @@ export class CollapsedSystem implements CheckableSystem {
     const table = this.table;
     const mask = this.mask;
     // Phase 1: hash every key and read its home slot.
-    let sink = 0;
+    let touched = 0;
     for (let i = 0; i < count; i++) {
       const o = i * stride;
       const b = ids[o + T]!;
@@ -381,7 +422,7 @@ export class CollapsedSystem implements CheckableSystem {
         if (only >= 0 && t !== only) continue;
         const h = memoHash((ids[o + t]! << 2) | t, b);
         keyHash[i * T + t] = h;
-        sink ^= table[3 * (h & mask) + 2]!;
+        touched ^= table[3 * (h & mask) + 2]!;
       }
     }
     // Phase 2: probe (the home slots are cached now) and read each entry found.
@@ -394,10 +435,10 @@ export class CollapsedSystem implements CheckableSystem {
         if (only >= 0 && t !== only) continue;
         const base = this.probe((ids[o + t]! << 2) | t, b, keyHash[i * T + t]!);
         keyBase[i * T + t] = base;
-        if (base >= 0) sink ^= arena[base]!;
+        if (base >= 0) touched ^= arena[base]!;
       }
     }
-    this.sink ^= sink;
+    this.sink ^= touched;
     // Phase 3: each state in order.
     for (let i = 0; i < count; i++) {
       const o = i * stride;
@@ -416,21 +457,102 @@ export class CollapsedSystem implements CheckableSystem {
           this.replay(this.arena, base + 1, this.arena[base]!, t, i, emit);
           continue;
         }
-        this.misses++;
         if (!decoded) {
           this.decodeCur();
           decoded = true;
         }
-        this.freshTop = 0;
-        this.captureThread = t;
-        this.model.threadSuccessors(this.fullBytes, t, this.capture);
-        const steps = this.freshTop / STEP;
-        if (!this.full_ && this.roomFor(steps)) {
-          base = this.insert(a, cur[T]!, h, steps);
-          this.replay(this.arena, base + 1, steps, t, i, emit);
+        base = this.computeSteps(t, a, cur[T]!, h);
+        if (base >= 0) this.replay(this.arena, base + 1, this.arena[base]!, t, i, emit);
+        else this.replay(this.fresh, 0, this.freshTop / STEP, t, i, emit);
+      }
+    }
+  }
+
+  /**
+   * A memo miss: thread t's steps from the decoded current state (`full`),
+   * computed by the model and stored under key (a, b) with hash h. Returns
+   * the entry's arena offset, or -1 when the memo is full (the steps are
+   * then in `fresh`, `freshTop / STEP` of them).
+   */
+  private computeSteps(t: number, a: number, b: number, h: number): number {
+    this.misses++;
+    this.freshTop = 0;
+    this.captureThread = t;
+    this.model.threadSuccessors(this.fullBytes, t, this.capture);
+    const steps = this.freshTop / STEP;
+    if (!this.full_ && this.roomFor(steps)) return this.insert(a, b, h, steps);
+    this.full_ = true;
+    return -1;
+  }
+
+  /**
+   * `successorsOfMany` for codes of at most 8 bytes, each successor handed
+   * to `sink` as words: state by state, thread by thread, one memo probe
+   * each (no phases: a probe here is one or two cache misses, which the CPU
+   * overlaps with the neighbouring states' work on its own).
+   */
+  private expandToSink(words: Int32Array, count: number, sink: WordSink): void {
+    const T = this.threads;
+    const ws = this.stateBytes > 4 ? 2 : 1;
+    const posWord = this.posWord;
+    const posShift = this.posShift;
+    const posKeep = this.posKeep;
+    const idMask = this.width === 16 ? 0xffff : -1;
+    const pw = posWord[T]!;
+    const ps = posShift[T]!;
+    const pk = posKeep[T]!;
+    const cur = this.cur;
+    for (let i = 0; i < count; i++) {
+      const c0 = words[i * ws]!;
+      const c1 = ws === 2 ? words[i * ws + 1]! : 0;
+      const b = ((pw === 0 ? c0 : c1) >>> ps) & idMask;
+      let decoded = false;
+      let only = -1;
+      if (this.por) {
+        for (let k = 0; k <= T; k++) cur[k] = ((posWord[k] === 0 ? c0 : c1) >>> posShift[k]!) & idMask;
+        this.decodeCur();
+        decoded = true;
+        only = this.model.localThread(this.fullBytes);
+      }
+      for (let t = 0; t < T; t++) {
+        if (only >= 0 && t !== only) continue;
+        const rw = posWord[t]!;
+        const rs = posShift[t]!;
+        const rk = posKeep[t]!;
+        const a = ((((rw === 0 ? c0 : c1) >>> rs) & idMask) << 2) | t;
+        const h = memoHash(a, b);
+        let steps = this.arena;
+        let p = this.probe(a, b, h);
+        let n: number;
+        if (p >= 0) {
+          this.hits++;
+          n = steps[p]!;
+          p++;
         } else {
-          this.full_ = true;
-          this.replay(this.fresh, 0, steps, t, i, emit);
+          if (!decoded) {
+            for (let k = 0; k <= T; k++) cur[k] = ((posWord[k] === 0 ? c0 : c1) >>> posShift[k]!) & idMask;
+            this.decodeCur();
+            decoded = true;
+          }
+          p = this.computeSteps(t, a, b, h);
+          if (p >= 0) {
+            steps = this.arena;
+            n = steps[p]!;
+            p++;
+          } else {
+            steps = this.fresh;
+            n = this.freshTop / STEP;
+            p = 0;
+          }
+        }
+        for (const end = p + n * STEP; p < end; p += STEP) {
+          let w0 = c0;
+          let w1 = c1;
+          if (rw === 0) w0 = (w0 & rk) | (steps[p + 2]! << rs);
+          else w1 = (w1 & rk) | (steps[p + 2]! << rs);
+          if (pw === 0) w0 = (w0 & pk) | (steps[p + 3]! << ps);
+          else w1 = (w1 & pk) | (steps[p + 3]! << ps);
+          sink.push(w0, w1, steps[p]!, steps[p + 1]!, i);
         }
       }
     }
@@ -463,7 +585,7 @@ export class CollapsedSystem implements CheckableSystem {
   }
 
   /** Emit `count` steps stored in `steps` from offset `p`, applied to the current state. */
-  private replay(steps: Int32Array, p: number, count: number, t: number, which: number, emit: (next: Uint8Array, action: number, goals: number, which: number) => void): void {
+  private replay(steps: Int32Array, p: number, count: number, t: number, which: number, emit: Emit): void {
     const T = this.threads;
     const cur = this.cur;
     const out = this.outIds;
@@ -491,8 +613,10 @@ export class CollapsedSystem implements CheckableSystem {
     if (need > this.arena.length) this.arena = grown(this.arena, need);
     if (2 * (this.used + 1) > this.mask + 1) this.growTable();
     const base = this.arenaTop;
-    this.arena[base] = count;
-    this.arena.set(this.fresh.subarray(0, count * STEP), base + 1);
+    const arena = this.arena;
+    const fresh = this.fresh;
+    arena[base] = count;
+    for (let j = 0; j < count * STEP; j++) arena[base + 1 + j] = fresh[j]!;
     this.arenaTop = need;
     let slot = h & this.mask;
     while (this.table[3 * slot + 2] !== 0) slot = (slot + 1) & this.mask;

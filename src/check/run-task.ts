@@ -8,7 +8,7 @@ import { ENTRY_POINTS } from '../../models/versions.ts';
 import { compile, resetStepCaches } from '../../models/step-cache.ts';
 import { dmaSystem, exploreDma, goalProperty, goalSeverity, type Reductions } from './dma-system.ts';
 import { STEP_MEMO_MAX_BYTES } from './collapse.ts';
-import type { CheckableSystem } from '../core/checkable-system.ts';
+import type { CheckableSystem, WordSink } from '../core/checkable-system.ts';
 import { specOf, type RunTask } from './matrix.ts';
 
 export interface RunViolation {
@@ -52,12 +52,16 @@ function onlyGoals(sys: CheckableSystem, bits: readonly number[]): CheckableSyst
     return out;
   };
   const many = sys.successorsOfMany?.bind(sys);
+  const toSink = sys.successorsToSink?.bind(sys);
+  let outer: WordSink | undefined;
+  const mapped: WordSink = { push: (w0, w1, a, g, which) => outer!.push(w0, w1, a, map(g), which) };
   return {
     stateBytes: sys.stateBytes,
     goalCount: bits.length,
     initialStates: (emit) => sys.initialStates(emit),
     successors: (state, emit) => sys.successors(state, (n, a, g) => emit(n, a, map(g))),
     ...(many ? { successorsOfMany: (words: Int32Array, count: number, emit: (n: Uint8Array, a: number, g: number, which: number) => void) => many(words, count, (n, a, g, which) => emit(n, a, map(g), which)) } : {}),
+    ...(toSink ? { successorsToSink: (words: Int32Array, count: number, sink: WordSink) => { outer = sink; toSink(words, count, mapped); } } : {}),
     ...(sys.canonicalize ? { canonicalize: (s: Uint8Array) => sys.canonicalize!(s) } : {}),
   };
 }

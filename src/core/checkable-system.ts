@@ -37,9 +37,27 @@ export interface CheckableSystem {
    */
   successorsOfMany?(words: Int32Array, count: number, emit: (next: Uint8Array, action: number, goals: number, which: number) => void): void;
   /**
+   * Optional, for states of at most 8 bytes: `successorsOfMany` with each
+   * successor handed over as two words (`WordSink.push`) instead of a byte
+   * buffer, so nothing is copied or re-read on the way to the state store.
+   * Same successors, same order, same actions and goals. The explorer uses
+   * it when present and the states are small enough.
+   */
+  successorsToSink?(words: Int32Array, count: number, sink: WordSink): void;
+  /**
    * Optional symmetry reduction: rewrite `state` in place into the canonical
    * representative of its symmetry class. Must be idempotent, and the system
    * must be symmetric under it (a test proves that per system).
    */
   canonicalize?(state: Uint8Array): void;
+}
+
+/** Receives the successors of `CheckableSystem.successorsToSink`. */
+export interface WordSink {
+  /**
+   * One successor of state `which` (0-based, as in `successorsOfMany`): its
+   * `stateBytes` (at most 8) bytes as two little-endian 32-bit words, zero
+   * past `stateBytes` (`w1` is 0 for states of at most 4 bytes).
+   */
+  push(w0: number, w1: number, action: number, goals: number, which: number): void;
 }

@@ -32,7 +32,7 @@
  * bytes measured for 20-byte states. Hash-compact mode: 8 / load + 6 (times
  * slack) + the BFS queue (the widest frontier).
  */
-import type { CheckableSystem } from './checkable-system.ts';
+import type { CheckableSystem, WordSink } from './checkable-system.ts';
 import { ARENA_GROWTH, FingerprintStore, SMALL_STATE_BYTES, SmallStateStore, StateQueue, StateStore, wordsPerState } from './state-store.ts';
 import type { DedupStore } from './state-store.ts';
 
@@ -401,13 +401,57 @@ export function explore(system: CheckableSystem, options: ExploreOptions = {}): 
   });
   const numInitial = initialEmitIndex.length;
 
-  // Breadth-first search, level by level; with `successorsOfMany`, up to
-  // EXPAND states of one level at a time.
-  const many = typeof system.successorsOfMany === 'function' ? system.successorsOfMany.bind(system) : null;
+  // Breadth-first search, level by level; with `successorsToSink` or
+  // `successorsOfMany`, up to EXPAND states of one level at a time.
+  const small = exact instanceof SmallStateStore ? exact : null;
+  const toSink = small !== null && typeof system.successorsToSink === 'function' ? system.successorsToSink.bind(system) : null;
+  const many = toSink === null && typeof system.successorsOfMany === 'function' ? system.successorsOfMany.bind(system) : null;
   let manyBase = 0;
   const onSuccessorOfMany = (next: Uint8Array, action: number, goals: number, which: number): void => {
     curIndex = manyBase + which;
     onSuccessor(next, action, goals);
+  };
+  // A successor handed over as words is deduplicated at once: a lookup in
+  // SmallStateStore's table is one cache miss, which the CPU overlaps with
+  // the next successor's work without a batch.
+  const sinkWords = new Int32Array(2);
+  const sinkBytes = new Uint8Array(sinkWords.buffer, 0, Math.min(sb, 8));
+  const sink: WordSink = {
+    push(w0: number, w1: number, action: number, goals: number, which: number): void {
+      if (stopped !== undefined) return;
+      if (!(action >= 0 && action <= 0xffff)) throw new RangeError(`explore: action ${action} is not in 0..65535`);
+      transitions++;
+      const source = manyBase + which;
+      if (goals !== 0) {
+        if ((goals & ~allMask) !== 0) {
+          throw new Error(`explore: a step raised goal mask 0x${(goals >>> 0).toString(16)} outside goalCount=${goalCount}`);
+        }
+        recordGoals(goals, source, action);
+        if (stopped !== undefined) return;
+      }
+      if (canonicalize !== null) {
+        sinkWords[0] = w0;
+        sinkWords[1] = w1;
+        canonicalize(sinkBytes);
+        w0 = sinkWords[0]!;
+        w1 = sinkWords[1]!;
+      }
+      const h = small!.hashPair(w0, w1);
+      let idx = nStates < nextCheck ? small!.insertPairFast(w0, w1, h) : -2;
+      if (idx === -2) {
+        sinkWords[0] = w0;
+        sinkWords[1] = w1;
+        idx = slowInsert(sinkWords, 0, h, 0);
+        if (stopped !== undefined) return;
+      } else if (idx >= 0) {
+        nStates = idx + 1;
+      }
+      if (idx >= 0) {
+        parents[idx] = source;
+        actions[idx] = action;
+        maxDepth = curDepth + 1;
+      }
+    },
   };
   let head = 0;
   let levelEnd = nStates;
@@ -419,14 +463,15 @@ export function explore(system: CheckableSystem, options: ExploreOptions = {}): 
       curDepth++;
       levelEnd = nStates;
     }
-    if (many !== null) {
+    if (toSink !== null || many !== null) {
       const k = Math.min(EXPAND, levelEnd - head);
       for (let i = 0; i < k; i++) {
         if (exact !== null) exact.getWords(head + i, manyWords, i * sw);
         else queue!.shiftWords(manyWords, i * sw);
       }
       manyBase = head;
-      many(manyWords, k, onSuccessorOfMany);
+      if (toSink !== null) toSink(manyWords, k, sink);
+      else many!(manyWords, k, onSuccessorOfMany);
       head += k;
     } else {
       if (exact !== null) exact.getWords(head, curWords, 0);

@@ -61,13 +61,25 @@ export function wordsPerState(stateBytes: number): number {
 export function hashWords(w: Int32Array, off: number, n: number, len: number): number {
   let h = 0;
   const end = off + n;
-  for (let i = off; i < end; i++) {
-    let k = Math.imul(w[i]!, 0xcc9e2d51 | 0);
-    k = (k << 15) | (k >>> 17);
-    h ^= Math.imul(k, 0x1b873593);
-    h = (h << 13) | (h >>> 19);
-    h = (Math.imul(h, 5) + (0xe6546b64 | 0)) | 0;
-  }
+  for (let i = off; i < end; i++) h = murmurRound(h, w[i]!);
+  return murmurFinish(h, len);
+}
+
+/** `hashWords` of the one or two words (w0, w1): `n` is 1 or 2. */
+export function hashWordPair(w0: number, w1: number, n: number, len: number): number {
+  const h = murmurRound(0, w0);
+  return murmurFinish(n === 1 ? h : murmurRound(h, w1), len);
+}
+
+function murmurRound(h: number, word: number): number {
+  let k = Math.imul(word, 0xcc9e2d51 | 0);
+  k = (k << 15) | (k >>> 17);
+  h ^= Math.imul(k, 0x1b873593);
+  h = (h << 13) | (h >>> 19);
+  return (Math.imul(h, 5) + (0xe6546b64 | 0)) | 0;
+}
+
+function murmurFinish(h: number, len: number): number {
   h ^= len;
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b | 0);
@@ -557,6 +569,49 @@ export class SmallStateStore extends ArenaStore implements DedupStore {
       if (e0 === 0 && e1 === 0) return -(slot + 1);
       slot = (slot + 1) & mask;
     }
+  }
+
+  /** `hashPairWords`'s first hash of the state (w0, w1) (`w1` is 0 for states of at most 4 bytes). */
+  hashPair(w0: number, w1: number): number {
+    return hashWordPair(w0, w1, this.stateWords, this.stateBytes);
+  }
+
+  /**
+   * `insertHashedWords` of the state (w0, w1) with hash `h` (`hashPair`),
+   * for a caller that knows `headroom()` > 0 (nothing grows here): the new
+   * index, -1 if already present, -2 for the all-zero state (which only
+   * `insertHashedWords` handles).
+   */
+  insertPairFast(w0: number, w1: number, h: number): number {
+    if (w0 === 0 && w1 === 0) return -2;
+    const table = this.table;
+    const mask = this.mask;
+    let slot = h & mask;
+    if (this.stateWords === 1) {
+      for (;;) {
+        const e = table[slot]!;
+        if (e === w0) return -1;
+        if (e === 0) break;
+        slot = (slot + 1) & mask;
+      }
+      table[slot] = w0;
+      this.words[this.count] = w0;
+      return this.count++;
+    }
+    for (;;) {
+      const e0 = table[2 * slot]!;
+      const e1 = table[2 * slot + 1]!;
+      if (e0 === w0 && e1 === w1) return -1;
+      if (e0 === 0 && e1 === 0) break;
+      slot = (slot + 1) & mask;
+    }
+    table[2 * slot] = w0;
+    table[2 * slot + 1] = w1;
+    const idx = this.count;
+    this.words[2 * idx] = w0;
+    this.words[2 * idx + 1] = w1;
+    this.count = idx + 1;
+    return idx;
   }
 
   private isZero(src: Int32Array, off: number): boolean {

@@ -62,17 +62,34 @@ describe('reused thread steps', () => {
         sys.successors(s, (next, action, goals) => out.push(`${hex(sys.modelState(next))} ${action} ${goals}`));
         return out.join('\n');
       };
+      // the same list handed over as words (the explorer's path for codes of at most 8 bytes)
+      const sinkList = (s: Uint8Array) => {
+        const words = new Int32Array(2);
+        new Uint8Array(words.buffer).set(s);
+        const out: string[] = [];
+        collapsed.successorsToSink!(words, 1, {
+          push(w0, w1, action, goals, which) {
+            expect(which).toBe(0);
+            const next = new Uint8Array(Int32Array.of(w0, w1).buffer, 0, collapsed.stateBytes);
+            out.push(`${hex(collapsed.modelState(next))} ${action} ${goals}`);
+          },
+        });
+        return out.join('\n');
+      };
       let checked = 0;
       // walk the reachable codes of the collapsed system; compare each one's successor list with the
-      // model's from the decoded state, twice (a miss, then a hit)
+      // model's from the decoded state, three times (a miss, then hits), as bytes and as words
+      // (every other state has its miss as words)
       const walker: CheckableSystem = {
         stateBytes: collapsed.stateBytes,
         goalCount: collapsed.goalCount,
         initialStates: (emit) => collapsed.initialStates(emit),
         successors(s, emit) {
           const want = list(bare, collapsed.modelState(s));
+          if (checked % 2 === 0) expect(sinkList(s)).toBe(want);
           expect(list(collapsed, s)).toBe(want);
           expect(list(collapsed, s)).toBe(want);
+          expect(sinkList(s)).toBe(want);
           checked++;
           collapsed.successors(s, emit);
         },
@@ -123,6 +140,21 @@ describe('reused thread steps', () => {
     expect(summary(a)).toBe(summary(b));
     expect(memo.bytesUsed()).toBeLessThan(256 * 1024);
     expect(memo.misses).toBeGreaterThan(2 * memo.entries);
+  });
+
+  it('hand codes of at most 8 bytes over as words, in every layout of 1-3 threads and 16- or 32-bit numbers', () => {
+    const bare = (spec: RunSpec) => explore(dmaSystem(spec, PROPERTIES, { symmetry: false, por: false }, { stepMemo: false }), { symmetry: false });
+    const sizes: string[] = [];
+    for (const threads of [1, 2, 3]) {
+      const spec: RunSpec = { ...SHARED_POOL_3, programs: SHARED_POOL_3.programs.slice(0, threads) };
+      const want = summary(bare(spec));
+      for (const idWidth of [16, 32] as const) {
+        const sys = dmaSystem(spec, PROPERTIES, { symmetry: false, por: false }, { idWidth });
+        sizes.push(`${threads}x${idWidth}: ${sys.stateBytes} ${sys.successorsToSink ? 'words' : 'bytes'}`);
+        expect(summary(explore(sys, { symmetry: false }))).toBe(want);
+      }
+    }
+    expect(sizes).toEqual(['1x16: 4 words', '1x32: 8 words', '2x16: 6 words', '2x32: 12 bytes', '3x16: 8 words', '3x32: 16 bytes']);
   });
 
   it('explore with 32-bit numbers exactly like with 16-bit ones, and widen when 16 bits run out', () => {
