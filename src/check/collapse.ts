@@ -25,6 +25,7 @@
  * Layout assumed (models/world.ts): thread t's record is the 32-bit word t,
  * the pages follow from word `threads`, zero-padded to whole words.
  */
+import { giveBack, grownInt32, takeInt32 } from '../core/buffer-pool.ts';
 import type { CheckableSystem, WordSink } from '../core/checkable-system.ts';
 import type { Observation } from '../../models/observation.ts';
 import type { RunModel } from '../../models/run-model.ts';
@@ -69,11 +70,9 @@ function memoHash(a: number, b: number): number {
 }
 
 function grown(a: Int32Array, need: number): Int32Array<ArrayBuffer> {
-  let n = a.length * 2;
+  let n = Math.max(16, a.length * 2);
   while (n < need) n *= 2;
-  const b = new Int32Array(n);
-  b.set(a);
-  return b;
+  return grownInt32(a, n);
 }
 
 /** Numbers tuples of `width` 32-bit words 0, 1, 2, ... in the order they are first interned. */
@@ -82,11 +81,11 @@ export class Tuples {
   values: Int32Array;
   count = 0;
   /** open addressing: number + 1, 0 = empty */
-  private table = new Int32Array(64);
+  private table = takeInt32(64);
   private mask = 63;
 
   constructor(readonly width: number, private readonly limit: number, private readonly what: string) {
-    this.values = new Int32Array(16 * width);
+    this.values = takeInt32(16 * width);
   }
 
   private hash(src: Int32Array, off: number): number {
@@ -121,7 +120,8 @@ export class Tuples {
 
   private rehash(): void {
     const slots = 2 * (this.mask + 1);
-    this.table = new Int32Array(slots);
+    giveBack(this.table);
+    this.table = takeInt32(slots);
     this.mask = slots - 1;
     for (let id = 0; id < this.count; id++) {
       let slot = this.hash(this.values, id * this.width) & this.mask;
@@ -132,6 +132,16 @@ export class Tuples {
 
   bytesUsed(): number {
     return this.values.byteLength + this.table.byteLength;
+  }
+
+  /** Hand the arrays back for reuse (src/core/buffer-pool.ts); no use afterwards. */
+  release(): void {
+    giveBack(this.values);
+    giveBack(this.table);
+    this.values = new Int32Array(0);
+    this.table = new Int32Array(1);
+    this.mask = 0;
+    this.count = 0;
   }
 }
 
@@ -167,14 +177,14 @@ export class CollapsedSystem implements CheckableSystem {
   private readonly idScratch: Uint16Array | Uint32Array;
   private readonly idScratchBytes: Uint8Array;
   /** the memo: open addressing, three words a slot: (record number << 2 | t), pages number, entry offset + 1 */
-  private table = new Int32Array(3 * 64);
+  private table = takeInt32(3 * 64);
   private mask = 63;
   private used = 0;
   /** entries one after another: step count, then the steps */
-  private arena: Int32Array<ArrayBuffer> = new Int32Array(512);
+  private arena: Int32Array<ArrayBuffer> = takeInt32(512);
   private arenaTop = 0;
   /** steps being computed by the model */
-  private fresh: Int32Array<ArrayBuffer> = new Int32Array(16 * STEP);
+  private fresh: Int32Array<ArrayBuffer> = takeInt32(16 * STEP);
   private freshTop = 0;
   private full_ = false;
   private captureThread = 0;
@@ -241,7 +251,10 @@ export class CollapsedSystem implements CheckableSystem {
       this.posShift[k] = bit & 31;
       this.posKeep[k] = width === 32 ? 0 : ~(0xffff << (bit & 31));
     }
-    if (this.stateBytes <= 8) this.successorsToSink = (words, count, sink) => this.expandToSink(words, count, sink);
+    if (this.stateBytes <= 8) this.successorsToSink = (words, count, sink) => {
+      this.checkLive();
+      this.expandToSink(words, count, sink);
+    };
   }
 
   private readonly posWord: Int32Array;
@@ -253,12 +266,34 @@ export class CollapsedSystem implements CheckableSystem {
     return this.table.byteLength + this.arena.byteLength + this.fresh.byteLength + this.records.bytesUsed() + this.pages.bytesUsed();
   }
 
+  /**
+   * Hand the memo's and the numbering's arrays back for reuse by the next
+   * run of this thread (src/core/buffer-pool.ts). The system must not be
+   * used afterwards: read `bytesUsed()`, `hits` and the rest first.
+   */
+  release(): void {
+    giveBack(this.table);
+    giveBack(this.arena);
+    giveBack(this.fresh);
+    this.records.release();
+    this.pages.release();
+    this.table = this.arena = this.fresh = new Int32Array(0);
+    this.released = true;
+  }
+
+  private released = false;
+
+  private checkLive(): void {
+    if (this.released) throw new Error('CollapsedSystem: used after release()');
+  }
+
   /** Distinct (thread, record, pages) keys stored. */
   get entries(): number {
     return this.used;
   }
 
   initialStates(emit: (state: Uint8Array) => void): void {
+    this.checkLive();
     this.model.initial(this.fullBytes);
     const code = new Uint8Array(this.stateBytes);
     this.encode(this.full, code);
@@ -356,6 +391,7 @@ export class CollapsedSystem implements CheckableSystem {
   }
 
   successors(code: Uint8Array, emit: (next: Uint8Array, action: number, goals: number) => void): void {
+    this.checkLive();
     const bytes = this.oneStateBytes;
     for (let i = 0; i < bytes.length; i++) bytes[i] = code[i]!;
     this.successorsOfMany(this.oneState, 1, emit);
@@ -377,6 +413,7 @@ export class CollapsedSystem implements CheckableSystem {
    * lookup alone waits for two misses in a row), then each state in order.
    */
   successorsOfMany(words: Int32Array, count: number, emit: Emit): void {
+    this.checkLive();
     this.expandMany(words, count, emit);
   }
 
@@ -630,7 +667,7 @@ export class CollapsedSystem implements CheckableSystem {
   private growTable(): void {
     const old = this.table;
     const slots = 2 * (this.mask + 1);
-    const table = new Int32Array(3 * slots);
+    const table = takeInt32(3 * slots);
     const mask = slots - 1;
     for (let i = 0; i < old.length; i += 3) {
       if (old[i + 2] === 0) continue;
@@ -640,6 +677,7 @@ export class CollapsedSystem implements CheckableSystem {
       table[3 * slot + 1] = old[i + 1]!;
       table[3 * slot + 2] = old[i + 2]!;
     }
+    giveBack(old);
     this.table = table;
     this.mask = mask;
   }

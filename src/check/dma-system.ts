@@ -31,6 +31,8 @@ export interface DmaSystem extends CheckableSystem {
   readonly memo: MemoStats | undefined;
   /** the model state of one of this system's states */
   modelState(state: Uint8Array): Uint8Array;
+  /** hand its arrays back for reuse by the next run of this thread; read `memo` first, no use afterwards */
+  release(): void;
 }
 
 export const goalBit = (propertyIndex: number, severity: Severity): number => 2 * propertyIndex + (severity === Severity.LATENT ? 1 : 0);
@@ -95,6 +97,7 @@ export function dmaSystem(spec: RunSpec, properties: readonly Property[], reduct
       model.successors(state, withGoals, por);
     },
     modelState: (state) => state.slice(),
+    release: () => {},
     ...(symmetry ? { canonicalize: (state: Uint8Array) => model.canonicalize(state) } : {}),
   };
 }

@@ -77,13 +77,17 @@ export function executeRun(task: RunTask, opts: RunOptions): RunOutcome {
   const memo = maxBytes === undefined ? {} : { memoMaxBytes: Math.min(STEP_MEMO_MAX_BYTES, Math.floor(maxBytes / 4)) };
   let memoBytes = (): number => 0;
   // With POR the ample thread is picked by index, so paths are re-derived below without it.
+  let release = (): void => {};
   const r = exploreDma((tuning) => {
     const sys = dmaSystem(spec, props, reductions, { ...tuning, ...memo });
     memoBytes = () => sys.memo?.bytesUsed() ?? 0;
+    release = () => sys.release();
     return sys;
   }, {
     initialCapacity: 256, ...opts.explore, symmetry: reductions.symmetry !== false, concretize: !por,
   });
+  const bytesUsed = r.bytesUsed + memoBytes();
+  release();
   let goals = r.goals;
   let complete = r.complete;
   let stopReason = r.stopReason;
@@ -92,9 +96,15 @@ export function executeRun(task: RunTask, opts: RunOptions): RunOutcome {
     // Partial-order reduction keeps every violation but may order a local step of
     // another thread before it: the shortest counterexample comes from the full
     // interleaving semantics, searched only until every violation found is hit again.
-    const again = exploreDma((tuning) => onlyGoals(dmaSystem(spec, props, { ...reductions, por: false }, { ...tuning, ...memo }), found), {
+    let releaseAgain = (): void => {};
+    const again = exploreDma((tuning) => {
+      const sys = dmaSystem(spec, props, { ...reductions, por: false }, { ...tuning, ...memo });
+      releaseAgain = () => sys.release();
+      return onlyGoals(sys, found);
+    }, {
       ...opts.explore, symmetry: reductions.symmetry !== false, stopWhenAllGoals: true,
     });
+    releaseAgain();
     goals = [];
     found.forEach((bit, i) => { goals[bit] = again.goals[i]; });
     // That search explores more states: a limit can stop it before a violation the reduced run found.
@@ -111,7 +121,7 @@ export function executeRun(task: RunTask, opts: RunOptions): RunOutcome {
   });
   return {
     index: task.index, states: r.states, transitions: r.transitions, maxDepth: r.maxDepth, complete,
-    ...(stopReason ? { stopReason } : {}), bytesUsed: r.bytesUsed + memoBytes(),
+    ...(stopReason ? { stopReason } : {}), bytesUsed,
     ...(r.hashCompact ? { omissionProbability: r.omissionProbability } : {}), violations,
   };
 }

@@ -32,6 +32,7 @@
  * bytes measured for 20-byte states. Hash-compact mode: 8 / load + 6 (times
  * slack) + the BFS queue (the widest frontier).
  */
+import { giveBack, takeUint16, takeUint32 } from './buffer-pool.ts';
 import type { CheckableSystem, WordSink } from './checkable-system.ts';
 import { ARENA_GROWTH, FingerprintStore, SMALL_STATE_BYTES, SmallStateStore, StateQueue, StateStore, wordsPerState } from './state-store.ts';
 import type { DedupStore } from './state-store.ts';
@@ -200,8 +201,8 @@ export function explore(system: CheckableSystem, options: ExploreOptions = {}): 
   const store: DedupStore = exact ?? new FingerprintStore(sb, initialCapacity);
   const queue: StateQueue | null = compact ? new StateQueue(sb, initialCapacity) : null;
   let auxCap = initialCapacity;
-  let parents = new Uint32Array(auxCap);
-  let actions = new Uint16Array(auxCap);
+  let parents = takeUint32(auxCap);
+  let actions = takeUint16(auxCap);
   // States travel as `sw` 32-bit words (zero-padded); the system sees byte views.
   const sw = wordsPerState(sb);
   const scratch = takeScratch(sb);
@@ -268,11 +269,13 @@ export function explore(system: CheckableSystem, options: ExploreOptions = {}): 
     if (idx >= 0) {
       if (idx >= auxCap) {
         auxCap = grownLength(auxCap);
-        const p = new Uint32Array(auxCap);
+        const p = takeUint32(auxCap);
         p.set(parents);
+        giveBack(parents);
         parents = p;
-        const a = new Uint16Array(auxCap);
+        const a = takeUint16(auxCap);
         a.set(actions);
+        giveBack(actions);
         actions = a;
       }
       if (queue) queue.pushWords(src, off);
@@ -515,6 +518,10 @@ export function explore(system: CheckableSystem, options: ExploreOptions = {}): 
   };
   if (stopped !== undefined) result.stopReason = stopped;
   giveBackScratch(sb, scratch);
+  // the next exploration of this thread reuses their memory (src/core/buffer-pool.ts)
+  giveBack(parents);
+  giveBack(actions);
+  exact?.release();
   return result;
 }
 

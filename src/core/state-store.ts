@@ -32,6 +32,8 @@
  * at most floor(2^32 / (4 * wordsPerState)) states (RangeError beyond).
  */
 
+import { giveBack, grownInt32, takeInt32 } from './buffer-pool.ts';
+
 /** Maximum number of bytes of one typed array in Node 20 (buffer.constants.MAX_LENGTH). */
 export const MAX_TYPED_ARRAY_BYTES = 2 ** 32;
 
@@ -258,10 +260,10 @@ abstract class ArenaStore {
     this.stateWords = w;
     const cap = Math.max(1, Math.min(Math.floor(initialCapacity), maxStatesFor(w)));
     this.cap = cap;
-    this.words = new Int32Array(cap * w);
-    this.bytes = new Uint8Array(this.words.buffer);
+    this.words = takeInt32(cap * w);
+    this.bytes = new Uint8Array(this.words.buffer, 0, this.words.byteLength);
     const slots = nextPow2(Math.ceil(cap / MAX_LOAD) + 1);
-    this.table = new Int32Array(slots * slotWords);
+    this.table = takeInt32(slots * slotWords);
     this.mask = slots - 1;
     this.maxItems = Math.floor(slots * MAX_LOAD);
     this.packer = new Packer(stateBytes);
@@ -310,11 +312,22 @@ abstract class ArenaStore {
     if (cap <= this.count) {
       throw new RangeError(`${this.kind}: arena limit of ${this.count} states of ${this.stateBytes} bytes reached (2^32-byte typed array limit)`);
     }
-    const words = new Int32Array(cap * sw);
-    words.set(this.words);
+    const words = grownInt32(this.words, cap * sw);
     this.words = words;
-    this.bytes = new Uint8Array(words.buffer);
+    this.bytes = new Uint8Array(words.buffer, 0, words.byteLength);
     this.cap = cap;
+  }
+
+  /**
+   * Hand the store's arrays back for reuse by later stores of this thread
+   * (src/core/buffer-pool.ts); the store must not be used afterwards.
+   */
+  release(): void {
+    giveBack(this.words);
+    giveBack(this.table);
+    this.words = this.table = new Int32Array(0);
+    this.bytes = new Uint8Array(0);
+    this.cap = this.count = this.maxItems = 0;
   }
 }
 
@@ -453,7 +466,7 @@ export class StateStore extends ArenaStore implements DedupStore {
 
   /**
    * A view of state `index` into the arena (allocates a small view object;
-   * it keeps showing the old arena after the arena grows).
+   * valid until the arena grows: the old arena's memory is then reused).
    */
   view(index: number): Uint8Array {
     if (!(index >= 0 && index < this.count)) throw new RangeError(`StateStore.view: no state ${index} (size ${this.count})`);
@@ -472,7 +485,8 @@ export class StateStore extends ArenaStore implements DedupStore {
   private growTable(): void {
     const slots = this.table.length * 2;
     if (slots > 2 ** 31) throw new RangeError('StateStore: index table limit reached');
-    const table = new Int32Array(slots);
+    giveBack(this.table);
+    const table = takeInt32(slots);
     const mask = slots - 1;
     const bits = this.bits + 1;
     this.table = table;
@@ -652,7 +666,7 @@ export class SmallStateStore extends ArenaStore implements DedupStore {
     if (slots * this.stateWords * 4 > MAX_TYPED_ARRAY_BYTES) throw new RangeError('SmallStateStore: table limit reached');
     const sw = this.stateWords;
     const old = this.table;
-    const table = new Int32Array(slots * sw);
+    const table = takeInt32(slots * sw);
     const mask = slots - 1;
     // Move the keys in the old table's order: a key's new home is its old
     // home or that plus the old size, so the writes run nearly in order too.
@@ -662,6 +676,7 @@ export class SmallStateStore extends ArenaStore implements DedupStore {
       while (table[slot * sw] !== 0 || (sw === 2 && table[slot * sw + 1] !== 0)) slot = (slot + 1) & mask;
       for (let k = 0; k < sw; k++) table[slot * sw + k] = old[p + k]!;
     }
+    giveBack(old);
     this.table = table;
     this.mask = mask;
     this.maxItems = Math.floor(slots * MAX_LOAD);

@@ -157,6 +157,16 @@ describe('reused thread steps', () => {
     expect(sizes).toEqual(['1x16: 4 words', '1x32: 8 words', '2x16: 6 words', '2x32: 12 bytes', '3x16: 8 words', '3x32: 16 bytes']);
   });
 
+  it('refuse to be used after their arrays were handed back for reuse', () => {
+    const sys = dmaSystem(SHARED_POOL_3, PROPERTIES, { symmetry: false, por: false });
+    const first = summary(explore(sys, { symmetry: false }));
+    sys.release();
+    expect(() => explore(sys, { symmetry: false })).toThrow(/used after release/);
+    // a new system of the same thread gets the memory back and explores the same space
+    const again = dmaSystem(SHARED_POOL_3, PROPERTIES, { symmetry: false, por: false });
+    expect(summary(explore(again, { symmetry: false }))).toBe(first);
+  });
+
   it('explore with 32-bit numbers exactly like with 16-bit ones, and widen when 16 bits run out', () => {
     for (const reductions of [{ symmetry: false, por: false }, {}]) {
       const narrow = explore(dmaSystem(SHARED_POOL_3, PROPERTIES, reductions), { symmetry: reductions.symmetry !== false });

@@ -1,0 +1,88 @@
+/**
+ * Reused memory for the explorer's and the collapse's typed arrays.
+ *
+ * A default `verify` explores thousands of small runs one after another in
+ * each worker, and every run grows its hash tables and arenas by doubling:
+ * about 250 KB of fresh ArrayBuffers per run. V8 counts ArrayBuffers as
+ * external memory and answers their churn with full garbage collections,
+ * whose concurrent marking runs on background threads; with one worker per
+ * core those threads take CPU from the workers. Arrays taken here come from
+ * buffers given back by earlier runs of the same thread instead.
+ *
+ * Contract: `take*` returns a zero-filled array of exactly the length asked
+ * for (a view of a buffer that may be larger), like `new`. `giveBack` hands
+ * its buffer back for reuse: the caller must not touch the array, or any
+ * other view of its buffer, afterwards. Arrays not taken here may be given
+ * back too (they are ignored), so a caller need not know where an array
+ * came from. Buffers of power-of-two sizes from 256 bytes to 16 MiB are
+ * kept, at most POOL_MAX_BYTES in all per thread; larger ones are left to
+ * the garbage collector.
+ */
+
+const MIN_SHIFT = 8;
+const MAX_SHIFT = 24;
+
+/** Most bytes the free lists of one thread hold. */
+export const POOL_MAX_BYTES = 32 << 20;
+
+/** Free buffers by size class (byteLength = 2^k). */
+const free: ArrayBuffer[][] = Array.from({ length: MAX_SHIFT + 1 }, () => []);
+/** Buffers this pool made (only these are taken back). */
+const ours = new WeakSet<ArrayBuffer>();
+let freeBytes = 0;
+
+function shiftFor(bytes: number): number {
+  let k = MIN_SHIFT;
+  while (1 << k < bytes) k++;
+  return k;
+}
+
+function takeBuffer(bytes: number): ArrayBuffer {
+  if (bytes > 1 << MAX_SHIFT) return new ArrayBuffer(bytes);
+  const k = shiftFor(bytes);
+  const b = free[k]!.pop();
+  if (b === undefined) {
+    const fresh = new ArrayBuffer(1 << k);
+    ours.add(fresh);
+    return fresh;
+  }
+  freeBytes -= b.byteLength;
+  new Uint8Array(b, 0, bytes).fill(0);
+  return b;
+}
+
+export function takeInt32(length: number): Int32Array<ArrayBuffer> {
+  return new Int32Array(takeBuffer(4 * length), 0, length);
+}
+
+export function takeUint32(length: number): Uint32Array<ArrayBuffer> {
+  return new Uint32Array(takeBuffer(4 * length), 0, length);
+}
+
+export function takeUint16(length: number): Uint16Array<ArrayBuffer> {
+  return new Uint16Array(takeBuffer(2 * length), 0, length);
+}
+
+/** Hand the buffer under `a` back for reuse (ignored for buffers not taken here). */
+export function giveBack(a: ArrayBufferView): void {
+  const b = a.buffer as ArrayBuffer;
+  if (!ours.has(b)) return;
+  const list = free[shiftFor(b.byteLength)]!;
+  if (list.includes(b)) throw new Error('buffer-pool: a buffer was given back twice');
+  if (freeBytes + b.byteLength > POOL_MAX_BYTES) return;
+  list.push(b);
+  freeBytes += b.byteLength;
+}
+
+/** A copy of `a` in an array of `length` (>= a.length) taken here; `a` is given back. */
+export function grownInt32(a: Int32Array, length: number): Int32Array<ArrayBuffer> {
+  const b = takeInt32(length);
+  b.set(a);
+  giveBack(a);
+  return b;
+}
+
+/** Bytes held by this thread's free lists (tests). */
+export function pooledBytes(): number {
+  return freeBytes;
+}
