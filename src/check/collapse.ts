@@ -148,6 +148,11 @@ export class Tuples {
 /** Words of one stored step: action, goals, new record number, new pages number. */
 const STEP = 4;
 
+/** Words of one memo slot (see `CollapsedSystem.table`). */
+const SLOT = 4;
+/** Marks a memo slot that holds its one step itself. */
+const INLINE = 1 << 31;
+
 type Emit = (next: Uint8Array, action: number, goals: number, which: number) => void;
 
 export class CollapsedSystem implements CheckableSystem {
@@ -176,11 +181,18 @@ export class CollapsedSystem implements CheckableSystem {
   private readonly canonBefore: Int32Array;
   private readonly idScratch: Uint16Array | Uint32Array;
   private readonly idScratchBytes: Uint8Array;
-  /** the memo: open addressing, three words a slot: (record number << 2 | t), pages number, entry offset + 1 */
-  private table = takeInt32(3 * 64);
+  /**
+   * The memo: open addressing, SLOT words a slot: (record number << 2 | t),
+   * pages number, then the entry: a single step without goals is kept in
+   * the slot itself (`INLINE`: action | new record number << 16, new pages
+   * number | 1 << 31), which saves most lookups a second cache miss; other
+   * entries are (step count, arena offset of their first step + 1). A
+   * slot's last word is 0 only when it is empty.
+   */
+  private table = takeInt32(SLOT * 64);
   private mask = 63;
   private used = 0;
-  /** entries one after another: step count, then the steps */
+  /** the steps of the entries not kept in their slot, one entry after another */
   private arena: Int32Array<ArrayBuffer> = takeInt32(512);
   private arenaTop = 0;
   /** steps being computed by the model */
@@ -399,9 +411,10 @@ export class CollapsedSystem implements CheckableSystem {
 
   private readonly oneState: Int32Array;
   private readonly oneStateBytes: Uint8Array;
-  /** per (state, thread) of a batch: memo hash, then entry offset (-1: not found yet) */
+  /** per (state, thread) of a batch: memo hash, then the entry's two slot words (keyY 0: not found yet) */
   private keyHash = new Int32Array(0);
-  private keyBase = new Int32Array(0);
+  private keyX = new Int32Array(0);
+  private keyY = new Int32Array(0);
   /** per state of a batch: the one thread partial-order reduction expands, or -1 for all */
   private onlyOf = new Int32Array(0);
   private idsView: Uint16Array | Uint32Array = new Uint16Array(0);
@@ -431,11 +444,13 @@ export class CollapsedSystem implements CheckableSystem {
     const n = count * T;
     if (this.keyHash.length < n) {
       this.keyHash = new Int32Array(n);
-      this.keyBase = new Int32Array(n);
+      this.keyX = new Int32Array(n);
+      this.keyY = new Int32Array(n);
       this.onlyOf = new Int32Array(count);
     }
     const keyHash = this.keyHash;
-    const keyBase = this.keyBase;
+    const keyX = this.keyX;
+    const keyY = this.keyY;
     const onlyOf = this.onlyOf;
     const cur = this.cur;
     // Phase 0: which threads each state expands (all, or the one partial-order reduction picks).
@@ -459,7 +474,7 @@ export class CollapsedSystem implements CheckableSystem {
         if (only >= 0 && t !== only) continue;
         const h = memoHash((ids[o + t]! << 2) | t, b);
         keyHash[i * T + t] = h;
-        touched ^= table[3 * (h & mask) + 2]!;
+        touched ^= table[SLOT * (h & mask) + 3]!;
       }
     }
     // Phase 2: probe (the home slots are cached now) and read each entry found.
@@ -470,9 +485,16 @@ export class CollapsedSystem implements CheckableSystem {
       const only = onlyOf[i]!;
       for (let t = 0; t < T; t++) {
         if (only >= 0 && t !== only) continue;
-        const base = this.probe((ids[o + t]! << 2) | t, b, keyHash[i * T + t]!);
-        keyBase[i * T + t] = base;
-        if (base >= 0) touched ^= arena[base]!;
+        const slot = this.probe((ids[o + t]! << 2) | t, b, keyHash[i * T + t]!);
+        // the entry itself, not its slot: an insert below may move the slots
+        if (slot < 0) {
+          keyY[i * T + t] = 0;
+          continue;
+        }
+        const y = table[SLOT * slot + 3]!;
+        keyX[i * T + t] = table[SLOT * slot + 2]!;
+        keyY[i * T + t] = y;
+        if (y > 0) touched ^= arena[y - 1]!;
       }
     }
     this.sink ^= touched;
@@ -487,40 +509,71 @@ export class CollapsedSystem implements CheckableSystem {
         const a = (cur[t]! << 2) | t;
         const h = keyHash[i * T + t]!;
         // an entry may have been stored since phase 2, by an earlier state of this batch
-        let base = keyBase[i * T + t]!;
-        if (base < 0) base = this.probe(a, cur[T]!, h);
-        if (base >= 0) {
+        let x = keyX[i * T + t]!;
+        let y = keyY[i * T + t]!;
+        if (y === 0) {
+          const slot = this.probe(a, cur[T]!, h);
+          if (slot >= 0) {
+            x = this.table[SLOT * slot + 2]!;
+            y = this.table[SLOT * slot + 3]!;
+          }
+        }
+        if (y !== 0) {
           this.hits++;
-          this.replay(this.arena, base + 1, this.arena[base]!, t, i, emit);
-          continue;
+          this.entry(x, y);
+        } else {
+          if (!decoded) {
+            this.decodeCur();
+            decoded = true;
+          }
+          this.computeSteps(t, a, cur[T]!, h);
         }
-        if (!decoded) {
-          this.decodeCur();
-          decoded = true;
-        }
-        base = this.computeSteps(t, a, cur[T]!, h);
-        if (base >= 0) this.replay(this.arena, base + 1, this.arena[base]!, t, i, emit);
-        else this.replay(this.fresh, 0, this.freshTop / STEP, t, i, emit);
+        this.replay(this.eSteps, this.eAt, this.eCount, t, i, emit);
       }
     }
   }
 
   /**
    * A memo miss: thread t's steps from the decoded current state (`full`),
-   * computed by the model and stored under key (a, b) with hash h. Returns
-   * the entry's arena offset, or -1 when the memo is full (the steps are
-   * then in `fresh`, `freshTop / STEP` of them).
+   * computed by the model and stored under key (a, b) with hash h (unless
+   * the memo is full). Leaves them in `eSteps` / `eAt` / `eCount`.
    */
-  private computeSteps(t: number, a: number, b: number, h: number): number {
+  private computeSteps(t: number, a: number, b: number, h: number): void {
     this.misses++;
     this.freshTop = 0;
     this.captureThread = t;
     this.model.threadSuccessors(this.fullBytes, t, this.capture);
     const steps = this.freshTop / STEP;
-    if (!this.full_ && this.roomFor(steps)) return this.insert(a, b, h, steps);
-    this.full_ = true;
-    return -1;
+    if (!this.full_ && this.roomFor(steps)) this.insert(a, b, h, steps);
+    else this.full_ = true;
+    this.eSteps = this.fresh;
+    this.eAt = 0;
+    this.eCount = steps;
   }
+
+  /** The steps of the memo entry whose slot words are (x, y), into `eSteps` / `eAt` / `eCount`. */
+  private entry(x: number, y: number): void {
+    if (y < 0) {
+      const st = this.inlineStep;
+      st[0] = x & 0xffff;
+      st[1] = 0;
+      st[2] = x >>> 16;
+      st[3] = y & ~INLINE;
+      this.eSteps = st;
+      this.eAt = 0;
+      this.eCount = 1;
+    } else {
+      this.eSteps = this.arena;
+      this.eAt = y - 1;
+      this.eCount = x;
+    }
+  }
+
+  /** The steps `entry` or `computeSteps` found: `eCount` steps in `eSteps` from `eAt` */
+  private eSteps: Int32Array = new Int32Array(0);
+  private eAt = 0;
+  private eCount = 0;
+  private readonly inlineStep = new Int32Array(STEP);
 
   /**
    * `successorsOfMany` for codes of at most 8 bytes, each successor handed
@@ -558,31 +611,22 @@ export class CollapsedSystem implements CheckableSystem {
         const rk = posKeep[t]!;
         const a = ((((rw === 0 ? c0 : c1) >>> rs) & idMask) << 2) | t;
         const h = memoHash(a, b);
-        let steps = this.arena;
-        let p = this.probe(a, b, h);
-        let n: number;
-        if (p >= 0) {
+        const slot = this.probe(a, b, h);
+        if (slot >= 0) {
           this.hits++;
-          n = steps[p]!;
-          p++;
+          const table = this.table;
+          this.entry(table[SLOT * slot + 2]!, table[SLOT * slot + 3]!);
         } else {
           if (!decoded) {
             for (let k = 0; k <= T; k++) cur[k] = ((posWord[k] === 0 ? c0 : c1) >>> posShift[k]!) & idMask;
             this.decodeCur();
             decoded = true;
           }
-          p = this.computeSteps(t, a, b, h);
-          if (p >= 0) {
-            steps = this.arena;
-            n = steps[p]!;
-            p++;
-          } else {
-            steps = this.fresh;
-            n = this.freshTop / STEP;
-            p = 0;
-          }
+          this.computeSteps(t, a, b, h);
         }
-        for (const end = p + n * STEP; p < end; p += STEP) {
+        const steps = this.eSteps;
+        let p = this.eAt;
+        for (const end = p + this.eCount * STEP; p < end; p += STEP) {
           let w0 = c0;
           let w1 = c1;
           if (rw === 0) w0 = (w0 & rk) | (steps[p + 2]! << rs);
@@ -603,15 +647,15 @@ export class CollapsedSystem implements CheckableSystem {
 
   private sink = 0;
 
-  /** The arena offset of the memo entry for key (a, b) with hash h, or -1. */
+  /** The memo slot of key (a, b) with hash h, or -1. */
   private probe(a: number, b: number, h: number): number {
     const table = this.table;
     const mask = this.mask;
     let slot = h & mask;
     for (;;) {
-      const e = table[3 * slot + 2]!;
-      if (e === 0) return -1;
-      if (table[3 * slot] === a && table[3 * slot + 1] === b) return e - 1;
+      const q = SLOT * slot;
+      if (table[q + 3] === 0) return -1;
+      if (table[q] === a && table[q + 1] === b) return slot;
       slot = (slot + 1) & mask;
     }
   }
@@ -637,45 +681,53 @@ export class CollapsedSystem implements CheckableSystem {
 
   /** Whether an entry of `count` steps fits in `maxBytes`, the arrays' growth included. */
   private roomFor(count: number): boolean {
-    const need = this.arenaTop + 1 + count * STEP;
+    const need = this.arenaTop + count * STEP;
     let arenaWords = this.arena.length;
     while (arenaWords < need) arenaWords *= 2;
     const tableWords = 2 * (this.used + 1) > this.mask + 1 ? 2 * this.table.length : this.table.length;
     return 4 * (arenaWords + tableWords) + this.fresh.byteLength <= this.maxBytes;
   }
 
-  /** Store key (a, b) with the `count` steps in `fresh`; returns its arena offset. */
-  private insert(a: number, b: number, h: number, count: number): number {
-    const need = this.arenaTop + 1 + count * STEP;
-    if (need > this.arena.length) this.arena = grown(this.arena, need);
+  /** Store key (a, b) with the `count` steps in `fresh`. */
+  private insert(a: number, b: number, h: number, count: number): void {
     if (2 * (this.used + 1) > this.mask + 1) this.growTable();
-    const base = this.arenaTop;
-    const arena = this.arena;
     const fresh = this.fresh;
-    arena[base] = count;
-    for (let j = 0; j < count * STEP; j++) arena[base + 1 + j] = fresh[j]!;
-    this.arenaTop = need;
+    let x: number;
+    let y: number;
+    if (this.width === 16 && count === 1 && fresh[1] === 0 && fresh[0]! >= 0 && fresh[0]! <= 0xffff) {
+      // 16-bit numbers: the one step fits the slot
+      x = fresh[0]! | (fresh[2]! << 16);
+      y = fresh[3]! | INLINE;
+    } else {
+      const need = this.arenaTop + count * STEP;
+      if (need > this.arena.length) this.arena = grown(this.arena, need);
+      const base = this.arenaTop;
+      const arena = this.arena;
+      for (let j = 0; j < count * STEP; j++) arena[base + j] = fresh[j]!;
+      this.arenaTop = need;
+      x = count;
+      y = base + 1;
+    }
+    const table = this.table;
     let slot = h & this.mask;
-    while (this.table[3 * slot + 2] !== 0) slot = (slot + 1) & this.mask;
-    this.table[3 * slot] = a;
-    this.table[3 * slot + 1] = b;
-    this.table[3 * slot + 2] = base + 1;
+    while (table[SLOT * slot + 3] !== 0) slot = (slot + 1) & this.mask;
+    table[SLOT * slot] = a;
+    table[SLOT * slot + 1] = b;
+    table[SLOT * slot + 2] = x;
+    table[SLOT * slot + 3] = y;
     this.used++;
-    return base;
   }
 
   private growTable(): void {
     const old = this.table;
     const slots = 2 * (this.mask + 1);
-    const table = takeInt32(3 * slots);
+    const table = takeInt32(SLOT * slots);
     const mask = slots - 1;
-    for (let i = 0; i < old.length; i += 3) {
-      if (old[i + 2] === 0) continue;
+    for (let i = 0; i < old.length; i += SLOT) {
+      if (old[i + 3] === 0) continue;
       let slot = memoHash(old[i]!, old[i + 1]!) & mask;
-      while (table[3 * slot + 2] !== 0) slot = (slot + 1) & mask;
-      table[3 * slot] = old[i]!;
-      table[3 * slot + 1] = old[i + 1]!;
-      table[3 * slot + 2] = old[i + 2]!;
+      while (table[SLOT * slot + 3] !== 0) slot = (slot + 1) & mask;
+      for (let j = 0; j < SLOT; j++) table[SLOT * slot + j] = old[i + j]!;
     }
     giveBack(old);
     this.table = table;

@@ -14,16 +14,25 @@
  * its buffer back for reuse: the caller must not touch the array, or any
  * other view of its buffer, afterwards. Arrays not taken here may be given
  * back too (they are ignored), so a caller need not know where an array
- * came from. Buffers of power-of-two sizes from 256 bytes to 16 MiB are
- * kept, at most POOL_MAX_BYTES in all per thread; larger ones are left to
- * the garbage collector.
+ * came from. Buffers of power-of-two sizes from 256 bytes to 1 MiB are
+ * kept, at most POOL_MAX_BYTES in all per thread; larger arrays are made
+ * exactly and left to the garbage collector (big runs are few; their
+ * arrays must not cost more than they are counted for).
+ *
+ * Memory accounting (`--max-memory`) counts arrays by their length, as
+ * before: an array under 1 MiB may sit in a buffer up to twice its size,
+ * and the free lists hold up to POOL_MAX_BYTES per thread, neither counted
+ * (under 20 MiB per worker in all, for the explorer's few arrays per run).
  */
 
 const MIN_SHIFT = 8;
-const MAX_SHIFT = 24;
+const MAX_SHIFT = 20;
+
+/** Largest array (bytes) served from the pool; larger ones are allocated exactly, as by `new`. */
+export const POOL_MAX_ARRAY_BYTES = 1 << MAX_SHIFT;
 
 /** Most bytes the free lists of one thread hold. */
-export const POOL_MAX_BYTES = 32 << 20;
+export const POOL_MAX_BYTES = 16 << 20;
 
 /** Free buffers by size class (byteLength = 2^k). */
 const free: ArrayBuffer[][] = Array.from({ length: MAX_SHIFT + 1 }, () => []);
@@ -38,7 +47,7 @@ function shiftFor(bytes: number): number {
 }
 
 function takeBuffer(bytes: number): ArrayBuffer {
-  if (bytes > 1 << MAX_SHIFT) return new ArrayBuffer(bytes);
+  if (bytes > POOL_MAX_ARRAY_BYTES) return new ArrayBuffer(bytes);
   const k = shiftFor(bytes);
   const b = free[k]!.pop();
   if (b === undefined) {

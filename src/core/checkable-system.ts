@@ -33,7 +33,8 @@ export interface CheckableSystem {
    * the `stateBytes` bytes at word `i * ceil(stateBytes / 4)` of `words`
    * (zero-padded to whole words); `words` must not be modified. A system
    * that keeps large tables overlaps their memory accesses across the
-   * states this way; the explorer uses it when present.
+   * states this way; the explorer uses it when present (and
+   * `successorsToSink` does not apply).
    */
   successorsOfMany?(words: Int32Array, count: number, emit: (next: Uint8Array, action: number, goals: number, which: number) => void): void;
   /**

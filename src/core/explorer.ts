@@ -2,8 +2,9 @@
  * Generic exhaustive breadth-first explorer over a `CheckableSystem`.
  *
  * Knows nothing about DMA. States are deduplicated (after `canonicalize`
- * when symmetry reduction is on) in a `StateStore` (exact) or a
- * `FingerprintStore` (hash compaction, `hashCompact: true`). State index =
+ * when symmetry reduction is on) in a `StateStore` or, for states of at
+ * most 8 bytes, a `SmallStateStore` (both exact), or a `FingerprintStore`
+ * (hash compaction, `hashCompact: true`). State index =
  * insertion order = BFS order; for every state the explorer records its
  * parent index and the action that reached it, so any state's path can be
  * rebuilt. For each goal bit the FIRST step in BFS order that raises it is
@@ -25,6 +26,14 @@
  * the cache misses overlap), then insert in emit order. Batching changes
  * nothing observable: successors are processed in emit order, all of one
  * level before the next, and limits stop at the same successor as without.
+ * States of at most 8 bytes in the exact store (`SmallStateStore`) from a
+ * system with `successorsToSink` skip the batch: each successor arrives as
+ * two words and is deduplicated at once (one cache miss, which the CPU
+ * overlaps with the next successor's work), in the same order, with the
+ * same results; only progress reports may count a batch's states earlier.
+ * The stores' and parent links' arrays come from, and go back to, the
+ * thread's buffer pool (buffer-pool.ts): a verify explores thousands of
+ * small runs in a row.
  *
  * Engine memory (`bytesUsed`) per stored state, exact mode: arena
  * 4*ceil(stateBytes/4) + parents 4 + actions 2, times up to ARENA_GROWTH
@@ -38,7 +47,9 @@ import { ARENA_GROWTH, FingerprintStore, SMALL_STATE_BYTES, SmallStateStore, Sta
 import type { DedupStore } from './state-store.ts';
 
 export interface ExploreProgress {
+  /** States stored so far (successors still in the batch, not yet deduplicated, are not counted). */
   states: number;
+  /** Successors emitted so far. */
   transitions: number;
   /** BFS depth of the states being expanded. */
   depth: number;
@@ -419,9 +430,14 @@ export function explore(system: CheckableSystem, options: ExploreOptions = {}): 
   // the next successor's work without a batch.
   const sinkWords = new Int32Array(2);
   const sinkBytes = new Uint8Array(sinkWords.buffer, 0, Math.min(sb, 8));
+  // bits past stateBytes are not part of the state (WordSink says they are 0: make sure)
+  const mask0 = sb >= 4 ? -1 : (1 << (8 * sb)) - 1;
+  const mask1 = sb >= 8 ? -1 : sb <= 4 ? 0 : (1 << (8 * (sb - 4))) - 1;
   const sink: WordSink = {
     push(w0: number, w1: number, action: number, goals: number, which: number): void {
       if (stopped !== undefined) return;
+      w0 &= mask0;
+      w1 &= mask1;
       if (!(action >= 0 && action <= 0xffff)) throw new RangeError(`explore: action ${action} is not in 0..65535`);
       transitions++;
       const source = manyBase + which;

@@ -307,6 +307,7 @@ abstract class ArenaStore {
   }
 
   protected growArena(): void {
+    this.checkLive();
     const sw = this.stateWords;
     const cap = grownCapacity(this.cap, sw);
     if (cap <= this.count) {
@@ -325,9 +326,18 @@ abstract class ArenaStore {
   release(): void {
     giveBack(this.words);
     giveBack(this.table);
-    this.words = this.table = new Int32Array(0);
+    // empty and unable to grow: a use after release finds nothing, or throws
+    this.words = new Int32Array(0);
+    this.table = new Int32Array(4);
     this.bytes = new Uint8Array(0);
-    this.cap = this.count = this.maxItems = 0;
+    this.cap = this.count = this.maxItems = this.mask = 0;
+    this.released = true;
+  }
+
+  private released = false;
+
+  protected checkLive(): void {
+    if (this.released) throw new Error(`${this.kind}: used after release()`);
   }
 }
 
@@ -466,7 +476,7 @@ export class StateStore extends ArenaStore implements DedupStore {
 
   /**
    * A view of state `index` into the arena (allocates a small view object;
-   * valid until the arena grows: the old arena's memory is then reused).
+   * valid until the arena grows or the store is released: the memory is then reused).
    */
   view(index: number): Uint8Array {
     if (!(index >= 0 && index < this.count)) throw new RangeError(`StateStore.view: no state ${index} (size ${this.count})`);
@@ -483,10 +493,11 @@ export class StateStore extends ArenaStore implements DedupStore {
   }
 
   private growTable(): void {
+    this.checkLive();
     const slots = this.table.length * 2;
     if (slots > 2 ** 31) throw new RangeError('StateStore: index table limit reached');
-    giveBack(this.table);
     const table = takeInt32(slots);
+    giveBack(this.table);
     const mask = slots - 1;
     const bits = this.bits + 1;
     this.table = table;
@@ -662,6 +673,7 @@ export class SmallStateStore extends ArenaStore implements DedupStore {
   }
 
   private growTable(): void {
+    this.checkLive();
     const slots = 2 * (this.mask + 1);
     if (slots * this.stateWords * 4 > MAX_TYPED_ARRAY_BYTES) throw new RangeError('SmallStateStore: table limit reached');
     const sw = this.stateWords;

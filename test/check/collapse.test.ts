@@ -6,8 +6,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { CheckableSystem } from '../../src/core/checkable-system.ts';
-import { explore, type ExploreResult } from '../../src/core/explorer.ts';
+import { explore, type ExploreOptions, type ExploreResult } from '../../src/core/explorer.ts';
+import { pooledBytes } from '../../src/core/buffer-pool.ts';
 import { dmaSystem, exploreDma, type Reductions } from '../../src/check/dma-system.ts';
+import { ObsKind } from '../../models/observation.ts';
 import { buildMatrix, specOf, type RunTask } from '../../src/check/matrix.ts';
 import { parseSelection } from '../../src/check/selection.ts';
 import { CollapsedSystem, CollapseOverflow } from '../../src/check/collapse.ts';
@@ -157,10 +159,51 @@ describe('reused thread steps', () => {
     expect(sizes).toEqual(['1x16: 4 words', '1x32: 8 words', '2x16: 6 words', '2x32: 12 bytes', '3x16: 8 words', '3x32: 16 bytes']);
   });
 
+  it('give the same results as words and as bytes, with reductions and under every limit', () => {
+    // the same system without successorsToSink: the explorer takes its successors as bytes
+    const asBytes = (sys: CheckableSystem): CheckableSystem => ({
+      stateBytes: sys.stateBytes,
+      goalCount: sys.goalCount,
+      initialStates: (emit) => sys.initialStates(emit),
+      successors: (st, emit) => sys.successors(st, emit),
+      successorsOfMany: (w, c, emit) => sys.successorsOfMany!(w, c, emit),
+      ...(sys.canonicalize ? { canonicalize: (st: Uint8Array) => sys.canonicalize!(st) } : {}),
+    });
+    const limits: ExploreOptions[] = [{}, { maxStates: 700 }, { maxBytes: 40_000, initialCapacity: 16 }, { stopWhenAllGoals: true }];
+    const stops = new Set<string>();
+    for (const threads of [1, 3]) {
+      const spec: RunSpec = { ...SHARED_POOL_3, programs: SHARED_POOL_3.programs.slice(0, threads) };
+      for (const reductions of [{}, { symmetry: false, por: false }]) {
+        for (const idWidth of [16, 32] as const) {
+          for (const o of limits) {
+            const options = { ...o, symmetry: reductions.symmetry !== false, concretize: false };
+            // every property's goals, or (to stop when all goals are hit) one: a call returned
+            const make = (): CheckableSystem => {
+              if (!o.stopWhenAllGoals) return dmaSystem(spec, PROPERTIES, reductions, { idWidth });
+              const model = dmaSystem(spec, PROPERTIES, reductions, { stepMemo: false }).model;
+              const returned = (obs: readonly Observation[], n: number) => (obs.slice(0, n).some((x) => x.kind === ObsKind.RETURN) ? 1 : 0);
+              return new CollapsedSystem(model, 1, returned, reductions.por !== false, reductions.symmetry !== false, idWidth);
+            };
+            const words = make();
+            if (threads === 3 && idWidth === 32) expect(words.successorsToSink).toBeUndefined();
+            const a = explore(words, options);
+            const b = explore(asBytes(make()), options);
+            expect(summary(a)).toBe(summary(b));
+            expect([a.complete, a.stopReason]).toEqual([b.complete, b.stopReason]);
+            if (a.stopReason) stops.add(a.stopReason);
+          }
+        }
+      }
+    }
+    expect([...stops].sort()).toEqual(['all-goals', 'max-bytes', 'max-states']);
+  });
+
   it('refuse to be used after their arrays were handed back for reuse', () => {
     const sys = dmaSystem(SHARED_POOL_3, PROPERTIES, { symmetry: false, por: false });
     const first = summary(explore(sys, { symmetry: false }));
+    const pooled = pooledBytes();
     sys.release();
+    expect(pooledBytes()).toBeGreaterThan(pooled);
     expect(() => explore(sys, { symmetry: false })).toThrow(/used after release/);
     // a new system of the same thread gets the memory back and explores the same space
     const again = dmaSystem(SHARED_POOL_3, PROPERTIES, { symmetry: false, por: false });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { giveBack, grownInt32, POOL_MAX_BYTES, pooledBytes, takeInt32, takeUint16, takeUint32 } from '../../src/core/buffer-pool.ts';
+import { giveBack, grownInt32, POOL_MAX_ARRAY_BYTES, POOL_MAX_BYTES, pooledBytes, takeInt32, takeUint16, takeUint32 } from '../../src/core/buffer-pool.ts';
 
 describe('buffer pool', () => {
   it('gives zero-filled arrays of the length asked for, reusing the memory given back', () => {
@@ -41,14 +41,15 @@ describe('buffer pool', () => {
     expect(takeInt32(2).buffer).toBe(a.buffer);
   });
 
-  it('keeps at most POOL_MAX_BYTES, and leaves buffers over 16 MiB to the garbage collector', () => {
-    const big = takeInt32((16 << 20) / 4 + 1);
+  it('keeps at most POOL_MAX_BYTES, and makes arrays over POOL_MAX_ARRAY_BYTES exactly, outside the pool', () => {
+    const big = takeInt32(POOL_MAX_ARRAY_BYTES / 4 + 1);
+    expect(big.buffer.byteLength).toBe(POOL_MAX_ARRAY_BYTES + 4);
     const before = pooledBytes();
     giveBack(big);
     expect(pooledBytes()).toBe(before);
-    const arrays = Array.from({ length: 5 }, () => takeInt32((16 << 20) / 4));
+    const arrays = Array.from({ length: 2 * POOL_MAX_BYTES / POOL_MAX_ARRAY_BYTES }, () => takeInt32(POOL_MAX_ARRAY_BYTES / 4));
     for (const a of arrays) giveBack(a);
     expect(pooledBytes()).toBeLessThanOrEqual(POOL_MAX_BYTES);
-    expect(pooledBytes()).toBeGreaterThan(POOL_MAX_BYTES - (16 << 20) - 1);
+    expect(pooledBytes()).toBeGreaterThan(POOL_MAX_BYTES - POOL_MAX_ARRAY_BYTES - 1);
   });
 });

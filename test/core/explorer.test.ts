@@ -389,17 +389,71 @@ describe('explore: successors handed over as words (successorsToSink)', () => {
       }
       const partial = explore(sinked(base), { maxStates: 50 });
       expect(partial.complete).toBe(false);
+      expect(partial.stopReason).toBe('max-states');
       expect(partial.states).toBe(50);
+      const tight = explore(sinked(base), { maxBytes: 20_000, initialCapacity: 16 });
+      expect(tight.stopReason).toBe('max-bytes');
+      expect(tight.bytesUsed).toBeLessThanOrEqual(20_000);
       // the all-zero initial state counts once, though an all-zero table slot means empty
       expect(explore(sinked(base)).states).toBe(41 * 41);
       const oneGoal: CheckableSystem = { ...base, goalCount: 1 };
-      expect(explore(sinked(oneGoal), { stopWhenAllGoals: true })).toEqual(explore(oneGoal, { stopWhenAllGoals: true }));
+      const early = explore(sinked(oneGoal), { stopWhenAllGoals: true });
+      expect(early).toEqual(explore(oneGoal, { stopWhenAllGoals: true }));
+      expect(early.stopReason).toBe('all-goals');
       // hash compaction stores fingerprints, not words: the system is asked the usual way
       const compact = sinked(base);
       expect(explore(compact, { hashCompact: true })).toEqual(explore(base, { hashCompact: true }));
       expect(compact.calls).toBe(0);
     });
   }
+
+  /** x in 0..n-1 in byte 0 of `sb` bytes; steps to x+1 and x+2 mod n; starts at 1, so the all-zero state is a successor. */
+  function makeRing(n: number, sb: number): CheckableSystem {
+    const out = new Uint8Array(sb);
+    return {
+      stateBytes: sb,
+      goalCount: 1,
+      initialStates: (emit) => {
+        out.fill(0);
+        out[0] = 1;
+        emit(out);
+      },
+      successors: (st, emit) => {
+        for (const d of [1, 2]) {
+          out.fill(0);
+          out[0] = (st[0]! + d) % n;
+          emit(out, d, out[0] === 0 ? 1 : 0);
+        }
+      },
+    };
+  }
+
+  it('stores the all-zero state reached as a successor once, and refuses it at a limit, like the byte path', () => {
+    for (const sb of [1, 3, 4, 5, 7, 8]) {
+      const ring = makeRing(5, sb);
+      for (const o of [{}, { maxStates: 4 }, { maxStates: 5 }]) expect(explore(sinked(ring), o)).toEqual(explore(ring, o));
+      const all = explore(sinked(ring));
+      expect(all.states).toBe(5);
+      expect(all.goals[0]!.actions).toEqual([2, 2]);
+      const cut = explore(sinked(ring), { maxStates: 4 }); // states 1, 2, 3, 4: the zero state is the one refused
+      expect(cut.stopReason).toBe('max-states');
+      expect(cut.states).toBe(4);
+    }
+  });
+
+  it('ignores bits past stateBytes in the words pushed', () => {
+    for (const sb of [3, 4, 6]) {
+      const base = makeCounters({ n: 20, bug: [7, 9], stateBytes: Math.max(sb, 4) });
+      const ring = sb < 4 ? makeRing(5, sb) : base;
+      const clean = sinked(ring);
+      const dirty: CheckableSystem = {
+        ...clean,
+        successorsToSink: (w: Int32Array, c: number, sink: WordSink) =>
+          clean.successorsToSink!(w, c, { push: (w0, w1, a, g, which) => sink.push(sb < 4 ? w0 | (0x7f << 24) : w0, w1 | (sb === 4 ? 0x5a5a : 0x5a5a0000), a, g, which) }),
+      };
+      expect(explore(dirty)).toEqual(explore(ring));
+    }
+  });
 
   it('is not used for states of more than 8 bytes', () => {
     const base = makeCounters({ n: 20, bug: [7, 9], stateBytes: 12 });

@@ -344,3 +344,34 @@ describe('SmallStateStore (states of at most 8 bytes, kept in the table)', () =>
     }
   });
 });
+
+describe('SmallStateStore word API', () => {
+  it('hashPair hashes the words as hashPairWords does, for every state size', () => {
+    fc.assert(fc.property(fc.integer({ min: 1, max: 8 }), fc.uint8Array({ minLength: 8, maxLength: 8 }), (sb, raw) => {
+      const bytes = new Uint8Array(8);
+      bytes.set(raw.subarray(0, sb));
+      const words = new Int32Array(bytes.buffer);
+      const store = new SmallStateStore(sb);
+      const out = new Int32Array(2);
+      store.hashPairWords(words, 0, out, 0);
+      expect(store.hashPair(words[0]!, sb > 4 ? words[1]! : 0)).toBe(out[0]);
+    }));
+  });
+
+  it('insertPairFast agrees with insertHashedWords and leaves the zero state to it', () => {
+    const a = new SmallStateStore(8, 64);
+    const b = new SmallStateStore(8, 64);
+    const w = new Int32Array(2);
+    for (let i = 1; i < 40; i++) {
+      w[0] = i % 7;
+      w[1] = i % 5;
+      const h = a.hashPair(w[0]!, w[1]!);
+      const got = w[0] === 0 && w[1] === 0 ? -2 : a.insertPairFast(w[0]!, w[1]!, h);
+      const want = b.insertHashedWords(w, 0, h, 0);
+      if (got === -2) expect(a.insertHashedWords(w, 0, h, 0)).toBe(want);
+      else expect(got).toBe(want);
+    }
+    expect(a.size).toBe(b.size);
+    expect(a.size).toBe(35); // i mod 35 fixes (i mod 7, i mod 5): 35 distinct pairs, (0, 0) at i = 35, i = 36..39 repeat 1..4
+  });
+});
