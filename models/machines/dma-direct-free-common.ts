@@ -8,6 +8,32 @@ export const FREE_SRC = 'kernel/dma/direct.c dma_direct_free()';
 const SRC = FREE_SRC;
 
 /**
+ * The last states of every free: set_memory_encrypted() (a failure returns
+ * at once and the page leaks), then the pages go back. `text` gives each
+ * state's source position.
+ */
+export function encryptThenFreeStates(text: { readonly encrypt: string; readonly free: string; readonly leaked: string; readonly returned: string }) {
+  return {
+    setMemoryEncrypted: {
+      meta: { source: text.encrypt, call: 'set_memory_encrypted' } satisfies StateMeta,
+      on: { SET_ENCRYPTED_OK: { target: 'freePages' }, SET_ENCRYPTED_FAILED: { target: 'leaked' } },
+    },
+    freePages: {
+      meta: { source: text.free, call: '__dma_direct_free_pages' } satisfies StateMeta,
+      on: { PAGES_FREED: { target: 'returned' } },
+    },
+    leaked: {
+      type: 'final',
+      meta: { source: text.leaked, returns: 'void', leak: true } satisfies StateMeta,
+    },
+    returned: {
+      type: 'final',
+      meta: { source: text.returned, returns: 'void' } satisfies StateMeta,
+    },
+  } as const;
+}
+
+/**
  * The end both frees share (dma_direct_free() and dma_direct_free_pages()):
  * dma_set_encrypted() where dma-direct decrypted the memory, then
  * __dma_direct_free_pages(); a failed re-encryption returns without freeing
@@ -20,22 +46,12 @@ export function reencryptAndFreeStates(src: string, addr: string, page: string) 
       meta: { source: `${src}: dma_set_encrypted(dev, ${addr}, size) (early return 0 unless the guard holds)` } satisfies StateMeta,
       always: [{ guard: 'dmaOwnsDecryption', target: 'setMemoryEncrypted' }, { target: 'freePages' }],
     },
-    setMemoryEncrypted: {
-      meta: { source: `${src}: dma_set_encrypted() -> set_memory_encrypted(); failure -> return (leak)`, call: 'set_memory_encrypted' } satisfies StateMeta,
-      on: { SET_ENCRYPTED_OK: { target: 'freePages' }, SET_ENCRYPTED_FAILED: { target: 'leaked' } },
-    },
-    freePages: {
-      meta: { source: `${src}: __dma_direct_free_pages(dev, ${page}, size)`, call: '__dma_direct_free_pages' } satisfies StateMeta,
-      on: { PAGES_FREED: { target: 'returned' } },
-    },
-    leaked: {
-      type: 'final',
-      meta: { source: `${src}: re-encryption failed: return without freeing (leak)`, returns: 'void', leak: true } satisfies StateMeta,
-    },
-    returned: {
-      type: 'final',
-      meta: { source: `${src}: return`, returns: 'void' } satisfies StateMeta,
-    },
+    ...encryptThenFreeStates({
+      encrypt: `${src}: dma_set_encrypted() -> set_memory_encrypted(); failure -> return (leak)`,
+      free: `${src}: __dma_direct_free_pages(dev, ${page}, size)`,
+      leaked: `${src}: re-encryption failed: return without freeing (leak)`,
+      returned: `${src}: return`,
+    }),
   } as const;
 }
 

@@ -23,6 +23,7 @@
  * holds exactly when !dev_can_dma_from_encrypted(dev).
  */
 import type { StateMeta } from './dma-setup.ts';
+import { encryptThenFreeStates } from './dma-direct-free-common.ts';
 
 /** The messages of the seed thread the design comes from (shared/kernel/seed-thread-dma-mapping-fixes-v2.txt). */
 export const JGG_MSG = {
@@ -134,22 +135,12 @@ export function jggFreeTailStates(fn: string, linearAlias: string) {
         { target: 'freePages' },
       ],
     },
-    setMemoryEncrypted: {
-      meta: { source: src(`owned_transition: set_memory_encrypted(${linearAlias}); failure -> return (leak)`), call: 'set_memory_encrypted' } satisfies StateMeta,
-      on: { SET_ENCRYPTED_OK: { target: 'freePages' }, SET_ENCRYPTED_FAILED: { target: 'leaked' } },
-    },
-    freePages: {
-      meta: { source: src('__dma_direct_free_pages(dev, page, size): back to the restricted pool or to CMA/buddy'), call: '__dma_direct_free_pages' } satisfies StateMeta,
-      on: { PAGES_FREED: { target: 'returned' } },
-    },
-    leaked: {
-      type: 'final',
-      meta: { source: src('re-encryption failed: return without freeing (leak)'), returns: 'void', leak: true } satisfies StateMeta,
-    },
-    returned: {
-      type: 'final',
-      meta: { source: src('return'), returns: 'void' } satisfies StateMeta,
-    },
+    ...encryptThenFreeStates({
+      encrypt: src(`owned_transition: set_memory_encrypted(${linearAlias}); failure -> return (leak)`),
+      free: src('__dma_direct_free_pages(dev, page, size): back to the restricted pool or to CMA/buddy'),
+      leaked: src('re-encryption failed: return without freeing (leak)'),
+      returned: src('return'),
+    }),
   } as const;
 }
 

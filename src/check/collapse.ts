@@ -265,7 +265,7 @@ export class CollapsedSystem implements CheckableSystem {
     }
     if (this.stateBytes <= 8) this.successorsToSink = (words, count, sink) => {
       this.checkLive();
-      this.expandToSink(words, count, sink);
+      this.expandCodes(words, count, null, sink);
     };
   }
 
@@ -411,124 +411,64 @@ export class CollapsedSystem implements CheckableSystem {
 
   private readonly oneState: Int32Array;
   private readonly oneStateBytes: Uint8Array;
-  /** per (state, thread) of a batch: memo hash, then the entry's two slot words (keyY 0: not found yet) */
-  private keyHash = new Int32Array(0);
-  private keyX = new Int32Array(0);
-  private keyY = new Int32Array(0);
-  /** per state of a batch: the one thread partial-order reduction expands, or -1 for all */
-  private onlyOf = new Int32Array(0);
   private idsView: Uint16Array | Uint32Array = new Uint16Array(0);
   private idsOf: Int32Array | undefined;
 
-  /**
-   * The successors of `count` codes: the memo lookups of all of them first,
-   * in phases of independent loads (the memo outgrows the caches, and a
-   * lookup alone waits for two misses in a row), then each state in order.
-   */
+  /** The successors of `count` codes, in order (see `expandCodes`). */
   successorsOfMany(words: Int32Array, count: number, emit: Emit): void {
     this.checkLive();
-    this.expandMany(words, count, emit);
+    this.expandCodes(words, count, emit, null);
   }
 
   /** `successorsOfMany` handing the codes over as words: present only for codes of at most 8 bytes. */
   readonly successorsToSink?: (words: Int32Array, count: number, sink: WordSink) => void;
 
-  private expandMany(words: Int32Array, count: number, emit: Emit): void {
+  /**
+   * The successors of `count` codes, state by state and thread by thread:
+   * one memo probe per (state, thread), a miss computed by the model and
+   * stored. They go to `sink` as words, or else to `emit` as bytes. (Issuing
+   * a batch's probes first, in phases of independent loads, measured no
+   * faster: the CPU overlaps a probe's misses with the neighbours' work.)
+   */
+  private expandCodes(words: Int32Array, count: number, emit: Emit | null, sink: WordSink | null): void {
     const T = this.threads;
-    const stride = (this.width === 16 ? 2 : 1) * Math.ceil(this.stateBytes / 4);
+    const codeWords = Math.ceil(this.stateBytes / 4);
+    const stride = (this.width === 16 ? 2 : 1) * codeWords;
     if (this.idsOf !== words) {
       this.idsOf = words;
       this.idsView = this.width === 16 ? new Uint16Array(words.buffer, words.byteOffset, 2 * words.length) : new Uint32Array(words.buffer, words.byteOffset, words.length);
     }
     const ids = this.idsView;
-    const n = count * T;
-    if (this.keyHash.length < n) {
-      this.keyHash = new Int32Array(n);
-      this.keyX = new Int32Array(n);
-      this.keyY = new Int32Array(n);
-      this.onlyOf = new Int32Array(count);
-    }
-    const keyHash = this.keyHash;
-    const keyX = this.keyX;
-    const keyY = this.keyY;
-    const onlyOf = this.onlyOf;
     const cur = this.cur;
-    // Phase 0: which threads each state expands (all, or the one partial-order reduction picks).
     for (let i = 0; i < count; i++) {
+      const o = i * stride;
+      for (let k = 0; k <= T; k++) cur[k] = ids[o + k]!;
+      const b = cur[T]!;
+      let decoded = false;
       let only = -1;
       if (this.por) {
-        this.loadCur(ids, i * stride);
+        this.decodeCur();
+        decoded = true;
         only = this.model.localThread(this.fullBytes);
       }
-      onlyOf[i] = only;
-    }
-    const table = this.table;
-    const mask = this.mask;
-    // Phase 1: hash every key and read its home slot.
-    let touched = 0;
-    for (let i = 0; i < count; i++) {
-      const o = i * stride;
-      const b = ids[o + T]!;
-      const only = onlyOf[i]!;
-      for (let t = 0; t < T; t++) {
-        if (only >= 0 && t !== only) continue;
-        const h = memoHash((ids[o + t]! << 2) | t, b);
-        keyHash[i * T + t] = h;
-        touched ^= table[SLOT * (h & mask) + 3]!;
-      }
-    }
-    // Phase 2: probe (the home slots are cached now) and read each entry found.
-    const arena = this.arena;
-    for (let i = 0; i < count; i++) {
-      const o = i * stride;
-      const b = ids[o + T]!;
-      const only = onlyOf[i]!;
-      for (let t = 0; t < T; t++) {
-        if (only >= 0 && t !== only) continue;
-        const slot = this.probe((ids[o + t]! << 2) | t, b, keyHash[i * T + t]!);
-        // the entry itself, not its slot: an insert below may move the slots
-        if (slot < 0) {
-          keyY[i * T + t] = 0;
-          continue;
-        }
-        const y = table[SLOT * slot + 3]!;
-        keyX[i * T + t] = table[SLOT * slot + 2]!;
-        keyY[i * T + t] = y;
-        if (y > 0) touched ^= arena[y - 1]!;
-      }
-    }
-    this.sink ^= touched;
-    // Phase 3: each state in order.
-    for (let i = 0; i < count; i++) {
-      const o = i * stride;
-      for (let t = 0; t <= T; t++) cur[t] = ids[o + t]!;
-      const only = onlyOf[i]!;
-      let decoded = false;
       for (let t = 0; t < T; t++) {
         if (only >= 0 && t !== only) continue;
         const a = (cur[t]! << 2) | t;
-        const h = keyHash[i * T + t]!;
-        // an entry may have been stored since phase 2, by an earlier state of this batch
-        let x = keyX[i * T + t]!;
-        let y = keyY[i * T + t]!;
-        if (y === 0) {
-          const slot = this.probe(a, cur[T]!, h);
-          if (slot >= 0) {
-            x = this.table[SLOT * slot + 2]!;
-            y = this.table[SLOT * slot + 3]!;
-          }
-        }
-        if (y !== 0) {
+        const h = memoHash(a, b);
+        const slot = this.probe(a, b, h);
+        if (slot >= 0) {
           this.hits++;
-          this.entry(x, y);
+          const table = this.table;
+          this.entry(table[SLOT * slot + 2]!, table[SLOT * slot + 3]!);
         } else {
           if (!decoded) {
             this.decodeCur();
             decoded = true;
           }
-          this.computeSteps(t, a, cur[T]!, h);
+          this.computeSteps(t, a, b, h);
         }
-        this.replay(this.eSteps, this.eAt, this.eCount, t, i, emit);
+        if (sink !== null) this.pushSteps(words, i * codeWords, t, i, sink);
+        else this.replay(t, i, emit!);
       }
     }
   }
@@ -575,77 +515,29 @@ export class CollapsedSystem implements CheckableSystem {
   private eCount = 0;
   private readonly inlineStep = new Int32Array(STEP);
 
-  /**
-   * `successorsOfMany` for codes of at most 8 bytes, each successor handed
-   * to `sink` as words: state by state, thread by thread, one memo probe
-   * each (no phases: a probe here is one or two cache misses, which the CPU
-   * overlaps with the neighbouring states' work on its own).
-   */
-  private expandToSink(words: Int32Array, count: number, sink: WordSink): void {
+  /** Push the found steps (`eSteps`...) of thread t, applied to the code at `words[o..]`, to `sink`. */
+  private pushSteps(words: Int32Array, o: number, t: number, which: number, sink: WordSink): void {
+    // thread t's number and the pages number: in word 0 or 1 of the code, at a bit offset, under a mask
     const T = this.threads;
-    const ws = this.stateBytes > 4 ? 2 : 1;
-    const posWord = this.posWord;
-    const posShift = this.posShift;
-    const posKeep = this.posKeep;
-    const idMask = this.width === 16 ? 0xffff : -1;
-    const pw = posWord[T]!;
-    const ps = posShift[T]!;
-    const pk = posKeep[T]!;
-    const cur = this.cur;
-    for (let i = 0; i < count; i++) {
-      const c0 = words[i * ws]!;
-      const c1 = ws === 2 ? words[i * ws + 1]! : 0;
-      const b = ((pw === 0 ? c0 : c1) >>> ps) & idMask;
-      let decoded = false;
-      let only = -1;
-      if (this.por) {
-        for (let k = 0; k <= T; k++) cur[k] = ((posWord[k] === 0 ? c0 : c1) >>> posShift[k]!) & idMask;
-        this.decodeCur();
-        decoded = true;
-        only = this.model.localThread(this.fullBytes);
-      }
-      for (let t = 0; t < T; t++) {
-        if (only >= 0 && t !== only) continue;
-        const rw = posWord[t]!;
-        const rs = posShift[t]!;
-        const rk = posKeep[t]!;
-        const a = ((((rw === 0 ? c0 : c1) >>> rs) & idMask) << 2) | t;
-        const h = memoHash(a, b);
-        const slot = this.probe(a, b, h);
-        if (slot >= 0) {
-          this.hits++;
-          const table = this.table;
-          this.entry(table[SLOT * slot + 2]!, table[SLOT * slot + 3]!);
-        } else {
-          if (!decoded) {
-            for (let k = 0; k <= T; k++) cur[k] = ((posWord[k] === 0 ? c0 : c1) >>> posShift[k]!) & idMask;
-            this.decodeCur();
-            decoded = true;
-          }
-          this.computeSteps(t, a, b, h);
-        }
-        const steps = this.eSteps;
-        let p = this.eAt;
-        for (const end = p + this.eCount * STEP; p < end; p += STEP) {
-          let w0 = c0;
-          let w1 = c1;
-          if (rw === 0) w0 = (w0 & rk) | (steps[p + 2]! << rs);
-          else w1 = (w1 & rk) | (steps[p + 2]! << rs);
-          if (pw === 0) w0 = (w0 & pk) | (steps[p + 3]! << ps);
-          else w1 = (w1 & pk) | (steps[p + 3]! << ps);
-          sink.push(w0, w1, steps[p]!, steps[p + 1]!, i);
-        }
-      }
+    const rw = this.posWord[t]!;
+    const rs = this.posShift[t]!;
+    const rk = this.posKeep[t]!;
+    const pw = this.posWord[T]!;
+    const ps = this.posShift[T]!;
+    const pk = this.posKeep[T]!;
+    const c0 = words[o]!;
+    const c1 = this.stateBytes > 4 ? words[o + 1]! : 0;
+    const steps = this.eSteps;
+    for (let p = this.eAt, end = p + this.eCount * STEP; p < end; p += STEP) {
+      let w0 = c0;
+      let w1 = c1;
+      if (rw === 0) w0 = (w0 & rk) | (steps[p + 2]! << rs);
+      else w1 = (w1 & rk) | (steps[p + 2]! << rs);
+      if (pw === 0) w0 = (w0 & pk) | (steps[p + 3]! << ps);
+      else w1 = (w1 & pk) | (steps[p + 3]! << ps);
+      sink.push(w0, w1, steps[p]!, steps[p + 1]!, which);
     }
   }
-
-  /** The numbers of the code at `ids[o..]` into `cur`, the model state into `full`. */
-  private loadCur(ids: Uint16Array | Uint32Array, o: number): void {
-    for (let t = 0; t <= this.threads; t++) this.cur[t] = ids[o + t]!;
-    this.decodeCur();
-  }
-
-  private sink = 0;
 
   /** The memo slot of key (a, b) with hash h, or -1. */
   private probe(a: number, b: number, h: number): number {
@@ -665,14 +557,14 @@ export class CollapsedSystem implements CheckableSystem {
     this.expand(this.cur, this.full);
   }
 
-  /** Emit `count` steps stored in `steps` from offset `p`, applied to the current state. */
-  private replay(steps: Int32Array, p: number, count: number, t: number, which: number, emit: Emit): void {
+  /** Emit the found steps (`eSteps`...) of thread t, applied to the current state (`cur`). */
+  private replay(t: number, which: number, emit: Emit): void {
     const T = this.threads;
     const cur = this.cur;
     const out = this.outIds;
+    const steps = this.eSteps;
     for (let j = 0; j < T; j++) out[j] = cur[j]!;
-    const end = p + count * STEP;
-    for (; p < end; p += STEP) {
+    for (let p = this.eAt, end = p + this.eCount * STEP; p < end; p += STEP) {
       out[t] = steps[p + 2]!;
       out[T] = steps[p + 3]!;
       emit(this.outBytes, steps[p]!, steps[p + 1]!, which);

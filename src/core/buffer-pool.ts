@@ -20,9 +20,9 @@
  * arrays must not cost more than they are counted for).
  *
  * Memory accounting (`--max-memory`) counts arrays by their length, as
- * before: an array under 1 MiB may sit in a buffer up to twice its size,
- * and the free lists hold up to POOL_MAX_BYTES per thread, neither counted
- * (under 20 MiB per worker in all, for the explorer's few arrays per run).
+ * before: an array under 1 MiB may sit in a buffer up to twice its size
+ * (under 1 MiB extra per pooled array in use: about ten per run), and the
+ * free lists hold up to POOL_MAX_BYTES per thread; neither is counted.
  */
 
 const MIN_SHIFT = 8;
@@ -83,12 +83,24 @@ export function giveBack(a: ArrayBufferView): void {
   freeBytes += b.byteLength;
 }
 
-/** A copy of `a` in an array of `length` (>= a.length) taken here; `a` is given back. */
-export function grownInt32(a: Int32Array, length: number): Int32Array<ArrayBuffer> {
-  const b = takeInt32(length);
+/** A copy of `a` in `b` (at least as long), taken here; `a` is given back. */
+function moved<T extends Int32Array | Uint32Array | Uint16Array>(a: T, b: T): T {
   b.set(a);
   giveBack(a);
   return b;
+}
+
+/** A copy of `a` in an array of `length` (>= a.length) taken here; `a` is given back. */
+export function grownInt32(a: Int32Array, length: number): Int32Array<ArrayBuffer> {
+  return moved(a as Int32Array<ArrayBuffer>, takeInt32(length));
+}
+
+export function grownUint32(a: Uint32Array, length: number): Uint32Array<ArrayBuffer> {
+  return moved(a as Uint32Array<ArrayBuffer>, takeUint32(length));
+}
+
+export function grownUint16(a: Uint16Array, length: number): Uint16Array<ArrayBuffer> {
+  return moved(a as Uint16Array<ArrayBuffer>, takeUint16(length));
 }
 
 /** Bytes held by this thread's free lists (tests). */

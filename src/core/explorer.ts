@@ -41,7 +41,7 @@
  * bytes measured for 20-byte states. Hash-compact mode: 8 / load + 6 (times
  * slack) + the BFS queue (the widest frontier).
  */
-import { giveBack, takeUint16, takeUint32 } from './buffer-pool.ts';
+import { giveBack, grownUint16, grownUint32, takeUint16, takeUint32 } from './buffer-pool.ts';
 import type { CheckableSystem, WordSink } from './checkable-system.ts';
 import { ARENA_GROWTH, FingerprintStore, SMALL_STATE_BYTES, SmallStateStore, StateQueue, StateStore, wordsPerState } from './state-store.ts';
 import type { DedupStore } from './state-store.ts';
@@ -280,14 +280,8 @@ export function explore(system: CheckableSystem, options: ExploreOptions = {}): 
     if (idx >= 0) {
       if (idx >= auxCap) {
         auxCap = grownLength(auxCap);
-        const p = takeUint32(auxCap);
-        p.set(parents);
-        giveBack(parents);
-        parents = p;
-        const a = takeUint16(auxCap);
-        a.set(actions);
-        giveBack(actions);
-        actions = a;
+        parents = grownUint32(parents, auxCap);
+        actions = grownUint16(actions, auxCap);
       }
       if (queue) queue.pushWords(src, off);
       nStates = idx + 1;
@@ -357,13 +351,18 @@ export function explore(system: CheckableSystem, options: ExploreOptions = {}): 
   let srcWords: Int32Array | null = null;
   let srcViewTried = false;
 
-  const onSuccessor = (next: Uint8Array, action: number, goals: number): void => {
-    if (stopped !== undefined) return;
-    if (next.length !== sb) throw new Error(`explore: successor has ${next.length} bytes, stateBytes is ${sb}`);
+  /** The system's contract for a step's action and goals. */
+  const checkStep = (action: number, goals: number): void => {
     if (!(action >= 0 && action <= 0xffff)) throw new RangeError(`explore: action ${action} is not in 0..65535`);
     if ((goals & ~allMask) !== 0) {
       throw new Error(`explore: a step raised goal mask 0x${(goals >>> 0).toString(16)} outside goalCount=${goalCount}`);
     }
+  };
+
+  const onSuccessor = (next: Uint8Array, action: number, goals: number): void => {
+    if (stopped !== undefined) return;
+    if (next.length !== sb) throw new Error(`explore: successor has ${next.length} bytes, stateBytes is ${sb}`);
+    checkStep(action, goals);
     const k = pending;
     // Copy (never modify `next`: it may be the system's reused buffer).
     if (next === srcArray) {
@@ -438,13 +437,10 @@ export function explore(system: CheckableSystem, options: ExploreOptions = {}): 
       if (stopped !== undefined) return;
       w0 &= mask0;
       w1 &= mask1;
-      if (!(action >= 0 && action <= 0xffff)) throw new RangeError(`explore: action ${action} is not in 0..65535`);
+      checkStep(action, goals);
       transitions++;
       const source = manyBase + which;
       if (goals !== 0) {
-        if ((goals & ~allMask) !== 0) {
-          throw new Error(`explore: a step raised goal mask 0x${(goals >>> 0).toString(16)} outside goalCount=${goalCount}`);
-        }
         recordGoals(goals, source, action);
         if (stopped !== undefined) return;
       }
