@@ -4,9 +4,8 @@
  * the callback as batches finish; the caller orders them by matrix index,
  * so reports are identical for any number of workers.
  */
-import { fileURLToPath } from 'node:url';
-import workerpool from 'workerpool';
 import { batches } from '../parallel/pool.ts';
+import { startPool, type WorkerSources } from '../parallel/worker-script.ts';
 import { runDiffBatch } from './diff-batch.ts';
 import type { DiffBatchRequest, DiffBatchResponse } from './diff-messages.ts';
 
@@ -25,7 +24,7 @@ export interface RunDiffAllOptions {
   readonly onBatch?: (res: DiffBatchResponse, p: DiffProgress) => void;
 }
 
-const WORKER = fileURLToPath(new URL('./diff-worker-entry.mjs', import.meta.url));
+export const DIFF_WORKER: WorkerSources = { ts: new URL('./diff-worker.ts', import.meta.url), tsxEntry: new URL('./diff-worker-entry.mjs', import.meta.url) };
 
 export async function runDiffAll(base: Omit<DiffBatchRequest, 'indices'>, indices: readonly number[], opts: RunDiffAllOptions): Promise<void> {
   const parts = batches(indices, opts.batchSize ?? 16);
@@ -40,7 +39,7 @@ export async function runDiffAll(base: Omit<DiffBatchRequest, 'indices'>, indice
     for (let i = 0; i < parts.length; i++) report(i, runDiffBatch({ ...base, indices: parts[i]! }));
     return;
   }
-  const pool = workerpool.pool(WORKER, { maxWorkers: opts.workers, minWorkers: opts.workers, workerType: 'thread' });
+  const pool = await startPool(DIFF_WORKER, opts.workers);
   try {
     let next = 0;
     const lanes = Array.from({ length: opts.workers }, async () => {

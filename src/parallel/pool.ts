@@ -4,10 +4,9 @@
  * number of workers, so reports are identical for any --workers.
  */
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
-import workerpool from 'workerpool';
 import { runBatch } from './batch.ts';
 import { resetCoverage } from '../check/run-task.ts';
+import { startPool, type WorkerSources } from './worker-script.ts';
 import type { BatchRequest, BatchResponse } from './messages.ts';
 
 export interface PoolProgress {
@@ -28,9 +27,9 @@ export interface RunAllOptions {
 
 export const defaultWorkers = (): number => availableParallelism();
 
-const WORKER = fileURLToPath(new URL('./worker-entry.mjs', import.meta.url));
+export const WORKER: WorkerSources = { ts: new URL('./worker.ts', import.meta.url), tsxEntry: new URL('./worker-entry.mjs', import.meta.url) };
 
-/** Split indices into batches of `size`, interleaving so that every batch mixes cheap and costly runs. */
+/** Split indices into consecutive batches of `size` (the last may be shorter). */
 export function batches(indices: readonly number[], size: number): number[][] {
   const out: number[][] = [];
   for (let i = 0; i < indices.length; i += size) out.push(indices.slice(i, i + size));
@@ -58,7 +57,7 @@ export async function runAll(base: Omit<BatchRequest, 'indices'>, indices: reado
     }
     return results.filter(Boolean);
   }
-  const pool = workerpool.pool(WORKER, { maxWorkers: opts.workers, minWorkers: opts.workers, workerType: 'thread' });
+  const pool = await startPool(WORKER, opts.workers);
   try {
     let next = 0;
     const lanes = Array.from({ length: opts.workers }, async () => {

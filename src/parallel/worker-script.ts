@@ -1,0 +1,99 @@
+/**
+ * The script a pool's worker threads load.
+ *
+ * Worker threads on Node 20 cannot load .ts. Registering tsx in every worker
+ * works (the `*-entry.mjs` files do that), but each worker then starts a
+ * loader-hooks thread and transforms every module on its own: about 0.5 s of
+ * wall time and 0.5 CPU-s per worker before its first task, which on a
+ * 2-core machine is time taken from the other worker.
+ *
+ * So the first time a pool starts, the worker's TypeScript entry is bundled
+ * with esbuild (about 0.1 s, in esbuild's own process) into one JavaScript
+ * file in a fresh temporary directory, and the workers load that. The bundle
+ * is made from the sources on disk at that moment, once per process and
+ * entry, so a worker never runs code older than the process that starts it.
+ * The directory is removed when the process exits.
+ *
+ * If bundling fails (esbuild missing, no writable temporary directory), the
+ * workers load the tsx entry instead, with a one-time warning: slower to
+ * start, same code. `DMACHECK_WORKER_SCRIPT=tsx` forces that path (for
+ * debugging with source positions of the .ts files).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import workerpool from 'workerpool';
+
+export interface WorkerScript {
+  /** absolute path of the script the pool loads */
+  readonly path: string;
+  /** 'bundle': one prebuilt JavaScript file; 'tsx': the entry that registers tsx and imports the .ts worker */
+  readonly kind: 'bundle' | 'tsx';
+}
+
+/** A worker: its TypeScript module and the .mjs entry that loads it through tsx. */
+export interface WorkerSources {
+  readonly ts: URL;
+  readonly tsxEntry: URL;
+}
+
+// Bundled code that calls require() (workerpool is CommonJS) needs a real require in an ES module.
+const BANNER = "import { createRequire as __dmacheckCreateRequire } from 'node:module'; const require = __dmacheckCreateRequire(import.meta.url);";
+
+const built = new Map<string, Promise<WorkerScript>>();
+let dir: string | undefined;
+let warned = false;
+
+function outDir(): string {
+  if (dir) return dir;
+  const d = mkdtempSync(join(tmpdir(), 'dmacheck-workers-'));
+  process.once('exit', () => rmSync(d, { recursive: true, force: true }));
+  dir = d;
+  return d;
+}
+
+async function bundle(src: WorkerSources): Promise<WorkerScript> {
+  const entry = fileURLToPath(src.ts);
+  const { build } = await import('esbuild');
+  const path = join(outDir(), basename(entry).replace(/\.ts$/, '.mjs'));
+  await build({
+    entryPoints: [entry], outfile: path, bundle: true, format: 'esm', platform: 'node', target: 'node20',
+    banner: { js: BANNER }, logLevel: 'silent', write: true,
+  });
+  return { path, kind: 'bundle' };
+}
+
+/** One line saying why a build failed (esbuild lists its errors apart from the message). */
+function reason(e: unknown): string {
+  const first = (e as { errors?: { text?: string }[] } | null)?.errors?.[0]?.text;
+  return (first ?? String(e)).split('\n')[0]!;
+}
+
+function tsx(src: WorkerSources): WorkerScript {
+  return { path: fileURLToPath(src.tsxEntry), kind: 'tsx' };
+}
+
+/** The script for a pool of `src`'s workers: bundled once per process, or the tsx entry when bundling is off or fails. */
+export function workerScript(src: WorkerSources): Promise<WorkerScript> {
+  if (process.env['DMACHECK_WORKER_SCRIPT'] === 'tsx') return Promise.resolve(tsx(src));
+  const key = src.ts.href;
+  let p = built.get(key);
+  if (!p) {
+    p = bundle(src).catch((e: unknown) => {
+      if (!warned) {
+        warned = true;
+        process.emitWarning(`dmacheck: workers load TypeScript through tsx (slower start) because bundling failed: ${reason(e)}`);
+      }
+      return tsx(src);
+    });
+    built.set(key, p);
+  }
+  return p;
+}
+
+/** A pool of `workers` threads running `src`'s worker. */
+export async function startPool(src: WorkerSources, workers: number): Promise<ReturnType<typeof workerpool.pool>> {
+  const script = await workerScript(src);
+  return workerpool.pool(script.path, { maxWorkers: workers, minWorkers: workers, workerType: 'thread' });
+}
