@@ -358,6 +358,37 @@ describe('SmallStateStore word API', () => {
     }));
   });
 
+  // few distinct words, so that duplicates, equal first words and probe chains are common
+  const pairs = fc.array(fc.tuple(fc.integer({ min: -2, max: 3 }), fc.integer({ min: -2, max: 3 })), { maxLength: 400 });
+
+  fcTest.prop([fc.integer({ min: 1, max: 8 }), pairs], { numRuns: 150 })('insertPairFast, called as the explorer calls it, behaves exactly like a set across table growth', (sb, ps) => {
+    const store = new SmallStateStore(sb, 1);
+    const ref = new Map<string, number>();
+    const w = new Int32Array(2);
+    // as the explorer calls it: words masked to the state's size, the zero state and a full table left to insertHashedWords
+    const m0 = sb >= 4 ? -1 : (1 << (8 * sb)) - 1;
+    const m1 = sb >= 8 ? -1 : sb <= 4 ? 0 : (1 << (8 * (sb - 4))) - 1;
+    for (const [a, b] of ps) {
+      w[0] = a & m0;
+      w[1] = b & m1;
+      const h = store.hashPair(w[0]!, w[1]!);
+      let r = store.headroom() > 0 ? store.insertPairFast(w[0]!, w[1]!, h) : -2;
+      if (r === -2) r = store.insertHashedWords(w, 0, h, 0);
+      const key = `${w[0]},${w[1]}`;
+      if (ref.has(key)) expect(r).toBe(-1);
+      else {
+        expect(r).toBe(ref.size);
+        ref.set(key, r);
+      }
+    }
+    expect(store.size).toBe(ref.size);
+    const got = new Int32Array(2);
+    for (const [key, i] of ref) {
+      store.getWords(i, got);
+      expect(`${got[0]},${sb > 4 ? got[1] : 0}`).toBe(key);
+    }
+  });
+
   it('insertPairFast agrees with insertHashedWords and leaves the zero state to it', () => {
     const a = new SmallStateStore(8, 64);
     const b = new SmallStateStore(8, 64);
