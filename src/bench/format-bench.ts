@@ -56,6 +56,7 @@ export function formatBench(r: BenchReport): string {
     ['2', int(s.twoWorkers.runs), int(s.twoWorkers.states), fixed(s.twoWorkers.seconds, 2), int(s.twoWorkers.statesPerSecondPerWorker)],
   ]));
   out.push(`  speedup of 2 workers: ${fixed(s.speedup, 2)}x (worker start-up included: a verify of one tiny run takes ${fixed(s.startup.oneWorker, 2)}s on 1 worker, ${fixed(s.startup.twoWorkers, 2)}s on 2)`);
+  out.push(`  workers load ${s.workerScript.kind === 'bundle' ? 'one bundled JavaScript file' : 'TypeScript through tsx'}, made once per process before timing in ${fixed(s.workerScript.seconds, 2)}s`);
   out.push('');
   out.push(`Growth: ${r.growth.about}; states / seconds, reductions on`);
   const threads = [...new Set(r.growth.cells.map((c) => c.threads))];

@@ -12,6 +12,8 @@ import { verify } from '../check/verify.ts';
 import { PROPERTIES } from '../../properties/index.ts';
 import { cacheStats, resetStepCaches } from '../../models/step-cache.ts';
 import { record } from './explorer-only.ts';
+import { WORKER } from '../parallel/pool.ts';
+import { workerScript, type WorkerScript } from '../parallel/worker-script.ts';
 import type { BenchPlan, FixedRun, VerifyWorkload } from './workloads.ts';
 
 /** The targets of the heavy run. */
@@ -52,6 +54,12 @@ export interface SpeedupResult {
   readonly about: string;
   /** median seconds of a verify of one tiny run: starting the pool and its workers */
   readonly startup: { readonly oneWorker: number; readonly twoWorkers: number };
+  /**
+   * the script the workers load (src/parallel/worker-script.ts), made once
+   * per process before any timing, so that no sample pays for it: its kind
+   * and the seconds it took
+   */
+  readonly workerScript: { readonly kind: WorkerScript['kind']; readonly seconds: number };
   readonly oneWorker: VerifyResult & { readonly statesPerSecondPerWorker: number };
   readonly twoWorkers: VerifyResult & { readonly statesPerSecondPerWorker: number };
   /** median seconds with 1 worker / median seconds with 2 */
@@ -198,6 +206,9 @@ async function measureVerify(what: string, flags: VerifyWorkload['flags'], worke
 }
 
 export async function measureSpeedup(w: VerifyWorkload, repeats: number): Promise<SpeedupResult> {
+  const s0 = performance.now();
+  const script = await workerScript(WORKER);
+  const workerScriptSeconds = (performance.now() - s0) / 1000;
   const one: number[] = [];
   const two: number[] = [];
   let counts: Awaited<ReturnType<typeof timeVerify>> | undefined;
@@ -223,6 +234,7 @@ export async function measureSpeedup(w: VerifyWorkload, repeats: number): Promis
   }
   return {
     about: w.about, startup: { oneWorker: median(startup.oneWorker), twoWorkers: median(startup.twoWorkers) },
+    workerScript: { kind: script.kind, seconds: workerScriptSeconds },
     oneWorker: row(s1, one, 1), twoWorkers: row(s2, two, 2), speedup: s1 / s2,
   };
 }

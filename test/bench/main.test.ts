@@ -43,6 +43,8 @@ describe('npm run bench', () => {
     expect(r.speedup.oneWorker.states).toBe(r.speedup.twoWorkers.states);
     expect(r.speedup.startup.oneWorker).toBeGreaterThan(0);
     expect(r.speedup.startup.twoWorkers).toBeGreaterThan(0);
+    expect(r.speedup.workerScript.kind).toBe('bundle');
+    expect(r.speedup.workerScript.seconds).toBeGreaterThanOrEqual(0);
     expect(r.growth.cells.map((g) => [g.threads, g.calls, g.states])).toEqual([[1, 1, 16], [1, 2, 31], [2, 1, 100], [2, 2, 343]]);
     expect(r.reductions.rows.map((x) => [x.mode, x.states])).toEqual([['none', 872], ['symmetry', 496], ['por', 522], ['both', 343]]);
     expect(r.reductions.rows[3]!.factor).toBeCloseTo(872 / 343);
@@ -51,6 +53,7 @@ describe('npm run bench', () => {
     expect(text).toContain('MEDIAN of 1 repetition');
     expect(text).toContain('states/s per worker');
     expect(text).toMatch(/speedup of 2 workers: [\d.]+x/);
+    expect(text).toMatch(/workers load one bundled JavaScript file, made once per process before timing in [\d.]+s/);
   });
 
   it('rejects an unknown flag and a bad --repeats with exit code 2 and a one-line error', async () => {
