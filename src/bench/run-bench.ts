@@ -206,6 +206,7 @@ async function measureVerify(what: string, flags: VerifyWorkload['flags'], worke
 }
 
 export async function measureSpeedup(w: VerifyWorkload, repeats: number): Promise<SpeedupResult> {
+  // made once per process: this is its real cost only because no pool started earlier in the bench
   const s0 = performance.now();
   const script = await workerScript(WORKER);
   const workerScriptSeconds = (performance.now() - s0) / 1000;

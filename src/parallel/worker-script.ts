@@ -12,14 +12,17 @@
  * file in a fresh temporary directory, and the workers load that. The bundle
  * is made from the sources on disk at that moment, once per process and
  * entry, so a worker never runs code older than the process that starts it.
- * The directory is removed when the process exits.
+ * The directory (named after the process id) is removed when the process
+ * exits; one left by a process that was killed (a signal's default action,
+ * the out-of-memory killer) is removed by the next process that bundles.
  *
  * If bundling fails (esbuild missing, no writable temporary directory), the
  * workers load the tsx entry instead, with a one-time warning: slower to
  * start, same code. `DMACHECK_WORKER_SCRIPT=tsx` forces that path (for
- * debugging with source positions of the .ts files).
+ * debugging with source positions of the .ts files); `bundle` or unset is
+ * the default.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,20 +46,55 @@ const BANNER = "import { createRequire as __dmacheckCreateRequire } from 'node:m
 
 const built = new Map<string, Promise<WorkerScript>>();
 let dir: string | undefined;
-let warned = false;
+const warned = new Set<string>();
+
+/** Temporary directories of this tool start with this, then `<pid>-`. */
+export const DIR_PREFIX = 'dmacheck-workers-';
+
+function warnOnce(what: string, text: string): void {
+  if (warned.has(what)) return;
+  warned.add(what);
+  process.emitWarning(`dmacheck: ${text}`);
+}
+
+/** Whether process `pid` exists (a process of another user counts). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Remove the directories of processes that no longer exist (best effort: another user's stay). */
+export function sweepDeadDirs(root = tmpdir()): void {
+  for (const name of readdirSync(root)) {
+    const m = name.startsWith(DIR_PREFIX) ? /^(\d+)-/.exec(name.slice(DIR_PREFIX.length)) : null;
+    if (m === null || alive(Number(m[1]))) continue;
+    try {
+      rmSync(join(root, name), { recursive: true, force: true });
+    } catch {
+      // not ours to remove
+    }
+  }
+}
 
 function outDir(): string {
   if (dir) return dir;
-  const d = mkdtempSync(join(tmpdir(), 'dmacheck-workers-'));
+  sweepDeadDirs();
+  const d = mkdtempSync(join(tmpdir(), `${DIR_PREFIX}${process.pid}-`));
   process.once('exit', () => rmSync(d, { recursive: true, force: true }));
   dir = d;
   return d;
 }
 
-async function bundle(src: WorkerSources): Promise<WorkerScript> {
+/** Bundle `src` as this process's `n`-th bundle. */
+async function bundle(src: WorkerSources, n: number): Promise<WorkerScript> {
   const entry = fileURLToPath(src.ts);
   const { build } = await import('esbuild');
-  const path = join(outDir(), basename(entry).replace(/\.ts$/, '.mjs'));
+  // numbered, so that two entries of the same file name never share a bundle
+  const path = join(outDir(), `${n}-${basename(entry).replace(/\.ts$/, '.mjs')}`);
   await build({
     entryPoints: [entry], outfile: path, bundle: true, format: 'esm', platform: 'node', target: 'node20',
     banner: { js: BANNER }, logLevel: 'silent', write: true,
@@ -76,15 +114,14 @@ function tsx(src: WorkerSources): WorkerScript {
 
 /** The script for a pool of `src`'s workers: bundled once per process, or the tsx entry when bundling is off or fails. */
 export function workerScript(src: WorkerSources): Promise<WorkerScript> {
-  if (process.env['DMACHECK_WORKER_SCRIPT'] === 'tsx') return Promise.resolve(tsx(src));
+  const mode = process.env['DMACHECK_WORKER_SCRIPT'] ?? '';
+  if (mode === 'tsx') return Promise.resolve(tsx(src));
+  if (mode !== '' && mode !== 'bundle') warnOnce('mode', `ignoring DMACHECK_WORKER_SCRIPT='${mode}' (valid: bundle, tsx); workers load the bundle`);
   const key = src.ts.href;
   let p = built.get(key);
   if (!p) {
-    p = bundle(src).catch((e: unknown) => {
-      if (!warned) {
-        warned = true;
-        process.emitWarning(`dmacheck: workers load TypeScript through tsx (slower start) because bundling failed: ${reason(e)}`);
-      }
+    p = bundle(src, built.size).catch((e: unknown) => {
+      warnOnce('fallback', `workers load TypeScript through tsx (slower start) because bundling failed: ${reason(e)}`);
       return tsx(src);
     });
     built.set(key, p);
