@@ -2,36 +2,10 @@
  * States every dma_direct_free() structure shares (facts §1.4); the
  * structures differ only in where vunmap() leads.
  */
-import type { StateMeta } from './dma-setup.ts';
+import { encryptThenFreeStates, type StateMeta } from './dma-setup.ts';
 
 export const FREE_SRC = 'kernel/dma/direct.c dma_direct_free()';
 const SRC = FREE_SRC;
-
-/**
- * The last states of every free: set_memory_encrypted() (a failure returns
- * at once and the page leaks), then the pages go back. `text` gives each
- * state's source position.
- */
-export function encryptThenFreeStates(text: { readonly encrypt: string; readonly free: string; readonly leaked: string; readonly returned: string }) {
-  return {
-    setMemoryEncrypted: {
-      meta: { source: text.encrypt, call: 'set_memory_encrypted' } satisfies StateMeta,
-      on: { SET_ENCRYPTED_OK: { target: 'freePages' }, SET_ENCRYPTED_FAILED: { target: 'leaked' } },
-    },
-    freePages: {
-      meta: { source: text.free, call: '__dma_direct_free_pages' } satisfies StateMeta,
-      on: { PAGES_FREED: { target: 'returned' } },
-    },
-    leaked: {
-      type: 'final',
-      meta: { source: text.leaked, returns: 'void', leak: true } satisfies StateMeta,
-    },
-    returned: {
-      type: 'final',
-      meta: { source: text.returned, returns: 'void' } satisfies StateMeta,
-    },
-  } as const;
-}
 
 /**
  * The end both frees share (dma_direct_free() and dma_direct_free_pages()):

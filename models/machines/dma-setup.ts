@@ -88,7 +88,7 @@ export interface StateMeta {
   readonly returns?: ReturnKind;
   /** final states: the page is deliberately leaked (goto out_leak_pages, or a failed re-encrypt) */
   readonly leak?: boolean;
-  /** the kernel WARNs here */
+  /** the kernel logs a warning here (WARN*, pr_warn*), where a model records one; shown to readers, not checked */
   readonly warn?: string;
 }
 
@@ -184,4 +184,30 @@ export function nonCoherentStrategy(onStrategy: string, onNone: string) {
     { guard: 'dmaDirectRemapConfigured', actions: 'takeNonCoherentStrategy', target: onStrategy },
     { target: onNone },
   ] as const;
+}
+
+/**
+ * The last states of every free: set_memory_encrypted() (a failure returns
+ * at once and the page leaks), then the pages go back. `text` gives each
+ * state's source position.
+ */
+export function encryptThenFreeStates(text: { readonly encrypt: string; readonly free: string; readonly leaked: string; readonly returned: string }) {
+  return {
+    setMemoryEncrypted: {
+      meta: { source: text.encrypt, call: 'set_memory_encrypted' } satisfies StateMeta,
+      on: { SET_ENCRYPTED_OK: { target: 'freePages' }, SET_ENCRYPTED_FAILED: { target: 'leaked' } },
+    },
+    freePages: {
+      meta: { source: text.free, call: '__dma_direct_free_pages' } satisfies StateMeta,
+      on: { PAGES_FREED: { target: 'returned' } },
+    },
+    leaked: {
+      type: 'final',
+      meta: { source: text.leaked, returns: 'void', leak: true } satisfies StateMeta,
+    },
+    returned: {
+      type: 'final',
+      meta: { source: text.returned, returns: 'void' } satisfies StateMeta,
+    },
+  } as const;
 }

@@ -15,7 +15,8 @@
  * from the same inputs (the kernel would look the phys up in the pools;
  * the environment has no side-effect-free pool lookup).
  * ABSTRACTION: dev-coherent and global-coherent memory, and the vm_pgoff
- * bounds check, are left out as in dma-direct-mmap.ts.
+ * bounds check, are left out, and remap_pfn_range() succeeds, as in
+ * dma-direct-mmap.ts.
  */
 import { dmaSetup, initialContext, nonCoherentStrategy, type StateMeta } from './dma-setup.ts';
 import { jggSource, SET_FLAG_DECRYPTED } from './jgg-flags-common.ts';
@@ -39,7 +40,7 @@ export const jggDmaDirectMmap = dmaSetup.createMachine({
       ],
     },
     nonCoherentProvenance: {
-      meta: { source: src('recover the flag of a non-coherent buffer: was it an atomic-pool chunk (remap || set_uncached strategy, non-blocking)?') } satisfies StateMeta,
+      meta: { source: src('recover the flag of a non-coherent buffer (remap or set_uncached strategy): was it an atomic-pool chunk?') } satisfies StateMeta,
       always: nonCoherentStrategy('atomicPoolProvenance', 'remappingPfnRange'),
     },
     atomicPoolProvenance: {

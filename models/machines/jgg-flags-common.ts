@@ -22,8 +22,7 @@
  * ABSTRACTION: the guard `forceDmaUnencrypted` is the device question: it
  * holds exactly when !dev_can_dma_from_encrypted(dev).
  */
-import type { StateMeta } from './dma-setup.ts';
-import { encryptThenFreeStates } from './dma-direct-free-common.ts';
+import { encryptThenFreeStates, type StateMeta } from './dma-setup.ts';
 
 /** The messages of the seed thread the design comes from (shared/kernel/seed-thread-dma-mapping-fixes-v2.txt). */
 export const JGG_MSG = {

@@ -47,13 +47,6 @@ export class CollapseOverflow extends Error {
   }
 }
 
-/** Little-endian 32-bit word `w` of `bytes` (zero past the end). */
-function wordOf(bytes: Uint8Array, w: number): number {
-  const i = 4 * w;
-  const n = bytes.length;
-  return (i < n ? bytes[i]! : 0) | (i + 1 < n ? bytes[i + 1]! << 8 : 0) | (i + 2 < n ? bytes[i + 2]! << 16 : 0) | (i + 3 < n ? bytes[i + 3]! << 24 : 0);
-}
-
 function mix(h: number, k: number): number {
   h = Math.imul(h ^ k, 0x5bd1e995);
   return h ^ (h >>> 15);
@@ -243,13 +236,8 @@ export class CollapsedSystem implements CheckableSystem {
       s[p] = action;
       s[p + 1] = this.goalsOf(obs, n);
       const words = this.wordsOf(next);
-      if (words !== null) {
-        s[p + 2] = this.records.intern(words, this.captureThread);
-        s[p + 3] = this.pages.intern(words, this.threads);
-      } else {
-        s[p + 2] = this.internRecord(wordOf(next, this.captureThread));
-        s[p + 3] = this.internPages(next);
-      }
+      s[p + 2] = this.records.intern(words, this.captureThread);
+      s[p + 3] = this.pages.intern(words, this.threads);
       this.freshTop = p + STEP;
     };
     if (symmetry) this.canonicalize = (state) => this.canonicalizeCode(state);
@@ -349,30 +337,20 @@ export class CollapsedSystem implements CheckableSystem {
     for (let i = 0; i < bytes.length; i++) out[i] = bytes[i]!;
   }
 
-  /** A word view of the model's successor buffer, when it has whole words underneath (the model's own does). */
-  private wordsOf(next: Uint8Array): Int32Array | null {
+  /** A word view of the model's successor buffer: RunModel emits from a scratch buffer with whole, zero-padded words underneath. */
+  private wordsOf(next: Uint8Array): Int32Array {
     if (next === this.lastNext) return this.lastNextWords;
     const words = this.full.length;
+    if ((next.byteOffset & 3) !== 0 || next.buffer.byteLength - next.byteOffset < 4 * words) {
+      throw new Error('CollapsedSystem: a successor buffer without whole words underneath (RunModel pads its scratch buffer)');
+    }
     this.lastNext = next;
-    this.lastNextWords = (next.byteOffset & 3) === 0 && next.buffer.byteLength - next.byteOffset >= 4 * words ? new Int32Array(next.buffer, next.byteOffset, words) : null;
+    this.lastNextWords = new Int32Array(next.buffer, next.byteOffset, words);
     return this.lastNextWords;
   }
 
   private lastNext: Uint8Array | null = null;
-  private lastNextWords: Int32Array | null = null;
-  private readonly oneWord = new Int32Array(1);
-  private internRecord(word: number): number {
-    this.oneWord[0] = word;
-    return this.records.intern(this.oneWord, 0);
-  }
-
-  private pageScratch = new Int32Array(0);
-  private internPages(next: Uint8Array): number {
-    const PW = this.pageWords;
-    if (this.pageScratch.length !== PW) this.pageScratch = new Int32Array(PW);
-    for (let j = 0; j < PW; j++) this.pageScratch[j] = wordOf(next, this.threads + j);
-    return this.pages.intern(this.pageScratch, 0);
-  }
+  private lastNextWords: Int32Array = new Int32Array(0);
 
   private canonicalizeCode(code: Uint8Array): void {
     const canon = this.canon;

@@ -2,11 +2,11 @@
  * Explore one run and report, as plain data, its state counts and the
  * shortest path to each violated (property, severity).
  */
-import type { ExploreOptions } from '../core/explorer.ts';
+import type { ExploreOptions, ExploreResult } from '../core/explorer.ts';
 import { PROPERTIES, type Property } from '../../properties/index.ts';
 import { ENTRY_POINTS } from '../../models/versions.ts';
 import { compile, resetStepCaches } from '../../models/step-cache.ts';
-import { dmaSystem, exploreDma, goalProperty, goalSeverity, type Reductions } from './dma-system.ts';
+import { dmaSystem, exploreDma, goalProperty, goalSeverity, type DmaSystem, type Reductions, type Tuning } from './dma-system.ts';
 import { STEP_MEMO_MAX_BYTES } from './collapse.ts';
 import type { CheckableSystem, WordSink } from '../core/checkable-system.ts';
 import { specOf, type RunTask } from './matrix.ts';
@@ -66,28 +66,33 @@ function onlyGoals(sys: CheckableSystem, bits: readonly number[]): CheckableSyst
   };
 }
 
+/**
+ * `exploreDma` of the system `make` builds, seen through `view`; afterwards
+ * the system's memo size is read and its arrays are handed back for the
+ * next run of this thread (`DmaSystem.release`).
+ */
+function exploreReleasing(make: (tuning: Pick<Tuning, 'idWidth'>) => DmaSystem, view: (sys: DmaSystem) => CheckableSystem, options: ExploreOptions): { result: ExploreResult; memoBytes: number } {
+  let last: DmaSystem | undefined;
+  const result = exploreDma((tuning) => view((last = make(tuning))), options);
+  const memoBytes = last?.memo?.bytesUsed() ?? 0;
+  last?.release();
+  return { result, memoBytes };
+}
+
 export function executeRun(task: RunTask, opts: RunOptions): RunOutcome {
   const props = selectProperties(opts.properties);
   const spec = specOf(task);
   const reductions = opts.reductions ?? {};
-  // Most runs are small: start small, so that --max-memory is checked as the store grows.
   const por = reductions.por !== false;
   // The reused steps get a quarter of the run's memory bound, at most their default.
   const maxBytes = opts.explore?.maxBytes;
   const memo = maxBytes === undefined ? {} : { memoMaxBytes: Math.min(STEP_MEMO_MAX_BYTES, Math.floor(maxBytes / 4)) };
-  let memoBytes = (): number => 0;
+  // Most runs are small: start small, so that --max-memory is checked as the store grows.
   // With POR the ample thread is picked by index, so paths are re-derived below without it.
-  let release = (): void => {};
-  const r = exploreDma((tuning) => {
-    const sys = dmaSystem(spec, props, reductions, { ...tuning, ...memo });
-    memoBytes = () => sys.memo?.bytesUsed() ?? 0;
-    release = () => sys.release();
-    return sys;
-  }, {
+  const { result: r, memoBytes } = exploreReleasing((tuning) => dmaSystem(spec, props, reductions, { ...tuning, ...memo }), (sys) => sys, {
     initialCapacity: 256, ...opts.explore, symmetry: reductions.symmetry !== false, concretize: !por,
   });
-  const bytesUsed = r.bytesUsed + memoBytes();
-  release();
+  const bytesUsed = r.bytesUsed + memoBytes;
   let goals = r.goals;
   let complete = r.complete;
   let stopReason = r.stopReason;
@@ -96,15 +101,9 @@ export function executeRun(task: RunTask, opts: RunOptions): RunOutcome {
     // Partial-order reduction keeps every violation but may order a local step of
     // another thread before it: the shortest counterexample comes from the full
     // interleaving semantics, searched only until every violation found is hit again.
-    let releaseAgain = (): void => {};
-    const again = exploreDma((tuning) => {
-      const sys = dmaSystem(spec, props, { ...reductions, por: false }, { ...tuning, ...memo });
-      releaseAgain = () => sys.release();
-      return onlyGoals(sys, found);
-    }, {
+    const again = exploreReleasing((tuning) => dmaSystem(spec, props, { ...reductions, por: false }, { ...tuning, ...memo }), (sys) => onlyGoals(sys, found), {
       ...opts.explore, symmetry: reductions.symmetry !== false, stopWhenAllGoals: true,
-    });
-    releaseAgain();
+    }).result;
     goals = [];
     found.forEach((bit, i) => { goals[bit] = again.goals[i]; });
     // That search explores more states: a limit can stop it before a violation the reduced run found.

@@ -41,7 +41,7 @@
  * bytes measured for 20-byte states. Hash-compact mode: 8 / load + 6 (times
  * slack) + the BFS queue (the widest frontier).
  */
-import { giveBack, grownUint16, grownUint32, takeUint16, takeUint32 } from './buffer-pool.ts';
+import { giveBack, grownUint16, grownUint32, takeInt32, takeUint16, takeUint32 } from './buffer-pool.ts';
 import type { CheckableSystem, WordSink } from './checkable-system.ts';
 import { ARENA_GROWTH, FingerprintStore, SMALL_STATE_BYTES, SmallStateStore, StateQueue, StateStore, wordsPerState } from './state-store.ts';
 import type { DedupStore } from './state-store.ts';
@@ -130,53 +130,6 @@ function grownLength(cap: number): number {
   return Math.max(cap + 16, Math.ceil(cap * ARENA_GROWTH));
 }
 
-/**
- * The explorer's fixed-size buffers for states of one size. Small runs are
- * explored by the thousand, so they are reused from one `explore` to the
- * next instead of allocated each time (their bytes beyond `stateBytes` in
- * each word-padded slot are never written, so they stay zero).
- */
-interface Scratch {
-  readonly curWords: Int32Array;
-  readonly cur: Uint8Array;
-  readonly bWords: Int32Array;
-  readonly bBytes: Uint8Array;
-  readonly bViews: Uint8Array[];
-  readonly bAction: Uint16Array;
-  readonly bGoals: Int32Array;
-  readonly bSource: Uint32Array;
-  readonly bHash: Int32Array;
-  readonly manyWords: Int32Array;
-}
-
-const idleScratch = new Map<number, Scratch[]>();
-
-function takeScratch(sb: number): Scratch {
-  const free = idleScratch.get(sb)?.pop();
-  if (free !== undefined) return free;
-  const sw = wordsPerState(sb);
-  const curWords = new Int32Array(sw);
-  const bWords = new Int32Array(BATCH * sw);
-  return {
-    curWords,
-    cur: new Uint8Array(curWords.buffer, 0, sb),
-    bWords,
-    bBytes: new Uint8Array(bWords.buffer),
-    bViews: [],
-    bAction: new Uint16Array(BATCH),
-    bGoals: new Int32Array(BATCH),
-    bSource: new Uint32Array(BATCH),
-    bHash: new Int32Array(2 * BATCH),
-    manyWords: new Int32Array(EXPAND * sw),
-  };
-}
-
-function giveBackScratch(sb: number, s: Scratch): void {
-  let list = idleScratch.get(sb);
-  if (list === undefined) idleScratch.set(sb, (list = []));
-  if (list.length < 4) list.push(s);
-}
-
 /** Successors buffered before they are deduplicated together (see `flush`). */
 const BATCH = 256;
 
@@ -216,9 +169,19 @@ export function explore(system: CheckableSystem, options: ExploreOptions = {}): 
   let actions = takeUint16(auxCap);
   // States travel as `sw` 32-bit words (zero-padded); the system sees byte views.
   const sw = wordsPerState(sb);
-  const scratch = takeScratch(sb);
-  const { curWords, cur, bWords, bBytes, bViews, bAction, bGoals, bSource, bHash, manyWords } = scratch;
+  // Fixed-size buffers, from the pool too: small runs are explored by the thousand.
+  const curWords = takeInt32(sw);
+  const cur = new Uint8Array(curWords.buffer, 0, sb);
+  // Pending successors of the current BFS level, deduplicated by `flush`.
+  const bWords = takeInt32(BATCH * sw);
+  const bBytes = new Uint8Array(bWords.buffer, 0, bWords.byteLength);
+  const bAction = takeUint16(BATCH);
+  const bGoals = takeInt32(BATCH);
+  const bSource = takeUint32(BATCH);
+  const bHash = takeInt32(2 * BATCH);
+  const manyWords = takeInt32(EXPAND * sw);
   // byte views of the batch slots, for canonicalize; made on first use (most runs are small)
+  const bViews: Uint8Array[] = [];
   const bView = (k: number): Uint8Array => {
     while (bViews.length <= k) bViews.push(bBytes.subarray(4 * sw * bViews.length, 4 * sw * bViews.length + sb));
     return bViews[k]!;
@@ -303,6 +266,21 @@ export function explore(system: CheckableSystem, options: ExploreOptions = {}): 
     if (stopWhenAllGoals && foundMask >>> 0 === allMask) stopped = 'all-goals';
   };
 
+  /** Count a step from state `source`, recording its goals: false when they stop the search. */
+  const stepTaken = (goals: number, source: number, action: number): boolean => {
+    transitions++;
+    if (goals === 0) return true;
+    recordGoals(goals, source, action);
+    return stopped === undefined;
+  };
+
+  /** New state `idx` was reached from state `source` by `action`, one level deeper. */
+  const reached = (idx: number, source: number, action: number): void => {
+    parents[idx] = source;
+    actions[idx] = action;
+    maxDepth = curDepth + 1;
+  };
+
   /**
    * Deduplicate the pending successors, in emit order. All of them come from
    * states of depth `curDepth`. Hashing the whole batch and touching its
@@ -315,12 +293,7 @@ export function explore(system: CheckableSystem, options: ExploreOptions = {}): 
     for (let j = 0; j < n; j++) store.hashPairWords(bWords, j * sw, bHash, 2 * j);
     touchSink ^= store.touchAll(bHash, n); // keeps the loads alive
     for (let j = 0; j < n; j++) {
-      transitions++;
-      const goals = bGoals[j]!;
-      if (goals !== 0) {
-        recordGoals(goals, bSource[j]!, bAction[j]!);
-        if (stopped !== undefined) return;
-      }
+      if (!stepTaken(bGoals[j]!, bSource[j]!, bAction[j]!)) return;
       const off = j * sw;
       const lo = bHash[2 * j]!;
       const hi = bHash[2 * j + 1]!;
@@ -335,11 +308,7 @@ export function explore(system: CheckableSystem, options: ExploreOptions = {}): 
         idx = slowInsert(bWords, off, lo, hi);
         if (stopped !== undefined) return;
       }
-      if (idx >= 0) {
-        parents[idx] = bSource[j]!;
-        actions[idx] = bAction[j]!;
-        maxDepth = curDepth + 1;
-      }
+      if (idx >= 0) reached(idx, bSource[j]!, bAction[j]!);
     }
   };
 
@@ -438,12 +407,8 @@ export function explore(system: CheckableSystem, options: ExploreOptions = {}): 
       w0 &= mask0;
       w1 &= mask1;
       checkStep(action, goals);
-      transitions++;
       const source = manyBase + which;
-      if (goals !== 0) {
-        recordGoals(goals, source, action);
-        if (stopped !== undefined) return;
-      }
+      if (!stepTaken(goals, source, action)) return;
       if (canonicalize !== null) {
         sinkWords[0] = w0;
         sinkWords[1] = w1;
@@ -461,11 +426,7 @@ export function explore(system: CheckableSystem, options: ExploreOptions = {}): 
       } else if (idx >= 0) {
         nStates = idx + 1;
       }
-      if (idx >= 0) {
-        parents[idx] = source;
-        actions[idx] = action;
-        maxDepth = curDepth + 1;
-      }
+      if (idx >= 0) reached(idx, source, action);
     },
   };
   let head = 0;
@@ -529,10 +490,8 @@ export function explore(system: CheckableSystem, options: ExploreOptions = {}): 
     omissionProbability: compact ? (store as FingerprintStore).omissionProbability() : 0,
   };
   if (stopped !== undefined) result.stopReason = stopped;
-  giveBackScratch(sb, scratch);
   // the next exploration of this thread reuses their memory (src/core/buffer-pool.ts)
-  giveBack(parents);
-  giveBack(actions);
+  for (const a of [parents, actions, curWords, bWords, bAction, bGoals, bSource, bHash, manyWords]) giveBack(a);
   exact?.release();
   return result;
 }

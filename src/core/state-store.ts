@@ -608,6 +608,8 @@ export class SmallStateStore extends ArenaStore implements DedupStore {
    * `insertHashedWords` handles).
    */
   insertPairFast(w0: number, w1: number, h: number): number {
+    // `find`'s probe written out (and `growTable`'s placement likewise): this runs once per
+    // transition, and calling a shared probe measured about 10% slower on the heavy run's stream
     if (w0 === 0 && w1 === 0) return -2;
     const table = this.table;
     const mask = this.mask;

@@ -223,4 +223,19 @@ describe('reused thread steps', () => {
     const widened = exploreDma((tuning) => dmaSystem(SHARED_POOL_3, PROPERTIES, { symmetry: false, por: false }, { ...tuning, idLimit: 10 }), { symmetry: false });
     expect(summary(widened)).toBe(summary(explore(dmaSystem(SHARED_POOL_3, PROPERTIES, { symmetry: false, por: false }, { stepMemo: false }), { symmetry: false })));
   });
+
+  it('refuses a model whose successors have no whole words underneath (it reads them as words)', () => {
+    const model = dmaSystem(SHARED_POOL_3, PROPERTIES, {}, { stepMemo: false }).model;
+    const sys = new CollapsedSystem(model, 16, () => 0, false, false);
+    expect(explore(sys, { symmetry: false }).states).toBeGreaterThan(1);
+    // the same successors, one byte into a buffer of their own size
+    const own = model.threadSuccessors.bind(model);
+    model.threadSuccessors = (state, t, emit) => own(state, t, (next, action, obs, n) => {
+      const shifted = new Uint8Array(new ArrayBuffer(next.length + 1), 1, next.length);
+      shifted.set(next);
+      emit(shifted, action, obs, n);
+    });
+    const odd = new CollapsedSystem(model, 16, () => 0, false, false);
+    expect(() => explore(odd, { symmetry: false })).toThrow(/without whole words underneath/);
+  });
 });

@@ -65,6 +65,28 @@ function expectReplayRaises(system: CheckableSystem, hit: { bit: number; initial
   return r;
 }
 
+
+/** `system` as a plain CheckableSystem of the same states, steps and symmetry (no batch methods). */
+function sameSystem(system: CheckableSystem): CheckableSystem {
+  return {
+    stateBytes: system.stateBytes,
+    goalCount: system.goalCount,
+    initialStates: (emit) => system.initialStates(emit),
+    successors: (st, emit) => system.successors(st, emit),
+    ...(system.canonicalize ? { canonicalize: (st: Uint8Array) => system.canonicalize!(st) } : {}),
+  };
+}
+
+/** `system`'s successors of the `count` states packed in `words` as the explorer hands them over, with each state's index. */
+function successorsOfWords(system: CheckableSystem, words: Int32Array, count: number, emit: (n: Uint8Array, a: number, g: number, which: number) => void): void {
+  const sb = system.stateBytes;
+  const sw = Math.ceil(sb / 4);
+  for (let i = 0; i < count; i++) {
+    const state = new Uint8Array(words.buffer, words.byteOffset + 4 * sw * i, sb).slice();
+    system.successors(state, (n, a, g) => emit(n, a, g, i));
+  }
+}
+
 describe('explore: two counters', () => {
   const N = 10;
   const sys = makeCounters({ n: N, bug: [3, 2] });
@@ -296,24 +318,15 @@ describe('explore: how the system hands over states', () => {
 
   /** The same system, expanding many states per call (from the words it is handed) and counting the calls. */
   function batched(system: CheckableSystem): CheckableSystem & { calls: number; largest: number } {
-    const sb = system.stateBytes;
-    const sw = Math.ceil(sb / 4);
     const out = {
-      stateBytes: sb,
-      goalCount: system.goalCount,
+      ...sameSystem(system),
       calls: 0,
       largest: 0,
-      initialStates: (emit: (s: Uint8Array) => void) => system.initialStates(emit),
-      successors: (st: Uint8Array, emit: (n: Uint8Array, a: number, g: number) => void) => system.successors(st, emit),
       successorsOfMany(words: Int32Array, count: number, emit: (n: Uint8Array, a: number, g: number, which: number) => void) {
         out.calls++;
         out.largest = Math.max(out.largest, count);
-        for (let i = 0; i < count; i++) {
-          const state = new Uint8Array(words.buffer, words.byteOffset + 4 * sw * i, sb).slice();
-          system.successors(state, (n, a, g) => emit(n, a, g, i));
-        }
+        successorsOfWords(system, words, count, emit);
       },
-      ...(system.canonicalize ? { canonicalize: (s: Uint8Array) => system.canonicalize!(s) } : {}),
     };
     return out;
   }
@@ -348,30 +361,21 @@ describe('explore: how the system hands over states', () => {
 describe('explore: successors handed over as words (successorsToSink)', () => {
   /** The same system, handing successors over as two words each and counting the calls. */
   function sinked(system: CheckableSystem): CheckableSystem & { calls: number; pushes: number } {
-    const sb = system.stateBytes;
-    const sw = Math.ceil(sb / 4);
     const pad = new Uint8Array(8);
     const padWords = new Int32Array(pad.buffer);
     const out = {
-      stateBytes: sb,
-      goalCount: system.goalCount,
+      ...sameSystem(system),
       calls: 0,
       pushes: 0,
-      initialStates: (emit: (s: Uint8Array) => void) => system.initialStates(emit),
-      successors: (st: Uint8Array, emit: (n: Uint8Array, a: number, g: number) => void) => system.successors(st, emit),
       successorsToSink(words: Int32Array, count: number, sink: WordSink) {
         out.calls++;
-        for (let i = 0; i < count; i++) {
-          const state = new Uint8Array(words.buffer, words.byteOffset + 4 * sw * i, sb).slice();
-          system.successors(state, (n, a, g) => {
-            pad.fill(0);
-            pad.set(n);
-            out.pushes++;
-            sink.push(padWords[0]!, padWords[1]!, a, g, i);
-          });
-        }
+        successorsOfWords(system, words, count, (n, a, g, i) => {
+          pad.fill(0);
+          pad.set(n);
+          out.pushes++;
+          sink.push(padWords[0]!, padWords[1]!, a, g, i);
+        });
       },
-      ...(system.canonicalize ? { canonicalize: (s: Uint8Array) => system.canonicalize!(s) } : {}),
     };
     return out;
   }

@@ -66,10 +66,10 @@ class Reference {
   }
 }
 
-/** Drive one path through both; returns a description of the first disagreement, or undefined. */
 /** Steps actually compared by `comparePath` (a path stops at a final state). */
 let compared = 0;
 
+/** Drive one path through both; returns a description of the first disagreement, or undefined. */
 function comparePath(ref: Reference, m: CompiledMachine, inputBits: number, choices: readonly number[]): string | undefined {
   let snap = ref.start(inputBits);
   let packed = m.start(inputBits);
