@@ -404,9 +404,9 @@ export class CollapsedSystem implements CheckableSystem {
   /**
    * The successors of `count` codes, state by state and thread by thread:
    * one memo probe per (state, thread), a miss computed by the model and
-   * stored. They go to `sink` as words, or else to `emit` as bytes. (Issuing
-   * a batch's probes first, in phases of independent loads, measured no
-   * faster: the CPU overlaps a probe's misses with the neighbours' work.)
+   * stored. They go to `sink` as words, or else to `emit` as bytes.
+   * Without partial-order reduction every thread is probed, and the memo
+   * slots of all `count` codes are touched first (`touchMemo`).
    */
   private expandCodes(words: Int32Array, count: number, emit: Emit | null, sink: WordSink | null): void {
     const T = this.threads;
@@ -418,6 +418,7 @@ export class CollapsedSystem implements CheckableSystem {
     }
     const ids = this.idsView;
     const cur = this.cur;
+    if (!this.por) this.touchMemo(ids, count, stride);
     for (let i = 0; i < count; i++) {
       const o = i * stride;
       for (let k = 0; k <= T; k++) cur[k] = ids[o + k]!;
@@ -432,7 +433,7 @@ export class CollapsedSystem implements CheckableSystem {
       for (let t = 0; t < T; t++) {
         if (only >= 0 && t !== only) continue;
         const a = (cur[t]! << 2) | t;
-        const h = memoHash(a, b);
+        const h = this.por ? memoHash(a, b) : this.memoHashes[i * T + t]!;
         const slot = this.probe(a, b, h);
         if (slot >= 0) {
           this.hits++;
@@ -450,6 +451,36 @@ export class CollapsedSystem implements CheckableSystem {
       }
     }
   }
+
+  /**
+   * Hash the memo keys of `count` codes (into `memoHashes`) and read their
+   * home slots, before any of them is probed: the reads are independent,
+   * so their cache misses overlap, where the probes' data-dependent
+   * branches would take them one by one. The heavy bench run, in-process
+   * A/B (18 rounds): 1.025x on top of the explorer's batched lookups.
+   */
+  private touchMemo(ids: Uint16Array | Uint32Array, count: number, stride: number): void {
+    const T = this.threads;
+    if (this.memoHashes.length < count * T) this.memoHashes = new Int32Array(count * T);
+    const hs = this.memoHashes;
+    const table = this.table;
+    const mask = this.mask;
+    let x = 0;
+    for (let i = 0; i < count; i++) {
+      const o = i * stride;
+      const b = ids[o + T]!;
+      for (let t = 0; t < T; t++) {
+        const h = memoHash((ids[o + t]! << 2) | t, b);
+        hs[i * T + t] = h;
+        x ^= table[SLOT * (h & mask) + 3]!;
+      }
+    }
+    this.touched ^= x; // keeps the loads alive
+  }
+
+  /** `touchMemo`'s hashes, code by code and thread by thread */
+  private memoHashes = new Int32Array(0);
+  private touched = 0;
 
   /**
    * A memo miss: thread t's steps from the decoded current state (`full`),

@@ -27,10 +27,11 @@
  * nothing observable: successors are processed in emit order, all of one
  * level before the next, and limits stop at the same successor as without.
  * States of at most 8 bytes in the exact store (`SmallStateStore`) from a
- * system with `successorsToSink` skip the batch: each successor arrives as
- * two words and is deduplicated at once (one cache miss, which the CPU
- * overlaps with the next successor's work), in the same order, with the
- * same results; only progress reports may count a batch's states earlier.
+ * system with `successorsToSink` arrive as words and skip the byte copies;
+ * they are batched the same way. (Deduplicating each one at once, as
+ * before, measured 1.065x slower on the heavy bench run, in-process A/B of
+ * 18 rounds: a probe branches on its slot's contents, so the CPU cannot
+ * run ahead to the next lookup's miss while one is outstanding.)
  * The stores' and parent links' arrays come from, and go back to, the
  * thread's buffer pool (buffer-pool.ts): a verify explores thousands of
  * small runs in a row.
@@ -281,6 +282,11 @@ export function explore(system: CheckableSystem, options: ExploreOptions = {}): 
     maxDepth = curDepth + 1;
   };
 
+  // States of at most 8 bytes in the exact store, from a system that hands
+  // its successors over as words, take the word-pair path (`sink`, `flushPairs`).
+  const small = exact instanceof SmallStateStore ? exact : null;
+  const toSink = small !== null && typeof system.successorsToSink === 'function' ? system.successorsToSink.bind(system) : null;
+
   /**
    * Deduplicate the pending successors, in emit order. All of them come from
    * states of depth `curDepth`. Hashing the whole batch and touching its
@@ -290,6 +296,10 @@ export function explore(system: CheckableSystem, options: ExploreOptions = {}): 
     const n = pending;
     pending = 0;
     if (stopped !== undefined) return;
+    if (toSink !== null) {
+      flushPairs(small!, n);
+      return;
+    }
     for (let j = 0; j < n; j++) store.hashPairWords(bWords, j * sw, bHash, 2 * j);
     touchSink ^= store.touchAll(bHash, n); // keeps the loads alive
     for (let j = 0; j < n; j++) {
@@ -310,6 +320,39 @@ export function explore(system: CheckableSystem, options: ExploreOptions = {}): 
       }
       if (idx >= 0) reached(idx, bSource[j]!, bAction[j]!);
     }
+  };
+
+  /**
+   * `flush` of a batch of word pairs (states of one or two words, `sink`)
+   * into the small store: the same three phases, through its pair methods.
+   */
+  const flushPairs = (st: SmallStateStore, n: number): void => {
+    const two = sw === 2;
+    for (let j = 0; j < n; j++) bHash[2 * j] = st.hashPair(bWords[j * sw]!, two ? bWords[j * sw + 1]! : 0);
+    touchSink ^= st.touchAll(bHash, n);
+    for (let j = 0; j < n; j++) {
+      const source = bSource[j]!;
+      const action = bAction[j]!;
+      if (!stepTaken(bGoals[j]!, source, action)) return;
+      const h = bHash[2 * j]!;
+      let idx = nStates < nextCheck ? st.insertPairFast(bWords[j * sw]!, two ? bWords[j * sw + 1]! : 0, h) : -2;
+      if (idx === -2) {
+        idx = slowInsert(bWords, j * sw, h, 0);
+        if (stopped !== undefined) return;
+      } else if (idx >= 0) {
+        nStates = idx + 1;
+      }
+      if (idx >= 0) reached(idx, source, action);
+    }
+  };
+
+  /** Batch slot k (its state already written) is a step from state `source`: flush a full batch. */
+  const queued = (k: number, action: number, goals: number, source: number): void => {
+    bAction[k] = action;
+    bGoals[k] = goals;
+    bSource[k] = source;
+    pending = k + 1;
+    if (pending === BATCH) flush();
   };
 
   // The last buffer the system emitted from, and a word view of it once it
@@ -357,11 +400,7 @@ export function explore(system: CheckableSystem, options: ExploreOptions = {}): 
       for (let j = 0; j < sb; j++) bBytes[b + j] = next[j]!;
     }
     if (canonicalize !== null) canonicalize(bView(k));
-    bAction[k] = action;
-    bGoals[k] = goals;
-    bSource[k] = curIndex;
-    pending = k + 1;
-    if (pending === BATCH) flush();
+    queued(k, action, goals, curIndex);
   };
 
   // Initial states (depth 0), one at a time.
@@ -385,17 +424,14 @@ export function explore(system: CheckableSystem, options: ExploreOptions = {}): 
 
   // Breadth-first search, level by level; with `successorsToSink` or
   // `successorsOfMany`, up to EXPAND states of one level at a time.
-  const small = exact instanceof SmallStateStore ? exact : null;
-  const toSink = small !== null && typeof system.successorsToSink === 'function' ? system.successorsToSink.bind(system) : null;
   const many = toSink === null && typeof system.successorsOfMany === 'function' ? system.successorsOfMany.bind(system) : null;
   let manyBase = 0;
   const onSuccessorOfMany = (next: Uint8Array, action: number, goals: number, which: number): void => {
     curIndex = manyBase + which;
     onSuccessor(next, action, goals);
   };
-  // A successor handed over as words is deduplicated at once: a lookup in
-  // SmallStateStore's table is one cache miss, which the CPU overlaps with
-  // the next successor's work without a batch.
+  // A successor handed over as words goes into the batch as one or two
+  // words (canonicalized first), for `flushPairs`.
   const sinkWords = new Int32Array(2);
   const sinkBytes = new Uint8Array(sinkWords.buffer, 0, Math.min(sb, 8));
   // bits past stateBytes are not part of the state (WordSink says they are 0: make sure)
@@ -407,8 +443,6 @@ export function explore(system: CheckableSystem, options: ExploreOptions = {}): 
       w0 &= mask0;
       w1 &= mask1;
       checkStep(action, goals);
-      const source = manyBase + which;
-      if (!stepTaken(goals, source, action)) return;
       if (canonicalize !== null) {
         sinkWords[0] = w0;
         sinkWords[1] = w1;
@@ -416,17 +450,10 @@ export function explore(system: CheckableSystem, options: ExploreOptions = {}): 
         w0 = sinkWords[0]!;
         w1 = sinkWords[1]!;
       }
-      const h = small!.hashPair(w0, w1);
-      let idx = nStates < nextCheck ? small!.insertPairFast(w0, w1, h) : -2;
-      if (idx === -2) {
-        sinkWords[0] = w0;
-        sinkWords[1] = w1;
-        idx = slowInsert(sinkWords, 0, h, 0);
-        if (stopped !== undefined) return;
-      } else if (idx >= 0) {
-        nStates = idx + 1;
-      }
-      if (idx >= 0) reached(idx, source, action);
+      const k = pending;
+      bWords[k * sw] = w0;
+      if (sw === 2) bWords[k * sw + 1] = w1;
+      queued(k, action, goals, manyBase + which);
     },
   };
   let head = 0;
