@@ -282,9 +282,10 @@ export class CollapsedSystem implements CheckableSystem {
   private readonly posShift: Int32Array;
   private readonly posKeep: Int32Array;
 
-  /** Bytes held by the memo and the component numbering. */
+  /** Bytes held by the memo, the component numbering and the cache of canonical codes. */
   bytesUsed(): number {
-    return this.table.byteLength + this.arena.byteLength + this.fresh.byteLength + this.records.bytesUsed() + this.pages.bytesUsed();
+    return this.table.byteLength + this.arena.byteLength + this.fresh.byteLength + this.records.bytesUsed() + this.pages.bytesUsed() +
+      this.canonCache.byteLength + this.canonValid.byteLength;
   }
 
   /**
@@ -521,7 +522,7 @@ export class CollapsedSystem implements CheckableSystem {
    */
   private touchMemo(ids: Uint16Array | Uint32Array, count: number, stride: number): void {
     const T = this.threads;
-    if (this.memoHashes.length < count * T) this.memoHashes = new Int32Array(count * T);
+    if (this.memoHashes.length < count * T) this.memoHashes = new Int32Array(Math.max(count * T, 2 * this.memoHashes.length));
     const hs = this.memoHashes;
     const table = this.table;
     const mask = this.mask;

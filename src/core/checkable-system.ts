@@ -40,7 +40,7 @@ export interface CheckableSystem {
   /**
    * Optional, for states of at most 8 bytes: `successorsOfMany` with each
    * successor handed over as two words (`WordSink.push`) instead of a byte
-   * buffer, so nothing is copied or re-read on the way to the state store.
+   * buffer, so no byte buffer is filled or read on the way to the state store.
    * Same successors, same order, same actions and goals. The explorer uses
    * it when present and the states are small enough.
    */

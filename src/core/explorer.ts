@@ -28,9 +28,9 @@
  * level before the next, and limits stop at the same successor as without.
  * States of at most 8 bytes in the exact store (`SmallStateStore`) from a
  * system with `successorsToSink` arrive as words and skip the byte copies;
- * they are batched the same way. (Deduplicating each one at once, as
- * before, measured 1.065x slower on the heavy bench run, in-process A/B of
- * 18 rounds: a probe branches on its slot's contents, so the CPU cannot
+ * they are batched the same way. (Deduplicating each one at once
+ * measured 1.065x slower on the heavy bench run, in-process A/B of 18
+ * rounds: a probe branches on its slot's contents, so the CPU cannot
  * run ahead to the next lookup's miss while one is outstanding. On the
  * bench's tdx run, whose 4 MiB table stays in the caches, four A/Bs of
  * 30-60 rounds gave 0.90-1.05x: no clear loss. Choosing the path by table

@@ -414,6 +414,27 @@ describe('explore: successors handed over as words (successorsToSink)', () => {
     });
   }
 
+  it('stops where the byte path stops when a level is wider than a batch (limits hit in the middle of a batch)', () => {
+    // levels of up to 400 successors: a 256-successor batch fills while a group of 64 states is being expanded
+    const base = makeCounters({ n: 200, bug: [150, 120] });
+    const oneGoal: CheckableSystem = { ...base, goalCount: 1 };
+    const cases: Array<[CheckableSystem, ExploreOptions, string | undefined]> = [
+      [base, {}, undefined],
+      [base, { maxStates: 1000 }, 'max-states'],
+      [base, { maxStates: 12_345 }, 'max-states'],
+      [base, { maxStates: 33_333 }, 'max-states'],
+      [base, { maxBytes: 400_000 }, 'max-bytes'],
+      [oneGoal, { stopWhenAllGoals: true }, 'all-goals'],
+    ];
+    for (const [sys, o, reason] of cases) {
+      const words = explore(sinked(sys), o);
+      expect(words).toEqual(explore(sys, o));
+      expect(words.stopReason).toBe(reason);
+    }
+    expect(explore(sinked(base)).states).toBe(201 * 201);
+    expect(explore(sinked(oneGoal), { stopWhenAllGoals: true }).goals[0]!.depth).toBe(270);
+  });
+
   /** x in 0..n-1 in byte 0 of `sb` bytes; steps to x+1 and x+2 mod n; starts at 1, so the all-zero state is a successor. */
   function makeRing(n: number, sb: number): CheckableSystem {
     const out = new Uint8Array(sb);
@@ -479,7 +500,7 @@ describe('explore: successors handed over as words (successorsToSink)', () => {
     const seenA: ExploreProgress[] = [];
     const seenB: ExploreProgress[] = [];
     expect(explore(sinked(big), { onProgress: (p) => seenB.push(p) })).toEqual(explore(big, { onProgress: (p) => seenA.push(p) }));
-    // the same reports at the same expansions (counts may differ: words are stored at once, byte states a batch later)
+    // the same reports at the same depths (counts may differ: the word path expands 64 states between two progress checks)
     expect(seenB.map((p) => p.depth)).toEqual(seenA.map((p) => p.depth));
     expect(seenA.length).toBeGreaterThan(1);
   });
