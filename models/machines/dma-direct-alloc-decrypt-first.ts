@@ -12,7 +12,7 @@
  * ABSTRACTION: as in dma-direct-alloc.ts (arch_dma_alloc, global pool,
  * arch_dma_prep_coherent, memset).
  */
-import { dmaSetup, initialContext, type StateMeta } from './dma-setup.ts';
+import { DMA_SET_ENCRYPTED_WARN, dmaSetup, initialContext, type StateMeta } from './dma-setup.ts';
 import { directAllocPagesStates } from './direct-alloc-pages-states.ts';
 import { allocEpilogueStates, SRC } from './dma-direct-alloc-common.ts';
 
@@ -68,7 +68,7 @@ export const dmaDirectAllocDecryptFirst = dmaSetup.createMachine({
     },
     leakAfterFailedEncrypt: {
       type: 'final',
-      meta: { source: `${SRC}: out_encrypt_pages: re-encryption failed, return NULL without freeing`, returns: 'null', leak: true } satisfies StateMeta,
+      meta: { source: `${SRC}: out_encrypt_pages: re-encryption failed, return NULL without freeing`, returns: 'null', leak: true, warn: DMA_SET_ENCRYPTED_WARN } satisfies StateMeta,
     },
   },
 });

@@ -14,7 +14,7 @@
  * ABSTRACTION: arch_dma_prep_coherent() and memset() have no effect on
  * encryption state and are folded into the neighbouring states.
  */
-import { dmaSetup, initialContext, type StateMeta } from './dma-setup.ts';
+import { DMA_SET_ENCRYPTED_WARN, dmaSetup, initialContext, type StateMeta } from './dma-setup.ts';
 import { allocPagesEntry, directAllocPagesStates } from './direct-alloc-pages-states.ts';
 import { allocEpilogueStates, SRC } from './dma-direct-alloc-common.ts';
 
@@ -72,7 +72,7 @@ export const dmaDirectAlloc = dmaSetup.createMachine({
     },
     leakAfterFailedEncrypt: {
       type: 'final',
-      meta: { source: `${SRC}: out_encrypt_pages: re-encryption failed, return NULL without freeing`, returns: 'null', leak: true } satisfies StateMeta,
+      meta: { source: `${SRC}: out_encrypt_pages: re-encryption failed, return NULL without freeing`, returns: 'null', leak: true, warn: DMA_SET_ENCRYPTED_WARN } satisfies StateMeta,
     },
   },
 });

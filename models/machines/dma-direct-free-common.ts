@@ -2,7 +2,7 @@
  * States every dma_direct_free() structure shares (facts §1.4); the
  * structures differ only in where vunmap() leads.
  */
-import { encryptThenFreeStates, type StateMeta } from './dma-setup.ts';
+import { DMA_SET_ENCRYPTED_WARN, encryptThenFreeStates, type StateMeta } from './dma-setup.ts';
 
 export const FREE_SRC = 'kernel/dma/direct.c dma_direct_free()';
 const SRC = FREE_SRC;
@@ -25,6 +25,7 @@ export function reencryptAndFreeStates(src: string, addr: string, page: string) 
       free: `${src}: __dma_direct_free_pages(dev, ${page}, size)`,
       leaked: `${src}: re-encryption failed: return without freeing (leak)`,
       returned: `${src}: return`,
+      leakWarn: DMA_SET_ENCRYPTED_WARN,
     }),
   } as const;
 }

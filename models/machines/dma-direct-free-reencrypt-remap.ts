@@ -5,6 +5,13 @@
  * Structure change from baseline: in the is_vmalloc_addr() branch, vaddr =
  * page_address(dma_direct_to_page(dev, dma)) is computed before vunmap(),
  * and after vunmap() the linear alias is re-encrypted (a failure leaks).
+ *
+ * ABSTRACTION: as in the baseline free (dma-direct-free.ts): arch_dma_free()
+ * and the global coherent pool are dropped with their alloc counterparts,
+ * and cpu_addr and dma_handle always refer to the same allocation (a
+ * correct driver), so the page that dma_direct_to_page() derives from the
+ * handle (through dma_to_phys(), which strips the encryption bit) is the
+ * page the allocation recorded.
  */
 import { dmaSetup, initialContext, type StateMeta } from './dma-setup.ts';
 import { freeCommonStates, FREE_SRC as SRC } from './dma-direct-free-common.ts';

@@ -186,12 +186,16 @@ export function nonCoherentStrategy(onStrategy: string, onNone: string) {
   ] as const;
 }
 
+/** What dma_set_encrypted() logs when set_memory_encrypted() fails (the page then leaks). */
+export const DMA_SET_ENCRYPTED_WARN = 'dma_set_encrypted(): pr_warn_ratelimited, leaking DMA memory that cannot be re-encrypted';
+
 /**
  * The last states of every free: set_memory_encrypted() (a failure returns
  * at once and the page leaks), then the pages go back. `text` gives each
- * state's source position.
+ * state's source position, and `leakWarn` the warning the kernel logs on
+ * the leak, if it logs one.
  */
-export function encryptThenFreeStates(text: { readonly encrypt: string; readonly free: string; readonly leaked: string; readonly returned: string }) {
+export function encryptThenFreeStates(text: { readonly encrypt: string; readonly free: string; readonly leaked: string; readonly returned: string; readonly leakWarn?: string }) {
   return {
     setMemoryEncrypted: {
       meta: { source: text.encrypt, call: 'set_memory_encrypted' } satisfies StateMeta,
@@ -203,7 +207,7 @@ export function encryptThenFreeStates(text: { readonly encrypt: string; readonly
     },
     leaked: {
       type: 'final',
-      meta: { source: text.leaked, returns: 'void', leak: true } satisfies StateMeta,
+      meta: { source: text.leaked, returns: 'void', leak: true, ...(text.leakWarn !== undefined ? { warn: text.leakWarn } : {}) } satisfies StateMeta,
     },
     returned: {
       type: 'final',

@@ -436,28 +436,18 @@ export function explore(system: CheckableSystem, options: ExploreOptions = {}): 
     onSuccessor(next, action, goals);
   };
   // A successor handed over as words goes into the batch as one or two
-  // words (canonicalized first), for `flushPairs`.
-  const sinkWords = new Int32Array(2);
-  const sinkBytes = new Uint8Array(sinkWords.buffer, 0, Math.min(sb, 8));
-  // bits past stateBytes are not part of the state (WordSink says they are 0: make sure)
+  // words, canonicalized there like a byte successor, for `flushPairs`.
+  // Bits past stateBytes are not part of the state (WordSink says they are 0: make sure).
   const mask0 = sb >= 4 ? -1 : (1 << (8 * sb)) - 1;
   const mask1 = sb >= 8 ? -1 : sb <= 4 ? 0 : (1 << (8 * (sb - 4))) - 1;
   const sink: WordSink = {
     push(w0: number, w1: number, action: number, goals: number, which: number): void {
       if (stopped !== undefined) return;
-      w0 &= mask0;
-      w1 &= mask1;
       checkStep(action, goals);
-      if (canonicalize !== null) {
-        sinkWords[0] = w0;
-        sinkWords[1] = w1;
-        canonicalize(sinkBytes);
-        w0 = sinkWords[0]!;
-        w1 = sinkWords[1]!;
-      }
       const k = pending;
-      bWords[k * sw] = w0;
-      if (sw === 2) bWords[k * sw + 1] = w1;
+      bWords[k * sw] = w0 & mask0;
+      if (sw === 2) bWords[k * sw + 1] = w1 & mask1;
+      if (canonicalize !== null) canonicalize(bView(k));
       queued(k, action, goals, manyBase + which);
     },
   };
