@@ -382,9 +382,10 @@ export class CollapsedSystem implements CheckableSystem {
    * of at most 8 bytes): most successors are emitted more than once, and a
    * code's canonical form never changes within a run (component numbers are
    * only ever added). A hit skips the decode, the model's canonicalization
-   * and the renumbering. On the bench's speedup workload (two of its
-   * versions, in this thread) about 37% of the calls hit, and the run took
-   * 1.03-1.06x less time (in-process A/B, 8 rounds, results identical).
+   * and the renumbering. On the bench's speedup workload a scratch count
+   * found 37% of the calls answerable by such a cache (baseline only), and
+   * two of its versions in this thread took 1.03-1.1x less time with it
+   * (three in-process A/Bs of 6-8 rounds, results identical).
    */
   private canonicalizeCached(code: Uint8Array): void {
     const w0 = wordAt(code, 0);
