@@ -13,7 +13,7 @@ import { PROPERTIES } from '../../properties/index.ts';
 import { cacheStats, resetStepCaches } from '../../models/step-cache.ts';
 import { record } from './explorer-only.ts';
 import { WORKER } from '../parallel/pool.ts';
-import { workerScript, type WorkerScript } from '../parallel/worker-script.ts';
+import { startPool, workerScript, type WorkerPool, type WorkerScript } from '../parallel/worker-script.ts';
 import type { BenchPlan, FixedRun, VerifyWorkload } from './workloads.ts';
 
 /** The targets of the heavy run. */
@@ -64,6 +64,17 @@ export interface SpeedupResult {
   readonly twoWorkers: VerifyResult & { readonly statesPerSecondPerWorker: number };
   /** median seconds with 1 worker / median seconds with 2 */
   readonly speedup: number;
+  /**
+   * the same, on pools already warm (each ran the workload once, untimed):
+   * median seconds, their ratio, and the samples; next to `speedup`, it
+   * shows what per-worker start-up and JIT compilation cost a verify
+   */
+  readonly warm: {
+    readonly oneWorker: number;
+    readonly twoWorkers: number;
+    readonly speedup: number;
+    readonly samples: { readonly oneWorker: readonly number[]; readonly twoWorkers: readonly number[] };
+  };
 }
 
 export interface GrowthCell extends VerifyResult {
@@ -183,10 +194,10 @@ function measureExplorerOnly(w: FixedRun, repeats: number): FixedRunResult {
   };
 }
 
-async function timeVerify(flags: VerifyWorkload['flags'], workers: number, reductions?: Reductions) {
+async function timeVerify(flags: VerifyWorkload['flags'], workers: number, reductions?: Reductions, pool?: WorkerPool) {
   const selection = parseSelection(flags);
   const t0 = performance.now();
-  const r = await verify({ selection, workers, ...(reductions ? { reductions } : {}) });
+  const r = await verify({ selection, workers, ...(reductions ? { reductions } : {}), ...(pool ? { pool } : {}) });
   const seconds = (performance.now() - t0) / 1000;
   if (!r.complete) throw new Error(`bench: verify ${JSON.stringify(flags)} did not complete`);
   return { seconds, runs: r.totals.runs, states: r.totals.states, transitions: r.totals.transitions };
@@ -205,24 +216,45 @@ async function measureVerify(what: string, flags: VerifyWorkload['flags'], worke
   return { runs: last!.runs, states: last!.states, transitions: last!.transitions, seconds: median(samples), samples };
 }
 
-export async function measureSpeedup(w: VerifyWorkload, repeats: number): Promise<SpeedupResult> {
-  // made once per process: this is its real cost only because no pool started earlier in the bench
-  const s0 = performance.now();
-  const script = await workerScript(WORKER);
-  const workerScriptSeconds = (performance.now() - s0) / 1000;
+/** 1 and 2 workers alternated `repeats` times (the order swapped every round, so a slow phase of the machine favours neither); every sample must explore the same space. */
+async function alternate(repeats: number, sample: (workers: 1 | 2) => ReturnType<typeof timeVerify>) {
   const one: number[] = [];
   const two: number[] = [];
   let counts: Awaited<ReturnType<typeof timeVerify>> | undefined;
   for (let i = 0; i < repeats; i++) {
-    // alternate the order, so a slow phase of the machine does not favour one side
-    for (const workers of i % 2 ? [2, 1] : [1, 2]) {
-      const r = await timeVerify(w.flags, workers);
+    for (const workers of i % 2 ? [2, 1] as const : [1, 2] as const) {
+      const r = await sample(workers);
       (workers === 1 ? one : two).push(r.seconds);
       if (counts && (r.states !== counts.states || r.runs !== counts.runs)) throw new Error('bench: the speedup workload explored different spaces');
       counts = r;
     }
   }
-  const c = counts!;
+  return { one, two, counts: counts! };
+}
+
+/**
+ * The same workload on pools that are already warm: one pool of each size,
+ * started and run through the workload once, untimed, before the samples.
+ * What it leaves out, next to the cold speedup, is what every worker pays
+ * once per verify: starting, loading its script, and JIT-compiling.
+ */
+async function measureWarm(flags: VerifyWorkload['flags'], repeats: number): Promise<SpeedupResult['warm']> {
+  const pools = { 1: await startPool(WORKER, 1), 2: await startPool(WORKER, 2) };
+  try {
+    for (const workers of [1, 2] as const) await timeVerify(flags, workers, undefined, pools[workers]);
+    const { one, two } = await alternate(repeats, (workers) => timeVerify(flags, workers, undefined, pools[workers]));
+    return { oneWorker: median(one), twoWorkers: median(two), speedup: median(one) / median(two), samples: { oneWorker: one, twoWorkers: two } };
+  } finally {
+    await Promise.all([pools[1].terminate(true), pools[2].terminate(true)]);
+  }
+}
+
+export async function measureSpeedup(w: VerifyWorkload, repeats: number): Promise<SpeedupResult> {
+  // made once per process: this is its real cost only because no pool started earlier in the bench
+  const s0 = performance.now();
+  const script = await workerScript(WORKER);
+  const workerScriptSeconds = (performance.now() - s0) / 1000;
+  const { one, two, counts: c } = await alternate(repeats, (workers) => timeVerify(w.flags, workers));
   const s1 = median(one);
   const s2 = median(two);
   const row = (seconds: number, samples: number[], workers: number) =>
@@ -237,6 +269,7 @@ export async function measureSpeedup(w: VerifyWorkload, repeats: number): Promis
     about: w.about, startup: { oneWorker: median(startup.oneWorker), twoWorkers: median(startup.twoWorkers) },
     workerScript: { kind: script.kind, seconds: workerScriptSeconds },
     oneWorker: row(s1, one, 1), twoWorkers: row(s2, two, 2), speedup: s1 / s2,
+    warm: await measureWarm(w.flags, repeats),
   };
 }
 

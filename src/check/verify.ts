@@ -4,7 +4,7 @@
  * in-process (workers: 0).
  */
 import type { ExploreOptions } from '../core/explorer.ts';
-import { runAll, type PoolProgress } from '../parallel/pool.ts';
+import { runAll, type PoolProgress, type RunAllOptions } from '../parallel/pool.ts';
 import type { BatchResponse } from '../parallel/messages.ts';
 import { buildMatrix, taskLabel } from './matrix.ts';
 import { addCoverage, addOutcomes, addResults, emptyPartial, finish, type Results } from './results.ts';
@@ -25,6 +25,8 @@ export interface VerifyOptions {
   readonly onProgress?: (p: PoolProgress) => void;
   readonly shouldStop?: () => boolean;
   readonly batchSize?: number;
+  /** run on this pool of `workers` threads, already started, and leave it running (the benchmark's warm pools) */
+  readonly pool?: RunAllOptions['pool'];
 }
 
 export async function verify(opts: VerifyOptions): Promise<Results> {
@@ -44,7 +46,10 @@ export async function verify(opts: VerifyOptions): Promise<Results> {
   await runAll(
     { selection: opts.selection, explore: opts.explore ?? {}, ...(opts.reductions ? { reductions: opts.reductions } : {}) },
     todo,
-    { workers: opts.workers, onBatch, ...(opts.shouldStop ? { shouldStop: opts.shouldStop } : {}), ...(opts.batchSize ? { batchSize: opts.batchSize } : {}) },
+    {
+      workers: opts.workers, onBatch, ...(opts.shouldStop ? { shouldStop: opts.shouldStop } : {}), ...(opts.batchSize ? { batchSize: opts.batchSize } : {}),
+      ...(opts.pool ? { pool: opts.pool } : {}),
+    },
   );
   const doneCount = new Set(partial.runs.map((r) => r[0])).size;
   const interrupted = doneCount < indices.length;

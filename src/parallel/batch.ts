@@ -2,14 +2,19 @@
  * Run a batch of matrix tasks (in a worker thread or in-process).
  */
 import { buildMatrix, type Matrix } from '../check/matrix.ts';
-import { drainCoverage, executeRun } from '../check/run-task.ts';
+import { drainCoverage, executeRun, resetCoverage } from '../check/run-task.ts';
 import { cacheStats } from '../../models/step-cache.ts';
 import type { BatchRequest, BatchResponse } from './messages.ts';
 
 let lastKey = '';
 let lastMatrix: Matrix | undefined;
+let lastGeneration = -1;
 
 export function runBatch(req: BatchRequest): BatchResponse {
+  if (req.generation !== lastGeneration) {
+    resetCoverage();
+    lastGeneration = req.generation;
+  }
   const key = JSON.stringify(req.selection);
   if (key !== lastKey || !lastMatrix) {
     lastMatrix = buildMatrix(req.selection);

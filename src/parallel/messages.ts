@@ -14,6 +14,13 @@ export interface BatchRequest {
   readonly indices: readonly number[];
   readonly explore: Pick<ExploreOptions, 'maxStates' | 'maxBytes' | 'hashCompact'>;
   readonly reductions?: Reductions;
+  /**
+   * which call of runAll() the batch belongs to (numbered per process): a
+   * thread that sees a new one starts recording coverage afresh, because
+   * its step caches, which coverage is read from, outlive a verify when
+   * its pool does
+   */
+  readonly generation: number;
 }
 
 export interface BatchResponse {

@@ -5,8 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { runBatch } from './batch.ts';
-import { resetCoverage } from '../check/run-task.ts';
-import { startPool, type WorkerSources } from './worker-script.ts';
+import { startPool, type WorkerPool, type WorkerSources } from './worker-script.ts';
 import type { BatchRequest, BatchResponse } from './messages.ts';
 
 export interface PoolProgress {
@@ -23,6 +22,11 @@ export interface RunAllOptions {
   readonly onBatch?: (indices: readonly number[], res: BatchResponse, p: PoolProgress) => void;
   /** stop scheduling new batches when this returns true */
   readonly shouldStop?: () => boolean;
+  /**
+   * a pool of `workers` threads started earlier (startPool(WORKER, workers)),
+   * used and left running; without it a pool is started and terminated here
+   */
+  readonly pool?: WorkerPool;
 }
 
 export const defaultWorkers = (): number => availableParallelism();
@@ -36,8 +40,11 @@ export function batches(indices: readonly number[], size: number): number[][] {
   return out;
 }
 
+let generations = 0;
+
 /** Run `indices` of the matrix `base` describes; the callback sees each batch as it completes. */
-export async function runAll(base: Omit<BatchRequest, 'indices'>, indices: readonly number[], opts: RunAllOptions): Promise<BatchResponse[]> {
+export async function runAll(base: Omit<BatchRequest, 'indices' | 'generation'>, indices: readonly number[], opts: RunAllOptions): Promise<BatchResponse[]> {
+  const generation = ++generations;
   const size = opts.batchSize ?? 16;
   const parts = batches(indices, size);
   const results: BatchResponse[] = new Array(parts.length);
@@ -50,26 +57,25 @@ export async function runAll(base: Omit<BatchRequest, 'indices'>, indices: reado
     opts.onBatch?.(parts[i]!, res, { done, total: indices.length, states });
   };
   if (opts.workers === 0) {
-    resetCoverage();
     for (let i = 0; i < parts.length; i++) {
       if (opts.shouldStop?.()) break;
-      report(i, runBatch({ ...base, indices: parts[i]! }));
+      report(i, runBatch({ ...base, indices: parts[i]!, generation }));
     }
     return results.filter(Boolean);
   }
-  const pool = await startPool(WORKER, opts.workers);
+  const pool = opts.pool ?? (await startPool(WORKER, opts.workers));
   try {
     let next = 0;
     const lanes = Array.from({ length: opts.workers }, async () => {
       while (next < parts.length && !opts.shouldStop?.()) {
         const i = next++;
-        const res = (await pool.exec('runBatch', [{ ...base, indices: parts[i]! }])) as BatchResponse;
+        const res = (await pool.exec('runBatch', [{ ...base, indices: parts[i]!, generation }])) as BatchResponse;
         report(i, res);
       }
     });
     await Promise.all(lanes);
   } finally {
-    await pool.terminate(true);
+    if (!opts.pool) await pool.terminate(true);
   }
   return results.filter(Boolean);
 }

@@ -129,8 +129,11 @@ export function workerScript(src: WorkerSources): Promise<WorkerScript> {
   return p;
 }
 
+/** A workerpool pool of threads. */
+export type WorkerPool = ReturnType<typeof workerpool.pool>;
+
 /** A pool of `workers` threads running `src`'s worker. */
-export async function startPool(src: WorkerSources, workers: number): Promise<ReturnType<typeof workerpool.pool>> {
+export async function startPool(src: WorkerSources, workers: number): Promise<WorkerPool> {
   const script = await workerScript(src);
   return workerpool.pool(script.path, { maxWorkers: workers, minWorkers: workers, workerType: 'thread' });
 }

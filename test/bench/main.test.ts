@@ -50,6 +50,9 @@ describe('npm run bench', () => {
     expect(r.speedup.startup.twoWorkers).toBeGreaterThan(0);
     expect(r.speedup.workerScript.kind).toBe('bundle');
     expect(r.speedup.workerScript.seconds).toBeGreaterThan(0);
+    expect(r.speedup.warm.samples.oneWorker).toHaveLength(1);
+    expect(r.speedup.warm.twoWorkers).toBe(r.speedup.warm.samples.twoWorkers[0]);
+    expect(r.speedup.warm.speedup).toBeCloseTo(r.speedup.warm.oneWorker / r.speedup.warm.twoWorkers);
     expect(r.growth.cells.map((g) => [g.threads, g.calls, g.states])).toEqual([[1, 1, 16], [1, 2, 31], [2, 1, 100], [2, 2, 343]]);
     expect(r.reductions.rows.map((x) => [x.mode, x.states])).toEqual([['none', 872], ['symmetry', 496], ['por', 522], ['both', 343]]);
     expect(r.reductions.rows[3]!.factor).toBeCloseTo(872 / 343);
@@ -58,6 +61,7 @@ describe('npm run bench', () => {
     expect(text).toContain('MEDIAN of 1 repetition');
     expect(text).toContain('states/s per worker');
     expect(text).toMatch(/speedup of 2 workers: [\d.]+x/);
+    expect(text).toMatch(/on pools already warm .*: [\d.]+s on 1 worker, [\d.]+s on 2, speedup [\d.]+x/);
     expect(text).toMatch(/workers load one bundled JavaScript file, made once per process before timing in [\d.]+s/);
   });
 

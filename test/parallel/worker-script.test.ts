@@ -44,13 +44,15 @@ describe('worker script', () => {
   });
 
   it('runs a batch in a worker loading the bundle exactly as in this thread', async () => {
-    const req = { selection: parseSelection({ versions: 'baseline', platforms: 'cca', threads: 1, calls: 2 }), indices: [0, 1, 2], explore: {} };
+    const req = { selection: parseSelection({ versions: 'baseline', platforms: 'cca', threads: 1, calls: 2 }), indices: [0, 1, 2], explore: {}, generation: 1 };
     const here = runBatch(req);
     expect(here.outcomes.map((o) => o.states).every((n) => n > 0)).toBe(true);
     const pool = await startPool(WORKER, 1);
     try {
       const there = (await pool.exec('runBatch', [req])) as BatchResponse;
       expect(there.outcomes).toEqual(here.outcomes);
+      expect(Object.keys(there.coverage)).toEqual(['baseline']);
+      expect(there.coverage).toEqual(here.coverage);
     } finally {
       await pool.terminate(true);
     }
