@@ -216,11 +216,17 @@ async function measureVerify(what: string, flags: VerifyWorkload['flags'], worke
   return { runs: last!.runs, states: last!.states, transitions: last!.transitions, seconds: median(samples), samples };
 }
 
-/** 1 and 2 workers alternated `repeats` times (the order swapped every round, so a slow phase of the machine favours neither); every sample must explore the same space. */
-async function alternate(repeats: number, sample: (workers: 1 | 2) => ReturnType<typeof timeVerify>) {
+type Timed = Awaited<ReturnType<typeof timeVerify>>;
+
+/**
+ * 1 and 2 workers alternated `repeats` times (the order swapped every round,
+ * so a slow phase of the machine favours neither); every sample must
+ * explore the same space (as `expected`, when given).
+ */
+async function alternate(repeats: number, sample: (workers: 1 | 2) => Promise<Timed>, expected?: Timed) {
   const one: number[] = [];
   const two: number[] = [];
-  let counts: Awaited<ReturnType<typeof timeVerify>> | undefined;
+  let counts = expected;
   for (let i = 0; i < repeats; i++) {
     for (const workers of i % 2 ? [2, 1] as const : [1, 2] as const) {
       const r = await sample(workers);
@@ -238,11 +244,11 @@ async function alternate(repeats: number, sample: (workers: 1 | 2) => ReturnType
  * What it leaves out, next to the cold speedup, is what every worker pays
  * once per verify: starting, loading its script, and JIT-compiling.
  */
-async function measureWarm(flags: VerifyWorkload['flags'], repeats: number): Promise<SpeedupResult['warm']> {
+async function measureWarm(flags: VerifyWorkload['flags'], repeats: number, expected: Timed): Promise<SpeedupResult['warm']> {
   const pools = { 1: await startPool(WORKER, 1), 2: await startPool(WORKER, 2) };
   try {
     for (const workers of [1, 2] as const) await timeVerify(flags, workers, undefined, pools[workers]);
-    const { one, two } = await alternate(repeats, (workers) => timeVerify(flags, workers, undefined, pools[workers]));
+    const { one, two } = await alternate(repeats, (workers) => timeVerify(flags, workers, undefined, pools[workers]), expected);
     return { oneWorker: median(one), twoWorkers: median(two), speedup: median(one) / median(two), samples: { oneWorker: one, twoWorkers: two } };
   } finally {
     await Promise.all([pools[1].terminate(true), pools[2].terminate(true)]);
@@ -269,7 +275,7 @@ export async function measureSpeedup(w: VerifyWorkload, repeats: number): Promis
     about: w.about, startup: { oneWorker: median(startup.oneWorker), twoWorkers: median(startup.twoWorkers) },
     workerScript: { kind: script.kind, seconds: workerScriptSeconds },
     oneWorker: row(s1, one, 1), twoWorkers: row(s2, two, 2), speedup: s1 / s2,
-    warm: await measureWarm(w.flags, repeats),
+    warm: await measureWarm(w.flags, repeats, c),
   };
 }
 
