@@ -88,7 +88,7 @@ export interface StateMeta {
   readonly returns?: ReturnKind;
   /** final states: the page is deliberately leaked (goto out_leak_pages, or a failed re-encrypt) */
   readonly leak?: boolean;
-  /** the kernel logs a warning here (WARN*, pr_warn*), where a model records one; shown to readers, not checked */
+  /** the kernel logs a warning here (WARN*, pr_warn*), where a model records one; for readers of the model: no check, trace or report uses it */
   readonly warn?: string;
 }
 

@@ -19,9 +19,10 @@
  * exactly and left to the garbage collector (big runs are few; their
  * arrays must not cost more than they are counted for).
  *
- * Memory accounting (`--max-memory`) counts arrays by their length: an array under 1 MiB may sit in a buffer up to twice its size
- * (under 1 MiB extra per pooled array in use: about ten per run), and the
- * free lists hold up to POOL_MAX_BYTES per thread; neither is counted.
+ * Memory accounting (`--max-memory`) counts arrays by their length: an
+ * array under 1 MiB may sit in a buffer up to twice its size (under 1 MiB
+ * extra per pooled array in use: about ten per run), and the free lists
+ * hold up to POOL_MAX_BYTES per thread; neither is counted.
  */
 
 const MIN_SHIFT = 8;
