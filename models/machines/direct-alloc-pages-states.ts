@@ -14,9 +14,9 @@
  * modelled as buddy pages; only a highmem CMA area (32-bit) is separate,
  * because it decides allow_highmem.
  */
-import type { StateMeta } from './dma-setup.ts';
+import { baselineAt, type StateMeta } from './dma-setup.ts';
 
-const SRC = 'kernel/dma/direct.c __dma_direct_alloc_pages()';
+const FN = '__dma_direct_alloc_pages';
 
 export interface AllocPagesBlock {
   /** state-name prefix, '' for the main allocation of the entry point */
@@ -58,7 +58,7 @@ export function directAllocPagesStates(b: AllocPagesBlock): Record<string, objec
   const src = b.source ?? {};
   return {
     [n('directAllocPages')]: {
-      meta: { source: src.entry ?? `${SRC}: entry; restricted pool first, then CMA, then the buddy allocator` } satisfies StateMeta,
+      meta: { source: src.entry ?? baselineAt(128, FN, 'entry; restricted pool first, then CMA, then the buddy allocator') } satisfies StateMeta,
       always: [
         ...(withPool ? [{ guard: 'isSwiotlbForAlloc', target: n('swiotlbAlloc') }] : []),
         { guard: 'highmemCmaConfigured', target: n('cmaAlloc') },
@@ -67,24 +67,24 @@ export function directAllocPagesStates(b: AllocPagesBlock): Record<string, objec
     },
     ...(withPool ? { [n('swiotlbAlloc')]: {
       meta: {
-        source: src.swiotlb ?? `${SRC}: is_swiotlb_for_alloc(dev) -> dma_direct_alloc_swiotlb() -> swiotlb_alloc(); no fallback`,
+        source: src.swiotlb ?? baselineAt(129, FN, 'is_swiotlb_for_alloc(dev) -> dma_direct_alloc_swiotlb() -> swiotlb_alloc(); no fallback'),
         call: 'swiotlb_alloc',
       } satisfies StateMeta,
       on: { SWIOTLB_ALLOC_OK: { target: b.onPage }, SWIOTLB_ALLOC_FAILED: { target: b.onNoPage } },
     } } : {}),
     [n('cmaAlloc')]: {
-      meta: { source: src.cma ?? `${SRC}: dma_alloc_contiguous() (CMA), kept if dma_coherent_ok() && (allow_highmem || !PageHighMem(page))`, call: 'dma_alloc_contiguous' } satisfies StateMeta,
+      meta: { source: src.cma ?? baselineAt(132, FN, 'dma_alloc_contiguous() (CMA), kept if dma_coherent_ok() && (allow_highmem || !PageHighMem(page))'), call: 'dma_alloc_contiguous' } satisfies StateMeta,
       on: { CMA_HIGHMEM_PAGE: onHighmem, CMA_NONE: { target: n('buddyAlloc') } },
     },
     // With allow_highmem == true a highmem page is always kept: no release state.
     ...(b.allowHighmem === true ? {} : {
       [n('cmaRelease')]: {
-        meta: { source: src.cmaRelease ?? `${SRC}: highmem CMA page not allowed -> dma_free_contiguous(), fall back to the buddy allocator`, call: 'dma_free_contiguous' } satisfies StateMeta,
+        meta: { source: src.cmaRelease ?? baselineAt(138, FN, 'highmem CMA page not allowed -> dma_free_contiguous(), fall back to the buddy allocator'), call: 'dma_free_contiguous' } satisfies StateMeta,
         on: { CMA_RELEASED: { target: n('buddyAlloc') } },
       },
     }),
     [n('buddyAlloc')]: {
-      meta: { source: src.buddy ?? `${SRC}: alloc_pages_node() loop (ABSTRACTION: first page fits the mask)`, call: 'alloc_pages_node' } satisfies StateMeta,
+      meta: { source: src.buddy ?? baselineAt(141, FN, 'alloc_pages_node() loop (ABSTRACTION: first page fits the mask)'), call: 'alloc_pages_node' } satisfies StateMeta,
       on: { BUDDY_PAGE: { target: b.onPage }, BUDDY_FAILED: { target: b.onNoPage } },
     },
   };

@@ -223,6 +223,14 @@ export function nonCoherentStrategy(onStrategy: string, onNone: string) {
   ] as const;
 }
 
+/** The commit every baseline direct.c line number refers to (gregkh/linux, facts §0 S1). */
+export const BASELINE_DIRECT = '2c142b63';
+
+/** `kernel/dma/direct.c:<line> @2c142b63 <fn>(): <what>`: a position in the baseline direct.c. */
+export function baselineAt(line: number, fn: string, what: string): string {
+  return `kernel/dma/direct.c:${line} @${BASELINE_DIRECT} ${fn}(): ${what}`;
+}
+
 /** What dma_set_encrypted() logs when set_memory_encrypted() fails (the page then leaks). */
 export const DMA_SET_ENCRYPTED_WARN = 'dma_set_encrypted(): pr_warn_ratelimited, leaking DMA memory that cannot be re-encrypted';
 

@@ -283,8 +283,8 @@ describe('machine definitions', () => {
         // The v2 series follows kernel files; another design names its own function and position.
         // The v2 series follows kernel files; v7.3 names file:line @commit; another design names its own function and position.
         const shape = ep === 'dma_set_coherent_mask' ? /^kernel\/dma\/mapping\.c \w+\(\)/
-          : V73.includes(vid) ? /^kernel\/dma\/(direct\.[ch]:\d+ @[0-9a-f]{8}|swiotlb\.c|direct\.h) \w+\(\)/
-            : SERIES.includes(vid) ? /^kernel\/dma\/(direct\.[ch]|swiotlb\.c|pool\.c) \w+\(\)/ : /\w+\(\)/;
+          : V73.includes(vid) ? /^kernel\/dma\/((direct\.[ch]|mapping\.c):\d+ @[\w-]+|swiotlb\.c) \w+\(\)/
+            : SERIES.includes(vid) ? /^kernel\/dma\/(direct\.[ch]|swiotlb\.c|pool\.c)(:\d+ @[\w-]+)? \w+\(\)/ : /\w+\(\)/;
         expect(node.meta?.source, where).toMatch(shape);
         if (node.type === 'final') {
           expect(node.meta!.returns, where).toBeDefined();
