@@ -40,7 +40,9 @@ export function checkRunsSelected(selection: Selection, matrix: Matrix = buildMa
     throw new UsageError(`the selection has no runs: no program can be built from --entry-points ${selection.entryPoints.join(',')} ` +
       `(a program starts with ${[...SESSION_STARTS].join(', ')}; a free or unmap needs its allocation or map first)`);
   const filter = Object.entries(selection.device).map(([k, v]) => `${k}=${v}`).join(',') || 'all';
-  const reasons = [...new Set(matrix.excluded.map((e) => `${e.platform} ${e.device}: ${e.reason}`))];
+  const counts = new Map<string, number>();
+  for (const e of matrix.excluded) counts.set(e.reason, (counts.get(e.reason) ?? 0) + 1);
+  const reasons = [...counts].map(([reason, n]) => `${reason} (${n} configuration${n > 1 ? 's' : ''})`);
   throw new UsageError(`the selection has no runs: no device configuration of ${selection.platforms.join(',')} matches --device ${filter}` +
     `${reasons.length ? ` (excluded: ${reasons.slice(0, 2).join('; ')}${reasons.length > 2 ? `; and ${reasons.length - 2} more` : ''})` : ''}`);
 }

@@ -118,7 +118,7 @@ export function paragraph(text: string): string[] {
 export function commandHelp(cmd: Command): string {
   const lines = [`dmacheck ${cmd.name}${cmd.positionals ? ` ${cmd.positionals}` : ''} [options]`, '', ...paragraph(cmd.summary), '', 'Options:'];
   for (const o of [...cmd.options, ...GLOBAL_OPTIONS]) lines.push(...optionLines(o));
-  lines.push('', ...paragraph('Valid versions, platforms, properties, device knobs and entry points: dmacheck list.'));
+  lines.push('', ...paragraph("Valid ids (versions, platforms, properties, device knobs, entry points) come from 'dmacheck list'."));
   lines.push('', ...paragraph(EXIT_CODES_HELP));
   return lines.join('\n');
 }

@@ -6,7 +6,7 @@
  * kernel's pseudo-filesystems (/proc, /sys, /dev: writes there do not make
  * files and may block).
  */
-import { accessSync, constants, realpathSync, statSync } from 'node:fs';
+import { accessSync, constants, realpathSync, statSync, type Stats } from 'node:fs';
 import { dirname, resolve, sep } from 'node:path';
 import { UsageError } from '../check/selection.ts';
 
@@ -14,16 +14,27 @@ const PSEUDO_FS = ['/proc', '/sys', '/dev'];
 
 const under = (path: string, root: string) => path === root || path.startsWith(root + sep);
 
+/** The stat of `path`, or undefined when it does not exist (also when a part of it is a file). */
+function statOrNothing(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw new UsageError(`cannot use '${path}' (${code ?? (e as Error).message})`);
+  }
+}
+
 /** Throws a UsageError naming `flag` and `dir` when reports cannot be written into `dir`. */
 export function checkOutDir(dir: string, flag = '--out'): void {
   if (dir.trim() === '') throw new UsageError(`${flag} is empty (give a directory, or omit it for the default)`);
   const wanted = resolve(dir);
   // The nearest part of the path that exists decides: the rest is created.
   let existing = wanted;
-  let stat = statSync(existing, { throwIfNoEntry: false });
+  let stat = statOrNothing(existing);
   while (!stat && dirname(existing) !== existing) {
     existing = dirname(existing);
-    stat = statSync(existing, { throwIfNoEntry: false });
+    stat = statOrNothing(existing);
   }
   const real = stat ? realpathSync(existing) : existing;
   if (PSEUDO_FS.some((root) => under(wanted, root) || under(real, root)))

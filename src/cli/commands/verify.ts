@@ -24,7 +24,7 @@ export const EXPLORE_OPTIONS: readonly OptionSpec[] = [
   { name: 'no-symmetry', type: 'boolean', description: 'turn off symmetry reduction (identical threads, interchangeable pages)', default: 'false' },
   { name: 'no-por', type: 'boolean', description: 'turn off partial-order reduction of thread-local steps', default: 'false' },
   { name: 'hash-compact', type: 'boolean', description: 'store 64-bit fingerprints only (for very large runs); reports the probability that a state was missed', default: 'false (exact)' },
-  { name: 'max-memory', type: 'string', value: 'SIZE', description: 'stop a run cleanly (result marked incomplete) before the explorer holds more than this; MiB, or with a K/M/G suffix', default: '75% of RAM', example: '8G' },
+  { name: 'max-memory', type: 'string', value: 'SIZE', description: `stop a run cleanly (result marked incomplete, exit 4) before its state tables and step memo would hold more than this, shared among the workers; MiB, or with a K, M or G suffix; at least ${MIN_MEMORY_PER_WORKER / 1024}K per worker`, default: '75% of RAM', example: '8G' },
 ];
 
 /** Parse `--max-memory` (the syntax of parseMemorySize); absent: 75% of RAM. */

@@ -1,0 +1,46 @@
+/** An unexpected exception: one line and exit 70; the stack only with --debug. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { EXIT_INTERNAL, type Io } from '../../src/cli/command.ts';
+import { main } from '../../src/cli/main.ts';
+
+vi.mock('../../src/check/verify.ts', async (original) => ({
+  ...(await original<typeof import('../../src/check/verify.ts')>()),
+  verify: async () => {
+    throw new TypeError("Cannot read properties of undefined (reading 'tasks')\nsecond line");
+  },
+}));
+
+function capture(): Io & { stdout: string[]; stderr: string[] } {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  return { stdout, stderr, isTTY: false, out: (t) => stdout.push(t), err: (t) => stderr.push(t) };
+}
+
+const root = mkdtempSync(join(tmpdir(), 'dmacheck-internal-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+const ARGS = ['verify', '--versions', 'baseline', '--platforms', 'cca', '--threads', '1', '--calls', '1', '--workers', '1', '--quiet', '--out', join(root, 'out')];
+
+describe('internal errors', () => {
+  it('print one line without the stack and exit 70, never 1', async () => {
+    const io = capture();
+    expect(await main(ARGS, io)).toBe(EXIT_INTERNAL);
+    expect(io.stderr).toEqual([
+      "dmacheck verify: internal error: Cannot read properties of undefined (reading 'tasks') second line (exit 70; run again with --debug for the stack trace, and please report it)",
+    ]);
+    expect(io.stdout).toEqual([]);
+  });
+
+  it('print the stack with --debug, which every command accepts anywhere', async () => {
+    const io = capture();
+    expect(await main(['--debug', ...ARGS], io)).toBe(EXIT_INTERNAL);
+    expect(io.stderr).toHaveLength(1);
+    expect(io.stderr[0]).toMatch(/^dmacheck verify: internal error: TypeError: Cannot read properties of undefined/);
+    expect(io.stderr[0]).toMatch(/\n\s+at /);
+    const listed = capture();
+    expect(await main(['list', '--debug', '--json'], listed)).toBe(0);
+    expect(JSON.parse(listed.stdout.join('\n')).versions.length).toBeGreaterThan(0);
+  });
+});
