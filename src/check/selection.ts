@@ -76,7 +76,8 @@ export interface SelectionFlags {
 
 export function parseSelection(f: SelectionFlags): Selection {
   let device: Selection['device'];
-  const deviceText = f.device === 'all' ? undefined : f.device;
+  // '' is no filter, as an absent device (the CLI refuses an empty --device before it gets here); ',' is an empty list
+  const deviceText = f.device === 'all' || f.device === '' ? undefined : f.device;
   if (deviceText !== undefined) {
     const knobs = deviceText.split(',').map((s) => s.split('=')[0]!.trim()).filter(Boolean);
     if (!knobs.length) throw new UsageError(`empty --device '${deviceText}' (give knob=value,..., or omit it for all; knobs: dmacheck list)`);

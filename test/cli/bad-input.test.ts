@@ -10,18 +10,13 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXIT_USAGE, type Io } from '../../src/cli/command.ts';
+import { EXIT_USAGE } from '../../src/cli/command.ts';
 import { main } from '../../src/cli/main.ts';
+import { capture } from './capture.ts';
 import { VERSION_IDS } from '../../models/versions.ts';
 import { results } from '../trace/fixtures.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-
-function capture(): Io & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return { stdout, stderr, isTTY: false, out: (t) => stdout.push(t), err: (t) => stderr.push(t) };
-}
 
 let dir = '';
 /** a valid results.json with a violation (baseline, cca, a restricted pool: the double decrypt) */

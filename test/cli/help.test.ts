@@ -1,13 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { EXIT_CODES_HELP, EXIT_DIVERGED, EXIT_INCOMPLETE, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, EXIT_VIOLATED, HELP_WIDTH, wrap, type Io } from '../../src/cli/command.ts';
+import { EXIT_CODES_HELP, EXIT_DIVERGED, EXIT_INCOMPLETE, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, EXIT_VIOLATED, HELP_WIDTH, wrap } from '../../src/cli/command.ts';
 import { COMMANDS } from '../../src/cli/commands/index.ts';
 import { main } from '../../src/cli/main.ts';
-
-function capture(): Io & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return { stdout, stderr, isTTY: false, out: (t) => stdout.push(t), err: (t) => stderr.push(t) };
-}
+import { capture } from './capture.ts';
 
 async function help(args: string[]): Promise<string> {
   const io = capture();

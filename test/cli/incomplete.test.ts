@@ -6,15 +6,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATED, resultsExitCode, type Io } from '../../src/cli/command.ts';
+import { EXIT_INCOMPLETE, EXIT_OK, EXIT_VIOLATED, resultsExitCode } from '../../src/cli/command.ts';
 import { main } from '../../src/cli/main.ts';
+import { capture } from './capture.ts';
 import { parseXml } from '../report/xml.ts';
-
-function capture(): Io & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return { stdout, stderr, isTTY: false, out: (t) => stdout.push(t), err: (t) => stderr.push(t) };
-}
 
 const root = mkdtempSync(join(tmpdir(), 'dmacheck-incomplete-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

@@ -3,8 +3,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { EXIT_INTERNAL, type Io } from '../../src/cli/command.ts';
+import { EXIT_INTERNAL } from '../../src/cli/command.ts';
 import { main } from '../../src/cli/main.ts';
+import { capture } from './capture.ts';
 
 vi.mock('../../src/check/verify.ts', async (original) => ({
   ...(await original<typeof import('../../src/check/verify.ts')>()),
@@ -12,12 +13,6 @@ vi.mock('../../src/check/verify.ts', async (original) => ({
     throw new TypeError("Cannot read properties of undefined (reading 'tasks')\nsecond line");
   },
 }));
-
-function capture(): Io & { stdout: string[]; stderr: string[] } {
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  return { stdout, stderr, isTTY: false, out: (t) => stdout.push(t), err: (t) => stderr.push(t) };
-}
 
 const root = mkdtempSync(join(tmpdir(), 'dmacheck-internal-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
