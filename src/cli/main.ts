@@ -22,6 +22,21 @@ const stdio: Io = {
   isTTY: Boolean(process.stderr.isTTY),
 };
 
+/**
+ * An exception nothing awaits (an event handler, a worker callback) would
+ * make Node exit 1, the code of a violation: in the real process it is an
+ * internal error too.
+ */
+function exitInternalOnUncaught(debug: boolean): void {
+  const die = (e: unknown) => {
+    const err = e instanceof Error ? e : new Error(String(e));
+    stdio.err(`dmacheck: internal error: ${debug ? (err.stack ?? err.message) : `${oneLine(err.message) || err.name} (exit ${EXIT_INTERNAL}; run again with --debug for the stack trace, and please report it)`}`);
+    process.exit(EXIT_INTERNAL);
+  };
+  process.on('uncaughtException', die);
+  process.on('unhandledRejection', die);
+}
+
 /** A message on one line. */
 const oneLine = (s: string) => s.replace(/\s*\n\s*/g, ' ').trim();
 
@@ -31,6 +46,7 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
   const head = end < 0 ? argv : argv.slice(0, end);
   const debug = head.includes('--debug');
   const args = debug ? [...head.filter((a) => a !== '--debug'), ...(end < 0 ? [] : argv.slice(end))] : argv;
+  if (io === stdio) exitInternalOnUncaught(debug);
   const [name, ...rest] = args;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.out(usage());

@@ -1,4 +1,5 @@
 /** An unexpected exception: one line and exit 70; the stack only with --debug. */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,5 +38,15 @@ describe('internal errors', () => {
     const listed = capture();
     expect(await main(['list', '--debug', '--json'], listed)).toBe(0);
     expect(JSON.parse(listed.stdout.join('\n')).versions.length).toBeGreaterThan(0);
+  });
+
+  it('turn an exception nothing awaits into exit 70 in the real process, not the 1 of a violation', () => {
+    const script = "const { main } = await import('./src/cli/main.ts'); setTimeout(() => { throw new RangeError('late\\nfailure'); }, 50); " +
+      'process.exitCode = await main(process.argv.slice(1));';
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, 'list', '--json'], {
+      cwd: join(import.meta.dirname, '..', '..'), encoding: 'utf8', timeout: 60_000,
+    });
+    expect(r.status).toBe(EXIT_INTERNAL);
+    expect(r.stderr).toBe('dmacheck: internal error: late failure (exit 70; run again with --debug for the stack trace, and please report it)\n');
   });
 });
