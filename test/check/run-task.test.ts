@@ -36,3 +36,20 @@ describe('executeRun with a state limit', () => {
     expect(cut).toEqual([843, 845, 848, 853, 855, 858, 863, 865, 868, 873, 875, 878, 883, 885, 888, 893, 895, 898]);
   });
 });
+
+describe('executeRun with a memory limit', () => {
+  it('keeps the explorer tables and the step memo together within maxBytes', () => {
+    const sel = parseSelection({
+      versions: 'baseline', platforms: 'cca', device: 'coherent=0,pool=none,gfp=blocking,nkm=0',
+      entryPoints: 'dma_direct_alloc,dma_direct_free,dma_direct_mmap', threads: 3, calls: 8,
+    });
+    const tasks = buildMatrix(sel).tasks;
+    const task = tasks[tasks.length - 1]!;
+    for (const maxBytes of [256 * 1024, 1 << 20, 4 << 20]) {
+      const r = executeRun(task, { properties: props, explore: { maxBytes }, reductions: { symmetry: false, por: false } });
+      expect({ complete: r.complete, stopReason: r.stopReason }).toEqual({ complete: false, stopReason: 'max-bytes' });
+      expect(r.bytesUsed).toBeLessThanOrEqual(maxBytes);
+      expect(r.bytesUsed).toBeGreaterThan(maxBytes / 2);
+    }
+  });
+});

@@ -119,6 +119,9 @@ describe('help', () => {
   it('documents the exit codes', async () => {
     const io = capture();
     expect(await main(['replay', '--help'], io)).toBe(0);
-    expect(io.stdout.join('\n')).toMatch(/^dmacheck replay TRACE\.json \[options\]\n\nreplay a trace file on a kernel version; exit 0 fixed, 1 still violated, 3 diverged or not applicable\n/);
+    const text = io.stdout.join('\n');
+    expect(text.split('\n')[0]).toBe('dmacheck replay TRACE.json [options]');
+    expect(text.replace(/\s+/g, ' ')).toContain('replay a trace file on a kernel version; exit 0 fixed, 1 still violated, 3 diverged or not applicable');
+    expect(text.replace(/\s+/g, ' ')).toContain('3 replay diverged;');
   });
 });
