@@ -5,8 +5,8 @@
  * in the column of its CPU, the violated invariant in one sentence, the
  * configuration in one line and the replay command, which carries the
  * whole scenario as a string. `short` stops there; otherwise the details
- * follow: summary, full configuration, the steps with their kernel
- * positions and world changes, the invariant with its rule.
+ * follow: summary (with the invariant's rule), full configuration, the
+ * steps with their kernel positions and world changes.
  */
 import { ascii, wrap } from './text.ts';
 import { scenarioLines } from './scenario-string.ts';
@@ -125,9 +125,7 @@ export function renderMail(r: TraceReport, opts: MailOptions = {}): string {
       values.forEach((v, i) =>
         wrap(v, width - LABEL - 3, 2).forEach((l, j) => out.push(`  ${(i === 0 && j === 0 ? label : '').padEnd(LABEL)} ${l}`.trimEnd())));
     out.push('', ...wrap(r.stepsHeading, width, 2), '');
-    out.push(...table(r, width), '');
-    out.push('Violated invariant');
-    out.push(...para(r.invariant, 2));
+    out.push(...table(r, width));
   }
   return ascii(out.map((l) => l.trimEnd()).join('\n')) + '\n';
 }

@@ -34,6 +34,5 @@ export function renderMarkdown(r: TraceReport): string {
     const text = row.kind === 'step' ? row.lines.map(cellLine).join('<br>') : mdText(foldText(row.thread));
     out.push(`| ${label} | ${r.columns.map((t) => (t === row.thread ? text : '')).join(' | ')} |`);
   }
-  out.push('', '### Violated invariant', '', mdText(r.invariant));
   return out.join('\n') + '\n';
 }

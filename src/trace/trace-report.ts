@@ -4,8 +4,8 @@
  * (lockdep's "CPU0 / CPU1" scenarios), the violated invariant in one
  * sentence, the configuration in one line and the command that replays it
  * from a scenario string (no file needed); then the details: a summary
- * paragraph, the full configuration, the steps with their kernel positions
- * and world changes, and the invariant with its rule. The mail and
+ * paragraph with the invariant's rule, the full configuration, the steps
+ * with their kernel positions and world changes. The mail and
  * Markdown renderers lay this out; they add nothing.
  */
 import { deviceKey, forceDmaUnencrypted, type DeviceConfig } from '../../models/devices.ts';
@@ -72,7 +72,6 @@ export interface TraceReport {
   readonly rows: readonly Row[];
   /** the first step violating the trace's property */
   readonly violationStep: number;
-  readonly invariant: string;
   /** how to replay on another version, and how to get the trace file */
   readonly replay: { readonly note: string };
 }
@@ -83,6 +82,8 @@ export interface ReportOptions {
 }
 
 const COUNT = ['No', 'One', 'Two', 'Three', 'Four'];
+
+const lowerFirst = (text: string): string => text.charAt(0).toLowerCase() + text.slice(1);
 
 /** The device configuration in words (one sentence). */
 export function deviceSentence(d: DeviceConfig, threads: number): string {
@@ -95,10 +96,10 @@ export function deviceSentence(d: DeviceConfig, threads: number): string {
   return `${who} a ${d.coherent ? 'cache-coherent' : 'non-coherent'} device ${pool}${mask}; ${threads === 1 ? 'its' : 'their'} allocations ${gfp}${d.nkm ? ' and pass DMA_ATTR_NO_KERNEL_MAPPING' : ''}.`;
 }
 
-/** A source position `kernel/dma/direct.c fn(): what` as lines: file, function, what. */
+/** A source position `kernel/dma/direct.c fn(): what` as lines: file and function, what. */
 function positionLines(source: string): CellLine[] {
   const m = /^(\S+\.[ch]) (\S+\(\)): (.*)$/.exec(source);
-  const parts = m ? [m[1]!, `${m[2]!}:`, m[3]!] : [source];
+  const parts = m ? [`${m[1]!} ${m[2]!}:`, m[3]!] : [source];
   return parts.map((text) => ({ text, kind: 'position' as const }));
 }
 
@@ -219,7 +220,7 @@ export function traceReport(trace: Trace, origin: TraceOrigin, opts: ReportOptio
     ? `dmacheck explores breadth-first, so this is a shortest interleaving that shows it: ${trace.steps.length} steps.`
     : `The trace has ${trace.steps.length} steps.`;
   const summary = `In kernel version ${version.id} (${version.description}), on ${platform.description} (${platform.id}), ` +
-    `${culprit.call}() breaks ${trace.property}: at step ${violationStep}, ${trace.message}. ` +
+    `${culprit.call}() breaks ${trace.property}, the rule that ${lowerFirst(trace.rule)}. ` +
     `${deviceSentence(run.device, threads)} The violation is ${trace.severity}: ${sevWhy}. ${found}`;
 
   const columns = [...new Set(trace.steps.map((s) => s.thread))].sort((a, b) => a - b);
@@ -234,7 +235,7 @@ export function traceReport(trace: Trace, origin: TraceOrigin, opts: ReportOptio
       `set_memory_*(): ${platform.memEncryptActive ? (platform.setMemoryCanFail ? 'active, can fail' : 'active, never fail') : 'stubs'}; ` +
       `DMA encodings ${platform.encodingsDiffer ? 'differ' : 'are equal'}; pgprot_decrypted() ${platform.pgprotDecryptedDiffers ? 'differs' : 'is the identity'}`,
     ]],
-    ['Kconfig', (Object.keys(k) as (keyof typeof k)[]).map((name) => (k[name] ? `CONFIG_${name}=y` : `# CONFIG_${name} is not set`))],
+    ['Kconfig', [(Object.keys(k) as (keyof typeof k)[]).map((name) => `CONFIG_${name}=${k[name] ? 'y' : 'n'}`).join(' ')]],
     ...columns.map((t): [string, string[]] => [`CPU${t}`, [run.programs[t]!.join(', ')]]),
     ['pages', model.world.layout.pages.map((p) => `${p.name}: ${HOME_NAMES[p.home]}, starts ${ENC_NAMES[p.initialEnc]}`)],
   ];
@@ -242,10 +243,8 @@ export function traceReport(trace: Trace, origin: TraceOrigin, opts: ReportOptio
   const idle = run.programs.map((_, t) => t).filter((t) => !columns.includes(t));
   const stepsHeading = `Steps (one column per CPU${idle.length ? `; ${idle.map((t) => `CPU${t}`).join(', ')} take${idle.length === 1 ? 's' : ''} no step` : ''}` +
     `${origin.kind === 'results' ? '; a shortest interleaving' : ''})`;
-  const invariant = `${trace.property} (${trace.severity}): ${trace.rule}; at step ${violationStep}, ${trace.message}.`;
 
-  const note = 'Add --version V to replay it on another kernel version (exit 0 fixed, 1 still violated, 3 diverged or not applicable); ' +
-    'the trace file is what dmacheck trace --format json prints for the same input.';
+  const note = 'Add --version V to replay it on another kernel version (exit 0 fixed, 1 still violated, 3 diverged or not applicable).';
   const sentence = `Step ${violationStep} violates ${trace.property} (${trace.severity}): ${trace.message}.`;
   const configLine = `${version.id} on ${platform.id}, device ${deviceKey(run.device).replace(/,/g, ' ')}; ` +
     `${columns.map((t) => `CPU${t} runs ${run.programs[t]!.join(', ')}`).join('; ')}`;
@@ -258,6 +257,6 @@ export function traceReport(trace: Trace, origin: TraceOrigin, opts: ReportOptio
     scenario, sentence, configLine, scenarioString: scenarioString(trace),
     summary, config, threads, columns, stepsHeading,
     rows: withFolds(trace, folded, (s): Exclude<Row, Fold> => ({ kind: 'step', step: s.step, thread: s.thread, lines: stepLines(s) })),
-    violationStep, invariant, replay: { note },
+    violationStep, replay: { note },
   };
 }

@@ -75,7 +75,7 @@ describe('dmacheck replay', () => {
     const { code, out } = await run(file('fails-decrypt.json'), '--version', 'v2-p1');
     expect(code).toBe(3);
     expect(out).toMatch(/^diverged at step 3: v2-p1 cannot take the step as recorded: the trace\nmakes set_memory_decrypted\(\) fail here/);
-    expect(out).toContain('\nRecorded on baseline, step 3:\n  CPU0 in dma_direct_alloc:\n    kernel/dma/direct.c\n');
+    expect(out).toContain('\nRecorded on baseline, step 3:\n  CPU0 in dma_direct_alloc:\n    kernel/dma/direct.c dma_direct_alloc():\n');
     expect(out).toContain('\nv2-p1 offers there:\n  CPU0:\n    calls dma_direct_free()\n');
     expect(out.split('\n').every((l) => l.length <= 72)).toBe(true);
   });

@@ -35,7 +35,7 @@ describe('dmacheck trace from a results file', () => {
     const { code, out, err } = await run(['trace', resultsPath, '--version', 'baseline', '--property', 'no-double-decrypt']);
     expect(code).toBe(0);
     expect(out).toMatch(/^dmacheck: no-double-decrypt \(effective\) in dma_direct_alloc\(\) on cca,\n {4}kernel baseline\n/);
-    expect(out).toContain('\nViolated invariant\n');
+    expect(out).toContain('\nSteps (one column per CPU; a shortest interleaving)\n');
     // The replay command carries the scenario; no local path the reader does not have.
     expect(out).toContain("\nReplay (the string may be wrapped or quoted; no file needed):\n  dmacheck replay --scenario '\n    dmacheck1:baseline/cca/coherent=1,pool=own,gfp=blocking,nkm=0/\n");
     expect(out).not.toContain(resultsPath);
@@ -61,7 +61,7 @@ describe('dmacheck trace from a results file', () => {
     const fromResults = await run(['trace', resultsPath, '--version', 'baseline', '--property', 'no-double-decrypt', '--platform', 'cca', '--index', '1']);
     const fromFile = await run(['trace', file]);
     expect(fromFile.code).toBe(0);
-    const steps = (s: string) => s.slice(s.indexOf('\nSteps'), s.indexOf('\nViolated invariant\n'));
+    const steps = (s: string) => s.slice(s.indexOf('\nSteps'));
     expect(steps(fromFile.out).replace(/; a shortest interleaving/, '')).toBe(steps(fromResults.out).replace(/; a shortest interleaving/, ''));
     const opening = (s: string) => s.slice(0, s.indexOf('\nDetails\n'));
     expect(opening(fromFile.out)).toBe(opening(fromResults.out));
@@ -72,7 +72,7 @@ describe('dmacheck trace from a results file', () => {
     const { code, out } = await run(['trace', resultsPath, '--version', 'v2-p3-without-p1', '--property', 'no-double-decrypt', '--platform', 'cca', '--index', '1', '--format', 'md']);
     expect(code).toBe(0);
     expect(out).toMatch(/^## dmacheck: no-double-decrypt \(effective\) in dma\\_direct\\_alloc\(\) on cca, kernel v2-p3-without-p1\n/);
-    expect(out).toContain('| # | CPU0 |\n|--:|---|\n| 1 | **calls dma\\_direct\\_alloc()**<br>`kernel/dma/direct.c`');
+    expect(out).toContain('| # | CPU0 |\n|--:|---|\n| 1 | **calls dma\\_direct\\_alloc()**<br>`kernel/dma/direct.c dma_direct_alloc():`');
     expect(out).toContain('```\n     CPU0\n     ----\n  1  dma_direct_alloc()\n');
     expect(out).toContain('```sh\ndmacheck replay --scenario dmacheck1:v2-p3-without-p1/cca/coherent=1,pool=own,gfp=blocking,nkm=0/alloc,free/no-double-decrypt/effective/0,0SWIOTLB_ALLOC_OK@pool0.slot0,0SET_DECRYPTED_OK\n```');
   });
@@ -128,7 +128,7 @@ describe('dmacheck trace --compact', () => {
     expect(compact.code).toBe(0);
     // in the scenario block and in the table
     expect(compact.out.match(/\n2-3 {35}\.\.\. \(CPU1 runs unrelated steps\)\n/g)).toHaveLength(2);
-    const table = compact.out.slice(compact.out.indexOf('\nSteps'), compact.out.indexOf('\nViolated'));
+    const table = compact.out.slice(compact.out.indexOf('\nSteps'));
     expect(table.split('\n').filter((l) => /^\s*\d+(-\d+)?  /.test(l)).map((l) => l.trim().split(/\s+/)[0])).toEqual(['1', '2-3', '4', '5']);
     expect(table).toContain('... (CPU1 runs unrelated steps)');
     expect(compact.out.split('\n').every((l) => l.length <= 72)).toBe(true);
