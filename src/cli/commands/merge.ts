@@ -3,7 +3,7 @@ import { exitCodeOf } from '../../check/results.ts';
 import { loadResults } from '../../check/load-results.ts';
 import { mergeShards } from '../../check/merge.ts';
 import { UsageError } from '../../check/selection.ts';
-import { summaryTable } from '../../report/summary.ts';
+import { consoleTable } from '../../report/console-table.ts';
 import { timestampDir, writeReports } from '../../report/write.ts';
 import type { Command } from '../command.ts';
 
@@ -21,7 +21,7 @@ export const mergeCommand: Command = {
     const files = writeReports((values['out'] as string | undefined) ?? timestampDir(), merged);
     if (values['json']) io.out(JSON.stringify(merged, null, 1));
     else {
-      io.out(summaryTable(merged));
+      io.out(consoleTable(merged));
       io.out(`${merged.complete ? '' : `INCOMPLETE (${merged.incompleteReason}): `}merged ${positionals.length} shard(s): ${merged.totals.runsDone} runs; reports: ${files.join(', ')}`);
     }
     return exitCodeOf(merged);

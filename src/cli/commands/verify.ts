@@ -3,7 +3,7 @@ import { availableParallelism, totalmem } from 'node:os';
 import { parseBound, parseSelection, UsageError, type SelectionFlags } from '../../check/selection.ts';
 import { exitCodeOf } from '../../check/results.ts';
 import { verify } from '../../check/verify.ts';
-import { summaryTable } from '../../report/summary.ts';
+import { consoleTable } from '../../report/console-table.ts';
 import { timestampDir, writeReports } from '../../report/write.ts';
 import type { Command, OptionSpec } from '../command.ts';
 import { progress } from '../progress.ts';
@@ -111,7 +111,7 @@ export const verifyCommand: Command = {
     const files = writeReports(dir, res);
     if (values['json']) io.out(JSON.stringify(res, null, 1));
     else {
-      if (!values['quiet']) io.out(summaryTable(res));
+      if (!values['quiet']) io.out(consoleTable(res));
       io.out(`${res.complete ? '' : 'INCOMPLETE: '}${res.totals.runsDone} runs, ${res.totals.states} states in ${res.timing?.seconds.toFixed(1)}s; reports: ${files.join(', ')}`);
     }
     if (signals.exitCode !== undefined) {
