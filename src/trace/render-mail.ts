@@ -39,24 +39,24 @@ function longestName(texts: readonly string[]): number {
 
 /**
  * Columns one per CPU, lockdep style: a line holds one CPU's text only, so
- * a text may run on past its column's width; the columns are staggered so
- * that the longest name still fits in the last one.
+ * every text runs on to the right edge and a column is where its CPU's
+ * lines start; the columns are staggered enough to tell apart, and little
+ * enough that the longest name still fits in the last one.
  */
 interface Columns {
   readonly prefix: number;
   /** start of each column, by position in `r.columns` */
   readonly start: readonly number[];
-  /** where a column's text wraps (the next column's start, or the edge) */
-  readonly wrapAt: readonly number[];
 }
+
+/** Most columns between the starts of two CPUs' columns. */
+const STAGGER = 24;
 
 function columnsOf(r: TraceReport, labels: readonly string[], need: number, width: number): Columns {
   const T = r.columns.length;
   const prefix = Math.max(5, ...labels.map((l) => l.length + 2));
-  const even = Math.floor((width - prefix) / T);
-  const step = T === 1 ? 0 : Math.max(4, Math.min(even, Math.floor((width - prefix - need) / (T - 1))));
-  const start = r.columns.map((_, i) => prefix + i * step);
-  return { prefix, start, wrapAt: start.map((s, i) => (i < T - 1 ? Math.max(s + step - 2, s + need) : width)) };
+  const step = T === 1 ? 0 : Math.max(4, Math.min(STAGGER, Math.floor((width - prefix - need) / (T - 1))));
+  return { prefix, start: r.columns.map((_, i) => prefix + i * step) };
 }
 
 function header(r: TraceReport, c: Columns): string[] {
@@ -99,7 +99,7 @@ function table(r: TraceReport, width: number): string[] {
     const at = r.columns.indexOf(row.thread);
     const edge = width - c.start[at]!;
     const lines = row.kind === 'fold' ? wrap(foldText(row.thread), edge, 4)
-      : row.lines.flatMap((l) => wrap(l.text, c.wrapAt[at]! - c.start[at]!, HANG[l.kind], edge));
+      : row.lines.flatMap((l) => wrap(l.text, edge, HANG[l.kind]));
     out.push(...placed(rowLabel(row), c, at, lines));
   });
   return out;

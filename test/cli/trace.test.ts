@@ -123,11 +123,11 @@ describe('dmacheck trace --compact', () => {
     const plain = await run(['trace', file]);
     expect(plain.code).toBe(0);
     expect(plain.out).not.toContain('unrelated');
-    expect(plain.out).toMatch(/\n {2}3 {35}kernel\/dma\/direct\.c\n/);
+    expect(plain.out).toMatch(/\n {2}3 {26}kernel\/dma\/direct\.c\n/);
     const compact = await run(['trace', file, '--compact']);
     expect(compact.code).toBe(0);
     // in the scenario block and in the table
-    expect(compact.out.match(/\n2-3 {35}\.\.\. \(CPU1 runs unrelated steps\)\n/g)).toHaveLength(2);
+    expect(compact.out.match(/\n2-3 {26}\.\.\. \(CPU1 runs unrelated steps\)\n/g)).toHaveLength(2);
     const table = compact.out.slice(compact.out.indexOf('\nSteps'));
     expect(table.split('\n').filter((l) => /^\s*\d+(-\d+)?  /.test(l)).map((l) => l.trim().split(/\s+/)[0])).toEqual(['1', '2-3', '4', '5']);
     expect(table).toContain('... (CPU1 runs unrelated steps)');
