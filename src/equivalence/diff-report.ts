@@ -48,11 +48,16 @@ function para(text: string, indent: number, hang = 2): string[] {
   return wrap(text, DIFF_WIDTH - indent, hang).map((l) => ' '.repeat(indent) + l);
 }
 
+/** Text wrapped in a column, continuation lines indented unless a word (`set_memory_decrypted(pool0.slot0)`) needs the whole width. */
+function column(text: string, width: number): string[] {
+  const longest = Math.max(...text.split(/\s+/).map((w) => w.length));
+  return wrap(text, width, longest > width - 2 ? 0 : 2);
+}
+
 /** Two columns side by side, each wrapped inside its width, the `|` at the same column on every line. */
 function sideBySide(label: string, left: string, right: string, colW: number): string[] {
-  // No hanging indent: a label's longest name (`set_memory_decrypted(pool0.slot0)`) needs the whole column.
-  const l = left ? wrap(left, colW) : [''];
-  const r = right ? wrap(right, DIFF_WIDTH - ROW_PREFIX - colW - SEP.length) : [''];
+  const l = left ? column(left, colW) : [''];
+  const r = right ? column(right, DIFF_WIDTH - ROW_PREFIX - colW - SEP.length) : [''];
   return Array.from({ length: Math.max(l.length, r.length) }, (_, i) =>
     `${(i === 0 ? label : '').padEnd(ROW_PREFIX)}${(l[i] ?? '').padEnd(colW)}${SEP}${r[i] ?? ''}`.trimEnd());
 }

@@ -38,7 +38,7 @@ describe('dmacheck diff', () => {
     const out = io.outText();
     expect(out).toContain('== cca coherent=1,pool=own,gfp=blocking,nkm=0: effective, 3 of 4 runs differ (3\n   effective, 0 latent)');
     // wrapped inside each column, the | aligned
-    expect(out).toContain('\n  >>  3  T0                                 | T0 dma addr pool0.slot0\n         set_memory_decrypted(pool0.slot0)  | unencrypted\n         ok                                 |\n');
+    expect(out).toContain('\n  >>  3  T0                                 | T0 dma addr pool0.slot0\n         set_memory_decrypted(pool0.slot0)  |   unencrypted\n         ok                                 |\n');
     expect(out.split('\n').filter((l) => l.length > 80 && !l.includes(dir))).toEqual([]);
     expect(JSON.parse(readFileSync(join(dir, 'diff.json'), 'utf8')).folds).toEqual([
       { platform: 'cca', severity: 'effective', groups: [0], devices: ['coherent=1,pool=own,gfp=blocking,nkm=0'] },

@@ -47,7 +47,7 @@ describe('dmacheck diff: patch equivalence of kernel versions', () => {
     expect(text.split('\n\n')[0]!.replace(/\n +/g, ' ')).toMatch(
       /^baseline and v2-p1: different in 104 of 1360 runs \(104 effective, 0 latent\), 16 \(platform, device\) group\(s\) \(2 thread\(s\), 2 call\(s\) per thread; observable: calls-v1\); \d+ distinct scenario\(s\) below$/);
     expect(text.split('\n').filter((l) => l.length > 80)).toEqual([]);
-    expect(text).toContain('\n  >>  3  T0                                 | T0 dma addr pool0.slot0\n         set_memory_decrypted(pool0.slot0)  | unencrypted\n         ok                                 |\n');
+    expect(text).toContain('\n  >>  3  T0                                 | T0 dma addr pool0.slot0\n         set_memory_decrypted(pool0.slot0)  |   unencrypted\n         ok                                 |\n');
     expect(diffMarkdown(r)).toContain('| **>> 3** | T0 set_memory_decrypted(pool0.slot0) ok |');
   });
 
