@@ -94,6 +94,21 @@ export interface DiffGroup {
   readonly scenario: Scenario;
 }
 
+/**
+ * Groups of one platform and severity whose shortest scenarios are the
+ * same but for the names of the pages (a pool of its own names its slots
+ * `pool0.slot0`, a shared one `slot0`): the device knobs they differ in
+ * do not matter to the difference. Every group is in exactly one fold.
+ */
+export interface DiffFold {
+  readonly platform: string;
+  readonly severity: 'effective' | 'latent';
+  /** positions in `groups`, in order; the first one's scenario stands for all */
+  readonly groups: readonly number[];
+  /** the groups' device configurations, in the same order */
+  readonly devices: readonly string[];
+}
+
 /** Compact per-run record: [matrix index, product pairs, equivalent 1/0, complete 1/0]. */
 export type DiffRunRecord = readonly [number, number, number, number];
 
@@ -117,6 +132,8 @@ export interface DiffResults {
     readonly pairs: number;
   };
   readonly groups: readonly DiffGroup[];
+  /** the groups folded by the same scenario (format v1 readers may ignore it) */
+  readonly folds: readonly DiffFold[];
   readonly excluded: Matrix['excluded'];
   readonly runs: readonly DiffRunRecord[];
   readonly timing?: { readonly startedAt: string; readonly seconds: number; readonly workers: number };
@@ -170,6 +187,35 @@ export function buildScenario(task: RunTask, a: string, b: string, o: RunDiffOut
     severity: o.severity!, observable: o.observable!, length: n, word: d.word, onlyIn: d.onlyIn, otherCanDo: d.otherCanDo,
     rows, a: sa, b: sb,
   };
+}
+
+/** A group's scenario with its page names replaced by P0, P1, ... in order of appearance. */
+function scenarioShape(a: string, g: DiffGroup): string {
+  const s = g.scenario;
+  const model = new RunModel(specOf({ index: 0, version: a, platform: s.run.platform, device: s.run.device, programs: s.run.programs }));
+  const names = model.world.layout.pages.map((p) => p.name).sort((x, y) => y.length - x.length);
+  const side = (x: ScenarioSide) => x.steps.map((st) => [st.thread, st.call, st.event, st.page ?? '', st.from, st.to, st.labels]);
+  const text = JSON.stringify([g.severity, s.run.programs, s.word, s.onlyIn, s.otherCanDo, s.rows.map((r) => [r.a, r.b, r.differs]), side(s.a), side(s.b)]);
+  if (!names.length) return text;
+  const renamed = new Map<string, string>();
+  const page = new RegExp(`(?<![A-Za-z0-9_.])(${names.map((n) => n.replace(/\./g, '\\.')).join('|')})(?![A-Za-z0-9_.])`, 'g');
+  return text.replace(page, (n) => {
+    if (!renamed.has(n)) renamed.set(n, `P${renamed.size}`);
+    return renamed.get(n)!;
+  });
+}
+
+/** Fold the groups of one platform whose scenarios have the same shape. */
+export function foldGroups(a: string, groups: readonly DiffGroup[]): DiffFold[] {
+  const folds = new Map<string, { platform: string; severity: 'effective' | 'latent'; groups: number[]; devices: string[] }>();
+  groups.forEach((g, i) => {
+    const key = `${g.platform}\u0000${scenarioShape(a, g)}`;
+    let f = folds.get(key);
+    if (!f) folds.set(key, (f = { platform: g.platform, severity: g.severity, groups: [], devices: [] }));
+    f.groups.push(i);
+    f.devices.push(g.device);
+  });
+  return [...folds.values()];
 }
 
 export async function diff(opts: DiffOptions): Promise<DiffResults> {
@@ -232,6 +278,7 @@ export async function diff(opts: DiffOptions): Promise<DiffResults> {
     selection: { ...opts.selection, versions: [opts.a, opts.b] },
     totals: { runs: matrix.tasks.length, equivalent, different: { effective: eff, latent: lat }, pairs },
     groups: out,
+    folds: foldGroups(opts.a, out),
     excluded: matrix.excluded,
     runs: matrix.tasks.map((t) => {
       const o = outcomes[t.index]!;

@@ -27,8 +27,8 @@ export function xmlAttr(s: string): string {
 
 /**
  * The counterexample of a failure in the mail format of src/trace/, with the
- * commands that extract it from the results.json next to junit.xml and
- * replay it; the plain rendering below if the trace no longer replays.
+ * replay command that carries the scenario; the plain rendering below if
+ * the trace no longer replays.
  */
 export function failureTrace(r: PropertyResult, g: ViolationGroup): string {
   const same = r.violations.filter((x) => x.platform === g.platform);

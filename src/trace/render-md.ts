@@ -1,10 +1,9 @@
 /**
  * A counterexample as Markdown (an issue, a pull request, the HTML report):
- * the same content as the mail format, with the steps as a table whose
- * cells hold several lines.
+ * the same content as the mail format, the scenario in a code block, the
+ * detailed steps as a table whose cells hold several lines.
  */
-import { foldText } from './render-mail.ts';
-import { shellWord } from './text.ts';
+import { foldText, openingLines } from './render-mail.ts';
 import type { CellLine, TraceReport } from './trace-report.ts';
 
 /** Escape text for a Markdown paragraph or table cell. */
@@ -23,7 +22,10 @@ function cellLine(l: CellLine): string {
 }
 
 export function renderMarkdown(r: TraceReport): string {
-  const out: string[] = [`## ${mdText(r.title)}`, '', mdText(r.summary), '', '### Configuration', '', '| | |', '|---|---|'];
+  const block = openingLines(r);
+  const replay = `dmacheck replay --scenario ${r.scenarioString}`;
+  const out: string[] = [`## ${mdText(r.title)}`, '', '```', ...block, '```', '', '```sh', replay, '```', '', mdText(r.replay.note), ''];
+  out.push('### Details', '', mdText(r.summary), '', '### Configuration', '', '| | |', '|---|---|');
   for (const [label, values] of r.config) out.push(`| ${mdText(label)} | ${values.map(mdText).join('<br>')} |`);
   out.push('', `### ${mdText(r.stepsHeading)}`, '');
   out.push(`| # | ${r.columns.map((t) => `CPU${t}`).join(' | ')} |`, `|--:|${r.columns.map(() => '---|').join('')}`);
@@ -32,8 +34,5 @@ export function renderMarkdown(r: TraceReport): string {
     const text = row.kind === 'step' ? row.lines.map(cellLine).join('<br>') : mdText(foldText(row.thread));
     out.push(`| ${label} | ${r.columns.map((t) => (t === row.thread ? text : '')).join(' | ')} |`);
   }
-  out.push('', '### Violated invariant', '', mdText(r.invariant), '', '### Replay', '', '```sh');
-  for (const c of r.replay.commands) out.push(c.map((w) => (w.startsWith('> ') ? `> ${shellWord(w.slice(2))}` : shellWord(w))).join(' '));
-  out.push('```', '', mdText(r.replay.note));
   return out.join('\n') + '\n';
 }

@@ -5,7 +5,7 @@
  * there), in the mail format's 72 columns; or the same as JSON.
  */
 import type { Trace, TraceStep } from '../check/trace.ts';
-import { replayExitCode, type ReplayVerdict } from './replay.ts';
+import { replayExitCode, type AfterTrace, type ReplayVerdict } from './replay.ts';
 import { MAIL_WIDTH } from './render-mail.ts';
 import { wrap } from './text.ts';
 import { stepLines } from './trace-report.ts';
@@ -19,6 +19,12 @@ function stepBlock(s: TraceStep, indent: number, width: number): string[] {
   const head = s.event === 'CALL' ? `CPU${s.thread}:` : `CPU${s.thread} in ${s.call}:`;
   const body = stepLines(s).flatMap((l) => wrap(l.text, width - indent - 2, l.kind === 'change' || l.kind === 'position' ? 2 : 3));
   return [`${' '.repeat(indent)}${head}`, ...body.map((l) => `${' '.repeat(indent + 2)}${l}`)];
+}
+
+/** What was explored after the recorded steps, in words. */
+function afterWords(a: AfterTrace): string {
+  return `the rest of the programs (${a.remaining.join('; ')}) was run from there in every interleaving and with every ` +
+    `environment outcome (${a.states} states${a.complete ? '' : '; stopped at the state bound before the end'})`;
 }
 
 export function renderVerdict(trace: Trace, v: ReplayVerdict, width = MAIL_WIDTH): string {
@@ -35,7 +41,15 @@ export function renderVerdict(trace: Trace, v: ReplayVerdict, width = MAIL_WIDTH
         `${v.violations.length > 1 ? 'are' : 'is'} violated ${v.extra ? `at an extra step before step ${v.step}` : `at step ${v.step}`}.`));
       break;
     case 'fixed':
-      out.push(...para(`fixed: on ${v.version}, the scenario runs to completion (${v.steps} recorded steps) and no invariant is violated on the way.`));
+      out.push(...para(`fixed: on ${v.version}, the ${v.steps} recorded steps run without violating any invariant, ` +
+        (v.after.remaining.length ? `and no violation is reachable from where they end: ${afterWords(v.after)}.` : 'and every CPU has finished its program there.')));
+      break;
+    case 'violated later':
+      out.push(...para(`violated later: on ${v.version}, the ${v.steps} recorded steps run without violating any invariant, ` +
+        `but ${v.violations.map((x) => x.replace('/', ' (') + ')').join(', ')} ${v.violations.length > 1 ? 'are' : 'is'} reachable from where they end: ` +
+        `${afterWords(v.after)}.`));
+      out.push('', `Shortest continuation to ${v.violations[0]!.replace('/', ' (')}):`);
+      v.continuation.forEach((l, i) => out.push(...wrap(l, width - 8).map((x, j) => `${j === 0 ? String(v.steps + i + 1).padStart(5) + '  ' : '       '}${x}`)));
       break;
     case 'not applicable':
       out.push(...para(`not applicable: the trace cannot run on ${v.version}: ${v.reason}.`));

@@ -1,7 +1,8 @@
 /**
  * Plain-text helpers for mail-format output: word wrapping to a column
- * width (a word longer than the width is cut, so no line is ever longer),
- * ASCII-only text, and shell commands wrapped with backslash continuations.
+ * width (a word longer than the width is cut between names, never inside
+ * one), ASCII-only text, and shell commands wrapped with backslash
+ * continuations.
  */
 
 /** Replace what is not printable ASCII (a path or a model string could carry it) by `?`. */
@@ -9,20 +10,33 @@ export function ascii(text: string): string {
   return text.replace(/[^\x20-\x7e\n]/g, '?');
 }
 
-/** Where to cut a word too long for `room` columns: after the last `(`, `,`, `/`, `>` or `_` that fits, else at `room`. */
-function breakPoint(word: string, room: number): number {
-  for (let i = room; i > room / 3; i--) if ('(,/>_'.includes(word[i - 1]!)) return i;
-  return room;
+/** A character a name (C identifier, page name) is made of: a word is never cut next to one. */
+const inName = (c: string | undefined): boolean => c !== undefined && /[A-Za-z0-9_.]/.test(c);
+
+/**
+ * Where to cut a word too long for `room` columns: after the last
+ * punctuation that fits and is not inside a name (`(`, `,`, `/`, `;`, `>`,
+ * ...); else after the first name, which may run past `room` up to `hard`
+ * columns; else at `hard`.
+ */
+function breakPoint(word: string, room: number, hard: number): number {
+  for (let i = Math.min(room, word.length - 1); i > 0; i--) if (!(inName(word[i - 1]) && inName(word[i]))) return i;
+  let i = 1;
+  while (i < word.length && inName(word[i - 1]) && inName(word[i])) i++;
+  return Math.min(i, hard);
 }
 
 /**
  * Wrap `text` to `width` columns. Continuation lines start with `hang`
- * spaces. Words longer than the room are cut.
+ * spaces. A word longer than the room is cut between names; a name longer
+ * than the room runs on, up to `hard` columns (default `width`), and is
+ * cut only past that.
  */
-export function wrap(text: string, width: number, hang = 0): string[] {
+export function wrap(text: string, width: number, hang = 0, hard = width): string[] {
   const lines: string[] = [];
   let cur = '';
   const room = () => width - (lines.length ? hang : 0);
+  const hardRoom = () => Math.max(room(), hard - (lines.length ? hang : 0));
   const push = () => {
     lines.push((lines.length ? ' '.repeat(hang) : '') + cur);
     cur = '';
@@ -31,7 +45,8 @@ export function wrap(text: string, width: number, hang = 0): string[] {
     if (cur && cur.length + 1 + word.length <= room()) { cur += ` ${word}`; continue; }
     if (cur) push();
     while (word.length > room()) {
-      const cut = breakPoint(word, room());
+      const cut = breakPoint(word, room(), hardRoom());
+      if (cut >= word.length) break;
       cur = word.slice(0, cut);
       word = word.slice(cut);
       push();

@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main.ts';
 import type { Io } from '../../src/cli/command.ts';
+import { parseScenario } from '../../src/trace/scenario-string.ts';
+import { traceFileText } from '../../src/trace/trace-file.ts';
 import { results } from '../trace/fixtures.ts';
 
 function capture(): Io & { stdout: string[]; stderr: string[] } {
@@ -33,19 +35,20 @@ describe('dmacheck trace from a results file', () => {
     const { code, out, err } = await run(['trace', resultsPath, '--version', 'baseline', '--property', 'no-double-decrypt']);
     expect(code).toBe(0);
     expect(out).toMatch(/^dmacheck: no-double-decrypt \(effective\) in dma_direct_alloc\(\) on cca,\n {4}kernel baseline\n/);
-    expect(out).toContain('\nViolated invariant\n');
-    expect(out.replace(/ \\\n\s+/g, ' ')).toContain(`--platform cca --index 1 --format json`);
+    expect(out).toContain('\nSteps (one column per CPU; a shortest interleaving)\n');
+    // The replay command carries the scenario; no local path the reader does not have.
+    expect(out).toContain("\nReplay (the string may be wrapped or quoted; no file needed):\n  dmacheck replay --scenario '\n    dmacheck1:baseline/cca/coherent=1,pool=own,gfp=blocking,nkm=0/\n");
+    expect(out).not.toContain(resultsPath);
     expect(err).toEqual([expect.stringMatching(/^dmacheck trace: 4 counterexamples match; showing the shortest \(number 1: cca coherent=1,pool=own,gfp=blocking,nkm=0, 3 steps\); choose another with --platform or --index N$/)]);
     expect(out.split('\n').every((l) => l.length <= 72 && /^[\x20-\x7e]*$/.test(l))).toBe(true);
   });
 
-  it('picks the N-th match with --index, and prints the command that makes its trace file', async () => {
+  it('picks the N-th match with --index', async () => {
     const { code, out, err } = await run(['trace', resultsPath, '--version', 'baseline', '--property', 'no-double-decrypt', '--platform', 'cca', '--index', '3']);
     expect(code).toBe(0);
     expect(err).toEqual([]);
     expect(out).toContain('device     coherent=0 pool=own gfp=blocking nkm=0');
-    expect(out.replace(/ \\\n\s+/g, ' ')).toContain(`dmacheck trace ${resultsPath} --version baseline --property no-double-decrypt --platform cca --index 3 --format json > baseline-no-double-decrypt-cca-3.json`);
-    expect(out).toContain('dmacheck replay baseline-no-double-decrypt-cca-3.json');
+    expect(out).toContain('Configuration: baseline on cca, device coherent=0 pool=own gfp=blocking\n    nkm=0; CPU0 runs dma_direct_alloc_pages, dma_direct_free_pages\n');
   });
 
   it('writes a replayable trace file with --format json, which renders the same steps', async () => {
@@ -58,9 +61,10 @@ describe('dmacheck trace from a results file', () => {
     const fromResults = await run(['trace', resultsPath, '--version', 'baseline', '--property', 'no-double-decrypt', '--platform', 'cca', '--index', '1']);
     const fromFile = await run(['trace', file]);
     expect(fromFile.code).toBe(0);
-    const steps = (s: string) => s.slice(s.indexOf('\nSteps'), s.indexOf('\nReplay\n'));
+    const steps = (s: string) => s.slice(s.indexOf('\nSteps'));
     expect(steps(fromFile.out).replace(/; a shortest interleaving/, '')).toBe(steps(fromResults.out).replace(/; a shortest interleaving/, ''));
-    expect(fromFile.out).toContain(`\nReplay\n  dmacheck replay ${file}\n`);
+    const opening = (s: string) => s.slice(0, s.indexOf('\nDetails\n'));
+    expect(opening(fromFile.out)).toBe(opening(fromResults.out));
     expect((await run(['trace', file, '--format', 'json'])).out).toBe(json.out);
   });
 
@@ -68,8 +72,39 @@ describe('dmacheck trace from a results file', () => {
     const { code, out } = await run(['trace', resultsPath, '--version', 'v2-p3-without-p1', '--property', 'no-double-decrypt', '--platform', 'cca', '--index', '1', '--format', 'md']);
     expect(code).toBe(0);
     expect(out).toMatch(/^## dmacheck: no-double-decrypt \(effective\) in dma\\_direct\\_alloc\(\) on cca, kernel v2-p3-without-p1\n/);
-    expect(out).toContain('| # | CPU0 |\n|--:|---|\n| 1 | **calls dma\\_direct\\_alloc()**<br>`kernel/dma/direct.c:214 @2c142b63`');
-    expect(out).toContain('```sh\ndmacheck trace ');
+    expect(out).toContain('| # | CPU0 |\n|--:|---|\n| 1 | **calls dma\\_direct\\_alloc()**<br>`kernel/dma/direct.c:214 @2c142b63 dma_direct_alloc():`');
+    expect(out).toContain('```\n     CPU0\n     ----\n  1  dma_direct_alloc()\n');
+    expect(out).toContain('```sh\ndmacheck replay --scenario dmacheck1:v2-p3-without-p1/cca/coherent=1,pool=own,gfp=blocking,nkm=0/alloc,free/no-double-decrypt/effective/0,0SWIOTLB_ALLOC_OK@pool0.slot0,0SET_DECRYPTED_OK\n```');
+  });
+});
+
+describe('dmacheck trace --short', () => {
+  it('prints only the scenario, the invariant, the configuration line and the replay command', async () => {
+    const { code, out } = await run(['trace', resultsPath, '--version', 'baseline', '--property', 'no-double-decrypt', '--platform', 'cca', '--index', '1', '--short']);
+    expect(code).toBe(0);
+    expect(out).toBe([
+      'dmacheck: no-double-decrypt (effective) in dma_direct_alloc() on cca,',
+      '    kernel baseline',
+      '',
+      '     CPU0',
+      '     ----',
+      '  1  dma_direct_alloc()',
+      '  2    swiotlb_alloc() pool0.slot0 [DEC]',
+      '  3    set_memory_decrypted() pool0.slot0 [DEC->DEC] ***',
+      '',
+      'Step 3 violates no-double-decrypt (effective): set_memory_decrypted() on',
+      'pool0.slot0, which is already decrypted.',
+      '',
+      'Configuration: baseline on cca, device coherent=1 pool=own gfp=blocking',
+      '    nkm=0; CPU0 runs dma_direct_alloc, dma_direct_free',
+      '',
+      'Replay (the string may be wrapped or quoted; no file needed):',
+      "  dmacheck replay --scenario '",
+      '    dmacheck1:baseline/cca/coherent=1,pool=own,gfp=blocking,nkm=0/',
+      '    alloc,free/no-double-decrypt/effective/0,',
+      "    0SWIOTLB_ALLOC_OK@pool0.slot0,0SET_DECRYPTED_OK'",
+      '',
+    ].join('\n'));
   });
 });
 
@@ -88,16 +123,35 @@ describe('dmacheck trace --compact', () => {
     const plain = await run(['trace', file]);
     expect(plain.code).toBe(0);
     expect(plain.out).not.toContain('unrelated');
-    expect(plain.out).toMatch(/\n {2}3 {35}\| kernel\/dma\/direct\.c:129( @2c142b63)?\n/);
+    expect(plain.out).toMatch(/\n {2}3 {26}kernel\/dma\/direct\.c:129 @2c142b63\n/);
     const compact = await run(['trace', file, '--compact']);
     expect(compact.code).toBe(0);
-    expect(compact.out).toMatch(/\n2-3 {37}\.\.\. \(CPU1 runs unrelated steps\)\n/);
-    const table = compact.out.slice(compact.out.indexOf('\nSteps'), compact.out.indexOf('\nViolated'));
+    // in the scenario block and in the table
+    expect(compact.out.match(/\n2-3 {26}\.\.\. \(CPU1 runs unrelated steps\)\n/g)).toHaveLength(2);
+    const table = compact.out.slice(compact.out.indexOf('\nSteps'));
     expect(table.split('\n').filter((l) => /^\s*\d+(-\d+)?  /.test(l)).map((l) => l.trim().split(/\s+/)[0])).toEqual(['1', '2-3', '4', '5']);
     expect(table).toContain('... (CPU1 runs unrelated steps)');
     expect(compact.out.split('\n').every((l) => l.length <= 72)).toBe(true);
     const md = await run(['trace', file, '--compact', '--format', 'md']);
     expect(md.out).toContain('| 2-3 |  | ... (CPU1 runs unrelated steps) |');
+  });
+
+  it('folds a call of a one-CPU trace that touches none of the violating pages', async () => {
+    // Hand-made: CPU0 first bounces a streaming mapping through swiotlb0, then its remap gets a decrypted prot for page0.
+    const file = join(dir, 'one-cpu.json');
+    writeFileSync(file, traceFileText(parseScenario(
+      'dmacheck1:v2-p2/cca/coherent=0,pool=none,gfp=blocking,nkm=0/map_phys,alloc/no-encrypted-mapped-decrypted/effective/0,0BOUNCE_MAPPED@swiotlb0,0,0BUDDY_PAGE@page0,0REMAP_OK')));
+    expect((await run(['trace', file])).out).not.toContain('unrelated');
+    const { code, out } = await run(['trace', file, '--compact', '--short']);
+    expect(code).toBe(0);
+    expect(out).toContain([
+      '     CPU0',
+      '     ----',
+      '1-2  ... (CPU0 runs unrelated steps)',
+      '  3  dma_direct_alloc()',
+      '  4    alloc_pages_node() page0 [ENC]',
+      '  5    dma_common_contiguous_remap() page0 [ENC] ***',
+    ].join('\n'));
   });
 });
 
@@ -116,6 +170,7 @@ describe('dmacheck trace: bad input', () => {
     [() => ['trace', resultsPath, '--version', 'baseline', '--property', 'no-double-decrypt', '--index', 'x'], /^dmacheck trace: bad --index 'x'/],
     [() => ['trace', resultsPath, '--format', 'html'], /^dmacheck trace: unknown --format 'html' \(valid: mail, md, json\)$/],
     [() => ['trace', resultsPath, '--format', 'json', '--compact'], /^dmacheck trace: --compact applies to the mail and md formats/],
+    [() => ['trace', resultsPath, '--format', 'md', '--short'], /^dmacheck trace: --short applies to the mail format, not --format md$/],
     [() => ['trace', join(dir, 'dd.json'), '--version', 'v2-p1'], /^dmacheck trace: --version selects a counterexample in a results file; .*dd\.json is a trace file \(to run it on another version: dmacheck replay .*dd\.json --version V\)$/],
     [() => ['trace', resultsPath, '--colour'], /^dmacheck trace: unknown option '--colour' for 'dmacheck trace'/],
   ];

@@ -45,8 +45,10 @@ describe('dmacheck diff: patch equivalence of kernel versions', () => {
     expect(s.b.steps.map((x) => `${x.event}@${x.from}`)).toEqual(['CALL@start', 'SWIOTLB_ALLOC_OK@swiotlbAlloc']);
     expect(s.a.steps[2]!.source).toContain('set_memory_decrypted');
     const text = diffText(r);
-    expect(text.split('\n')[0]).toBe('baseline and v2-p1: different in 104 of 1360 runs (104 effective, 0 latent), 16 (platform, device) group(s) (2 thread(s), 2 call(s) per thread; observable: calls-v1)');
-    expect(text).toContain('  >>  3  T0 set_memory_decrypted(pool0.slot0) ok');
+    expect(text.split('\n\n')[0]!.replace(/\n +/g, ' ')).toMatch(
+      /^baseline and v2-p1: different in 104 of 1360 runs \(104 effective, 0 latent\), 16 \(platform, device\) group\(s\) \(2 thread\(s\), 2 call\(s\) per thread; observable: calls-v1\); \d+ distinct scenario\(s\) below$/);
+    expect(text.split('\n').filter((l) => l.length > 80)).toEqual([]);
+    expect(text).toContain('\n  >>  3  T0                                 | T0 dma addr pool0.slot0\n         set_memory_decrypted(pool0.slot0)  |   unencrypted\n         ok                                 |\n');
     expect(diffMarkdown(r)).toContain('| **>> 3** | T0 set_memory_decrypted(pool0.slot0) ok |');
   });
 
@@ -60,6 +62,33 @@ describe('dmacheck diff: patch equivalence of kernel versions', () => {
     for (const g of r.groups) expect(g.device).not.toContain('pool=none');
     const g = r.groups.find((x) => x.device === 'coherent=0,pool=own,gfp=blocking,nkm=0')!;
     expect(g.scenario.rows.at(-1)).toMatchObject({ a: 'T0 vmap pool0.slot0 encrypted', b: 'T0 vmap pool0.slot0 decrypted', differs: true });
+    // The gfp and nkm knobs do not matter: two scenarios, each in four device configurations.
+    expect(r.folds.map((f) => [f.platform, f.severity, f.devices])).toEqual([
+      ['pkvm', 'latent', ['coherent=1,pool=own,gfp=blocking,nkm=0', 'coherent=1,pool=own,gfp=blocking,nkm=1', 'coherent=1,pool=own,gfp=atomic,nkm=0', 'coherent=1,pool=own,gfp=atomic,nkm=1']],
+      ['pkvm', 'latent', ['coherent=0,pool=own,gfp=blocking,nkm=0', 'coherent=0,pool=own,gfp=blocking,nkm=1', 'coherent=0,pool=own,gfp=atomic,nkm=0', 'coherent=0,pool=own,gfp=atomic,nkm=1']],
+    ]);
+    expect(r.folds.flatMap((f) => f.groups).sort((x, y) => x - y)).toEqual(r.groups.map((_, i) => i));
+    const text = diffText(r);
+    expect(text.match(/^== .*$/gm)).toEqual([
+      '== pkvm coherent=1 pool=own gfp=blocking|atomic nkm=0|1: latent, the same',
+      '== pkvm coherent=0 pool=own gfp=blocking|atomic nkm=0|1: latent, the same',
+    ]);
+    expect(text.split('\n').filter((l) => l.length > 80)).toEqual([]);
+    // The rows side by side keep the | in one column, wrapped labels included.
+    const rows = text.split('\n').filter((l) => l.includes(' | '));
+    expect(rows.length).toBeGreaterThan(10);
+    expect(new Set(rows.map((l) => l.indexOf(' | ')))).toEqual(new Set([43]));
+  });
+
+  it('does not fold groups whose scenarios differ in more than page names', async () => {
+    const r = await run('v2-p4', 'jgg-flags', { threads: 1, calls: 3 });
+    for (const f of r.folds) {
+      const shapes = new Set(f.groups.map((i) => JSON.stringify(r.groups[i]!.scenario.rows.map((x) => [x.a, x.b]))));
+      expect(shapes.size).toBe(1);
+    }
+    // tdx (effective) and pkvm (latent) differ: never one fold.
+    expect(r.folds.every((f) => new Set(f.groups.map((i) => `${r.groups[i]!.platform} ${r.groups[i]!.severity}`)).size === 1)).toBe(true);
+    expect(r.folds.length).toBeLessThan(r.groups.length);
   });
 
   it('finds jgg-flags different from v2-p4 only on the atomic-pool paths', async () => {

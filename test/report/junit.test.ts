@@ -43,14 +43,14 @@ describe('junit.xml', () => {
     const failure = tc.children.find((c) => c.name === 'failure')!;
     expect(failure.attrs['type']).toBe('effective');
     expect(failure.attrs['message']).toBe('effective on cca (coherent=1,pool=own,gfp=blocking,nkm=0): set_memory_decrypted() on pool0.slot0, which is already decrypted');
-    // The mail format of src/trace/, with the commands that extract the trace from the results.json next to junit.xml.
+    // The mail format of src/trace/, with the replay command that carries the scenario.
     expect(failure.text.split('\n').slice(0, 2)).toEqual([
       'Violating device configurations (severity, device, runs, shortest):',
       '  effective coherent=1,pool=own,gfp=blocking,nkm=0  3x 3 steps',
     ]);
     expect(failure.text).toContain('The shortest counterexample (the first above):\n\ndmacheck: no-double-decrypt (effective) in dma_direct_alloc() on cca,\n    kernel baseline');
     expect(failure.text).toContain('*** violates no-double-decrypt (effective) ***');
-    expect(failure.text).toMatch(/dmacheck trace results\.json --version baseline --property \\\n\s+no-double-decrypt --platform cca/);
+    expect(failure.text).toContain("dmacheck replay --scenario '\n    dmacheck1:baseline/cca/coherent=1,pool=own,gfp=blocking,nkm=0/");
     expect(failure.text.split('\n').filter((l) => l.length > 72)).toEqual([]);
   });
 

@@ -23,6 +23,13 @@ export const doubleDecrypt = (): Promise<Picked> => counterexample('baseline', '
 /** v2-p2, cca, a non-coherent device without a pool: the remap gets a decrypted prot for an encrypted page. */
 export const remap = (): Promise<Picked> => counterexample('v2-p2', 'cca', 'coherent=0,pool=none,gfp=blocking,nkm=0', 'no-encrypted-mapped-decrypted');
 
+/** v2-p3-without-p1, cca, two CPUs sharing a pool: CPU0's failed remap re-encrypts a slot, CPU1 bounces through it. */
+export const sharedSlot = (): Promise<Picked> =>
+  counterexample('v2-p3-without-p1', 'cca', 'coherent=0,pool=shared,gfp=blocking,nkm=0', 'no-encrypted-mapped-decrypted', 2, 2);
+
+/** baseline, cca, an atomic allocation from the atomic pool: a page leaked without a failed set_memory_*(). */
+export const leak = (): Promise<Picked> => counterexample('baseline', 'cca', 'coherent=1,pool=none,gfp=atomic,nkm=0', 'leak-only-on-set-memory-failure');
+
 /** A copy of a trace with changes (a hand-made trace). */
 export function edit(t: Trace, f: (x: Record<string, any>) => void): Record<string, any> {
   const x = JSON.parse(JSON.stringify(t));

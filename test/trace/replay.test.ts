@@ -27,6 +27,8 @@ describe('replay of the baseline double decrypt (cca, restricted pool of its own
     expect(v).toEqual({
       verdict: 'fixed', version: 'v2-p1', steps: 3,
       adjustments: ['step 3: CPU0 dma_direct_alloc SET_DECRYPTED_OK dropped (dma_direct_alloc does not call set_memory_decrypted() there)'],
+      // the rest of the alloc and the free, in every outcome, from where the recorded steps end
+      after: { remaining: ['CPU0: dma_direct_free'], states: 4, complete: true },
     });
     expect(replayExitCode(v)).toBe(0);
   });
@@ -47,10 +49,46 @@ describe('replay of the remap counterexample (cca, non-coherent, no pool)', () =
   it('is reproduced on v2-p2 and fixed on v2-p3, which decrypts before remapping', async () => {
     const { trace } = await remap();
     expect(replayTrace(trace, 'v2-p2')).toMatchObject({ verdict: 'reproduced', step: 3 });
-    expect(replayTrace(trace, 'v2-p3')).toEqual({
+    expect(replayTrace(trace, 'v2-p3')).toMatchObject({
       verdict: 'fixed', version: 'v2-p3', steps: 3,
       adjustments: ['before step 3: CPU0 dma_direct_alloc SET_DECRYPTED_OK (extra: set_memory_decrypted() is not in the trace here)'],
+      after: { complete: true },
     });
+  });
+});
+
+describe('what is reachable after the recorded steps', () => {
+  /** v2-p1 on pkvm, a non-coherent device with its own pool and an atomic gfp: CPU0 runs alloc_pages, free_pages, alloc. */
+  const pkvm = async () => {
+    const picked = await counterexample('v2-p1', 'pkvm', 'coherent=0,pool=own,gfp=atomic,nkm=1', 'no-decrypted-mapped-encrypted', 1, 3);
+    return picked.trace;
+  };
+
+  it('says violated later, exit 1, when the recorded steps are clean on v2-p3 but the rest of the programs reaches the violation', async () => {
+    const trace = await pkvm();
+    expect(labels(trace)).toEqual(['0:CALL', '0:SWIOTLB_ALLOC_OK(pool0.slot0)']);
+    const v = replayTrace(trace, 'v2-p3');
+    expect(v).toEqual({
+      verdict: 'violated later', version: 'v2-p3', steps: 2, adjustments: [],
+      after: { remaining: ['CPU0: dma_direct_free_pages, dma_direct_alloc'], states: 9, complete: true },
+      violations: ['no-decrypted-mapped-encrypted/latent', 'no-blocking-in-atomic/effective'],
+      continuation: [
+        'CPU0 dma_direct_free_pages CALL', 'CPU0 dma_direct_free_pages NOT_IN_POOL', 'CPU0 dma_direct_free_pages PAGES_FREED',
+        'CPU0 dma_direct_alloc CALL', 'CPU0 dma_direct_alloc SWIOTLB_ALLOC_OK pool0.slot0', 'CPU0 dma_direct_alloc REMAP_OK',
+      ],
+    });
+    expect(replayExitCode(v)).toBe(1);
+    const text = renderVerdict(trace, v);
+    expect(text).toMatch(/^violated later: on v2-p3, the 2 recorded steps run without violating any\ninvariant, but no-decrypted-mapped-encrypted \(latent\),/);
+    expect(text).toContain('\n    8  CPU0 dma_direct_alloc REMAP_OK\n');
+  });
+
+  it('says fixed only when nothing is reachable from the end either', async () => {
+    const { trace } = await doubleDecrypt();
+    const v = replayTrace(trace, 'v2-p1');
+    expect(renderVerdict(trace, v).replace(/\s+/g, ' ')).toContain('fixed: on v2-p1, the 3 recorded steps run without violating any invariant, ' +
+      'and no violation is reachable from where they end: the rest of the programs (CPU0: dma_direct_free) ' +
+      'was run from there in every interleaving and with every environment outcome (4 states).');
   });
 });
 

@@ -61,8 +61,8 @@ export const diffCommand: Command = {
     if (json) io.out(JSON.stringify(res, null, 1));
     else {
       const text = diffText(res);
-      io.out(values['quiet'] ? text.split('\n')[0]! : text);
-      io.out(`${res.totals.pairs} product pairs in ${res.timing?.seconds.toFixed(1)}s; reports: ${files.join(', ')}`);
+      io.out(values['quiet'] ? text.split('\n\n')[0]! : text);
+      io.out([`${res.totals.pairs} product pairs in ${res.timing?.seconds.toFixed(1)}s; reports:`, ...files.map((f) => `  ${f}`)].join('\n'));
     }
     return res.verdict === 'different' ? EXIT_VIOLATED : EXIT_OK;
   },

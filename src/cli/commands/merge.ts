@@ -2,7 +2,7 @@
 import { loadResults } from '../../check/load-results.ts';
 import { mergeShards } from '../../check/merge.ts';
 import { UsageError } from '../../check/selection.ts';
-import { summaryTable } from '../../report/summary.ts';
+import { consoleTable } from '../../report/console-table.ts';
 import { timestampDir, writeReports } from '../../report/write.ts';
 import { incompleteNote, resultsExitCode, type Command } from '../command.ts';
 import { checkOutDir } from '../out-dir.ts';
@@ -23,7 +23,7 @@ export const mergeCommand: Command = {
     const files = writeReports(dir, merged);
     if (values['json']) io.out(JSON.stringify(merged, null, 1));
     else {
-      io.out(summaryTable(merged));
+      io.out(consoleTable(merged));
       io.out(`${incompleteNote(merged)}merged ${positionals.length} shard(s): ${merged.totals.runsDone} runs; reports: ${files.join(', ')}`);
     }
     return resultsExitCode(merged);

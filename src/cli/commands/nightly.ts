@@ -13,7 +13,7 @@ import { dateDir, nightly } from '../../nightly/nightly.ts';
 import { loadResume } from '../../nightly/resume.ts';
 import { comparisonExitCode } from '../../report/compare.ts';
 import { readResultsFile, ResultsFileError } from '../../report/schema.ts';
-import { summaryTable } from '../../report/summary.ts';
+import { consoleTable } from '../../report/console-table.ts';
 import { EXIT_INCOMPLETE, EXIT_OK, incompleteNote, resultsExitCode, type Command } from '../command.ts';
 import { checkOutDir } from '../out-dir.ts';
 import { progress } from '../progress.ts';
@@ -72,7 +72,7 @@ export const nightlyCommand: Command = {
       signals.dispose();
     }
     const { results: res, comparison } = outcome;
-    if (!quiet) io.out(summaryTable(res));
+    if (!quiet) io.out(consoleTable(res));
     io.out(`${incompleteNote(res)}${res.totals.runsDone}/${res.totals.runs} runs, ${res.totals.states} states in ${res.timing?.seconds.toFixed(1)}s; reports: ${outcome.files.join(', ')}`);
     if (comparison)
       io.out(`compared with ${previousDir}: ${comparison.newViolations.length} new, ${comparison.fixedViolations.length} fixed, ${comparison.unchangedViolations.length} unchanged violation(s); ` +

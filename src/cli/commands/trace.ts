@@ -21,7 +21,8 @@ export const traceCommand: Command = {
     { name: 'platform', type: 'string', value: 'ID', description: 'results file: only counterexamples on this platform', default: 'any', example: 'cca' },
     { name: 'index', type: 'string', value: 'N', description: 'results file: the N-th matching counterexample, in file order', default: 'the shortest', example: '2' },
     { name: 'format', type: 'string', value: 'FORMAT', description: 'mail: plain ASCII, 72 columns; md: Markdown; json: the trace file that dmacheck replay reads', default: 'mail', example: 'json' },
-    { name: 'compact', type: 'boolean', description: "fold other CPUs' calls that touch none of the violating pages into one line (mail, md)", default: 'false' },
+    { name: 'compact', type: 'boolean', description: 'fold the calls that touch none of the violating pages into one line, on any CPU (mail, md)', default: 'false' },
+    { name: 'short', type: 'boolean', description: 'mail: only the scenario, the violated invariant, the configuration line and the replay command', default: 'false' },
   ],
   async run(values, positionals, io) {
     if (positionals.length !== 1)
@@ -30,6 +31,8 @@ export const traceCommand: Command = {
     if (!(TRACE_FORMATS as readonly string[]).includes(format)) throw new UsageError(`unknown --format '${format}' (valid: ${TRACE_FORMATS.join(', ')})`);
     const compact = Boolean(values['compact']);
     if (compact && format === 'json') throw new UsageError('--compact applies to the mail and md formats; the json trace file keeps every step');
+    const short = Boolean(values['short']);
+    if (short && format !== 'mail') throw new UsageError(`--short applies to the mail format, not --format ${format}`);
     const index = values['index'] === undefined ? undefined : parseBound('--index', values['index'] as string, 1, 1_000_000, 1);
     const input = readInputFile(positionals[0]!);
     let picked;
@@ -51,7 +54,7 @@ export const traceCommand: Command = {
     if (format === 'json') io.out(traceFileText(picked.trace));
     else {
       const report = traceReport(picked.trace, picked.origin, { compact });
-      io.out(format === 'mail' ? renderMail(report) : renderMarkdown(report));
+      io.out(format === 'mail' ? renderMail(report, { short }) : renderMarkdown(report));
     }
     return EXIT_OK;
   },

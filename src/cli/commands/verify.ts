@@ -2,7 +2,7 @@
 import { availableParallelism, totalmem } from 'node:os';
 import { MIN_MEMORY_PER_WORKER, parseBound, parseMemorySize, parseSelection, UsageError, type SelectionFlags } from '../../check/selection.ts';
 import { checkRunsSelected, verify } from '../../check/verify.ts';
-import { summaryTable } from '../../report/summary.ts';
+import { consoleTable } from '../../report/console-table.ts';
 import { timestampDir, writeReports } from '../../report/write.ts';
 import { incompleteNote, resultsExitCode, type Command, type OptionSpec } from '../command.ts';
 import { checkOutDir } from '../out-dir.ts';
@@ -115,7 +115,7 @@ export const verifyCommand: Command = {
     const files = writeReports(dir, res);
     if (values['json']) io.out(JSON.stringify(res, null, 1));
     else {
-      if (!values['quiet']) io.out(summaryTable(res));
+      if (!values['quiet']) io.out(consoleTable(res));
       io.out(`${incompleteNote(res)}${res.totals.runsDone} runs, ${res.totals.states} states in ${res.timing?.seconds.toFixed(1)}s; reports: ${files.join(', ')}`);
     }
     if (signals.exitCode !== undefined) {
