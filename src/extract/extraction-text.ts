@@ -17,7 +17,7 @@ function machineText(m: ExtractedMachine): string[] {
   for (const s of m.states) {
     const what = s.final
       ? `final, returns ${s.meta.returns}${s.meta.leak ? ', leak' : ''}`
-      : s.meta.call ? `call ${s.meta.call}${s.meta.arg ? `(${s.meta.arg})` : ''}` : 'decision';
+      : s.meta.call ? `call ${s.meta.call}${s.meta.arg ? `(${s.meta.arg})` : ''}` : s.transitions.some((t) => t.guard) ? 'decision' : 'action';
     out.push(`  ${s.name}  [${what}]`, `      ${s.meta.source}`);
     for (const t of s.transitions) out.push(`      ${transitionText(t)}`);
   }

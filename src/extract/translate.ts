@@ -22,6 +22,7 @@ import { ARG_KINDS, LOCALS, RETURNS, type ValueFact } from '../../models/extract
 import { dmaSetup, initialContext, type DmaMachine, type MachineContext, type MachineLocals, type StateMeta } from '../../models/machines/dma-setup.ts';
 import type { OutcomeEvent } from '../../models/vocabulary.ts';
 import { ExtractError } from './extract-error.ts';
+import { ctxKey, liveVariables } from './liveness.ts';
 import type { Instr, Lowered, Operand, Src } from './lower.ts';
 
 /** The step cache numbers states in 8 bits (models/step-cache.ts). */
@@ -99,8 +100,23 @@ class Translation {
   private readonly reached = new Set<number>();
   private readonly used = new Set<string>();
   private readonly abstractions = new Set<string>();
+  private readonly live: readonly ReadonlySet<string>[];
 
-  constructor(private readonly low: Lowered) {}
+  constructor(private readonly low: Lowered) {
+    this.live = liveVariables(low.instrs);
+  }
+
+  /** Forget what is known about variables no later instruction reads. */
+  private prune(pc: number, env: Env): Env {
+    const live = this.live[pc]!;
+    const names = Object.keys(env.vars);
+    if (names.every((v) => live.has(v)) && env.ctx.every((f) => live.has(ctxKey(f)))) return env;
+    return {
+      ...env,
+      vars: Object.fromEntries(names.filter((v) => live.has(v)).map((v) => [v, env.vars[v]!])),
+      ctx: env.ctx.filter((f) => live.has(ctxKey(f))),
+    };
+  }
 
   run(): ExtractedMachine {
     const initial = this.target(0, { vars: this.low.params, ctx: [], leak: false });
@@ -139,6 +155,7 @@ class Translation {
     let env: Env = start;
     const seen = new Set<string>();
     for (;;) {
+      env = this.prune(pc, env);
       const key = `${pc}|${envKey(env)}`;
       const ins = this.low.instrs[pc]!;
       if (seen.has(key)) throw errorAt(ins.src, `a loop that no state breaks (the table decides its condition the same way each time): '${ins.src.text}'`);

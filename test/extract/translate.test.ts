@@ -99,19 +99,28 @@ describe('extract: the translator on small C files', () => {
     expect(runs(wrong, keys)).not.toEqual(extracted);
   });
 
-  it('goto into a shared error label: each path with the same knowledge shares the label state; remap lives in the context', async () => {
+  it('goto into a shared error label: paths with the same knowledge share the label state; remap lives in the context', async () => {
     const m = await extract('goto-label.c');
-    expect(m.states).toHaveLength(21);
-    const s = shape(m);
-    expect(s).toContain('dmaDirectRemapConfigured_L10: [dmaDirectRemapConfigured]->set_remap_L10 else->set_remap_L10_2');
-    expect(s).toContain('set_remap_L10: else/set:remap=true->alloc_pages_node_L12_2');
-    expect(s).toContain('set_remap_L10_2: else/set:remap=false->alloc_pages_node_L12_2');
-    expect(s).toContain('remap_L16: [remapNeeded]->dma_common_contiguous_remap_L17 else->set_memory_decrypted_L22_2');
-    // both gotos of the remap-read path reach one out_free_pages per path knowledge
-    expect(s).toContain('dma_common_contiguous_remap_L17: REMAP_OK->return_L25_2 REMAP_FAILED->__dma_direct_free_pages_L28_2');
-    expect(s).toContain('set_memory_decrypted_L22: SET_DECRYPTED_OK->return_L25 SET_DECRYPTED_FAILED->__dma_direct_free_pages_L28');
-    // the free clears the leak: freeing after a failed decrypt is not a leak to the model
-    expect(s).toContain('return_L29: final null');
+    // one out_free_pages state per path knowledge: after a failed decrypt the leak is pending until the free
+    expect(shape(m)).toEqual([
+      'devIsDmaCoherent_L9: [devIsDmaCoherent]->alloc_pages_node_L12 else->dmaDirectRemapConfigured_L10',
+      'alloc_pages_node_L12: BUDDY_PAGE->set_memory_decrypted_L22 BUDDY_FAILED->return_L14',
+      'dmaDirectRemapConfigured_L10: [dmaDirectRemapConfigured]->set_remap_L10 else->set_remap_L10_2',
+      'set_memory_decrypted_L22: SET_DECRYPTED_OK->return_L25 SET_DECRYPTED_FAILED->__dma_direct_free_pages_L28',
+      'return_L14: final null',
+      'set_remap_L10: else/set:remap=true->alloc_pages_node_L12_2',
+      'set_remap_L10_2: else/set:remap=false->alloc_pages_node_L12_2',
+      'return_L25: final cpu_addr',
+      '__dma_direct_free_pages_L28: PAGES_FREED->return_L29',
+      'alloc_pages_node_L12_2: BUDDY_PAGE->remap_L16 BUDDY_FAILED->return_L14',
+      'return_L29: final null',
+      'remap_L16: [remapNeeded]->dma_common_contiguous_remap_L17 else->set_memory_decrypted_L22',
+      'dma_common_contiguous_remap_L17: REMAP_OK->return_L25_2 REMAP_FAILED->__dma_direct_free_pages_L28_2',
+      'return_L25_2: final cpu_addr',
+      '__dma_direct_free_pages_L28_2: PAGES_FREED->return_L29',
+    ]);
+    expect(m.states.find((s) => s.name === 'set_remap_L10')!.meta.source)
+      .toBe(`${FIX}/goto-label.c:10 dma_direct_alloc: remap = IS_ENABLED(CONFIG_DMA_DIRECT_REMAP);`);
 
     const hand = dmaSetup.createMachine({
       id: 'dma_direct_alloc', initial: 'start', context: initialContext,
@@ -162,13 +171,15 @@ describe('extract: the translator on small C files', () => {
 
   it('a pointer whose kind changes: what a return hands out follows the last assignment on the path', async () => {
     const m = await extract('pointer-kind.c');
-    expect(m.states).toHaveLength(11);
+    expect(m.states).toHaveLength(10);
     const returns = Object.fromEntries(m.states.filter((s) => s.final).map((s) => [s.name, s.meta.returns]));
     expect(returns).toEqual({
-      return_L9: 'null', return_L14: 'null', return_L17: 'page_cookie', return_L18: 'cpu_addr', return_L17_2: 'page_cookie', return_L18_2: 'cpu_addr',
+      return_L9: 'null', return_L14: 'null', return_L17: 'page_cookie', return_L18: 'cpu_addr', return_L18_2: 'cpu_addr',
     });
     // IS_ERR(ret) is decided by the outcome of arch_dma_set_uncached: no state for it
     expect(shape(m)).toContain('arch_dma_set_uncached_L12: SET_UNCACHED_OK->B_L16_2 SET_UNCACHED_FAILED->return_L14');
+    // `return page` does not read ret: the two paths share it once ret is dead
+    expect(shape(m)).toContain('B_L16_2: [input:B]->return_L17 else->return_L18_2');
     expect(m.tableUsed).toContain('IS_ERR');
   });
 });
