@@ -48,7 +48,7 @@ export interface Outcome {
   readonly out?: { readonly arg: number; readonly value: ValueFact };
   /** the memory is lost from here on unless something frees it (a final state reached so has meta.leak) */
   readonly leaks?: boolean;
-  /** a dma-setup action run on this transition */
+  /** a dma-setup action run on this transition, or `set:FIELD=true|false` for a MachineLocals field */
   readonly action?: string;
 }
 
@@ -61,6 +61,11 @@ export type TableEntry =
     readonly arg?: number;
     /** the call gives the memory back (a leak before it no longer counts) */
     readonly frees?: boolean;
+    /**
+     * ABSTRACTION: the call is made only where this guard holds; elsewhere
+     * it is taken to return `value` without a state, for the reason given
+     */
+    readonly only?: { readonly guard: GuardName; readonly value: ValueFact; readonly abstraction: string };
   }
   | { readonly meaning: 'pure'; readonly value: ValueFact; readonly note?: string }
   | { readonly meaning: 'action'; readonly action: string; readonly value: ValueFact }
@@ -95,7 +100,10 @@ export const FUNCTIONS: Readonly<Record<string, TableEntry>> = {
     { event: 'SWIOTLB_ALLOC_OK', value: { truthy: true, kind: 'page' } },
     { event: 'SWIOTLB_ALLOC_FAILED', value: { truthy: false, kind: 'null' } },
   ] },
-  dma_alloc_contiguous: { meaning: 'call', call: 'dma_alloc_contiguous', outcomes: [
+  dma_alloc_contiguous: { meaning: 'call', call: 'dma_alloc_contiguous', only: {
+    guard: 'highmemCmaConfigured', value: { truthy: false, kind: 'null' },
+    abstraction: 'lowmem CMA pages behave as buddy pages, so dma_alloc_contiguous() is a call only where a highmem CMA area exists; elsewhere it returns NULL and the buddy allocator serves',
+  }, outcomes: [
     { event: 'CMA_HIGHMEM_PAGE', value: { truthy: true, kind: 'page' }, action: 'markPageHighmem' },
     { event: 'CMA_NONE', value: { truthy: false, kind: 'null' } },
   ] },
@@ -103,7 +111,8 @@ export const FUNCTIONS: Readonly<Record<string, TableEntry>> = {
     { event: 'BUDDY_PAGE', value: { truthy: true, kind: 'page' } },
     { event: 'BUDDY_FAILED', value: { truthy: false, kind: 'null' } },
   ] },
-  dma_free_contiguous: { meaning: 'call', call: 'dma_free_contiguous', frees: true, outcomes: [{ event: 'CMA_RELEASED', value: ANY }] },
+  // the page given back is no longer the page the function holds: forget its highmem mark
+  dma_free_contiguous: { meaning: 'call', call: 'dma_free_contiguous', frees: true, outcomes: [{ event: 'CMA_RELEASED', value: ANY, action: 'set:pageHighmem=false' }] },
   dma_alloc_from_pool: { meaning: 'call', call: 'dma_alloc_from_pool', outcomes: [
     { event: 'POOL_ALLOC_OK', value: { truthy: true, kind: 'page' }, out: { arg: 2, value: { truthy: true, kind: 'pool_vaddr' } } },
     { event: 'POOL_ALLOC_FAILED', value: { truthy: false, kind: 'null' } },

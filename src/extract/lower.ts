@@ -553,7 +553,21 @@ class Lowering {
         });
         const operands = args.map((a) => this.expr(a));
         const dest = this.temp();
+        if (!entry.only) {
+          this.emit({ op: 'call', key, entry, dest, args: operands, outVars });
+          return { var: dest, name: node.text };
+        }
+        const call = this.label();
+        const skip = this.label();
+        const end = this.label();
+        this.emit({ op: 'branch', test: { guard: entry.only.guard, key }, t: call, f: skip });
+        this.place(call);
         this.emit({ op: 'call', key, entry, dest, args: operands, outVars });
+        this.jump(end);
+        this.place(skip);
+        this.emit({ op: 'use', key, abstraction: entry.only.abstraction });
+        this.emit({ op: 'copy', dest, from: { fact: entry.only.value } });
+        this.place(end);
         return { var: dest, name: node.text };
       }
       case 'pure':

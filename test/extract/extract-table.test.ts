@@ -15,7 +15,8 @@ describe('the lookup table', () => {
       if (e.meaning === 'call') {
         for (const o of e.outcomes) {
           if (!OUTCOME_EVENTS.includes(o.event)) bad.push(`${key}: event ${o.event}`);
-          if (o.action && !ACTIONS.has(o.action)) bad.push(`${key}: action ${o.action}`);
+          const set = o.action && /^set:(\w+)=(true|false)$/.exec(o.action);
+          if (o.action && !ACTIONS.has(o.action) && !(set && (LOCAL_KEYS as readonly string[]).includes(set[1]!))) bad.push(`${key}: action ${o.action}`);
         }
       }
     }

@@ -5,6 +5,7 @@ import { CompiledMachine, INPUT_BITS } from '../../models/step-cache.ts';
 import { EVENT_ID } from '../../models/vocabulary.ts';
 import { extractFile } from '../../src/extract/extract-file.ts';
 import { toMachine, type ExtractedMachine } from '../../src/extract/translate.ts';
+import { directAllocPagesStates } from '../../models/machines/direct-alloc-pages-states.ts';
 
 const FIX = 'test/fixtures/extract';
 
@@ -181,5 +182,42 @@ describe('extract: the translator on small C files', () => {
     // `return page` does not read ret: the two paths share it once ret is dead
     expect(shape(m)).toContain('B_L16_2: [input:B]->return_L17 else->return_L18_2');
     expect(m.tableUsed).toContain('IS_ERR');
+  });
+
+  it('a call the table makes only where a guard holds, a literal argument of an inlined helper: the same runs as the hand-written __dma_direct_alloc_pages block', async () => {
+    const m = await extract('cma-fallback.c');
+    expect(shape(m)).toEqual([
+      'isSwiotlbForAlloc_L11_in_get_pages1: [isSwiotlbForAlloc]->swiotlb_alloc_L12_in_get_pages1 else->highmemCmaConfigured_L13_in_get_pages1',
+      'swiotlb_alloc_L12_in_get_pages1: SWIOTLB_ALLOC_OK->return_L29 SWIOTLB_ALLOC_FAILED->return_L28',
+      'highmemCmaConfigured_L13_in_get_pages1: [highmemCmaConfigured]->dma_alloc_contiguous_L13_in_get_pages1 else->alloc_pages_node_L19_in_get_pages1',
+      'return_L29: final page',
+      'return_L28: final null',
+      'dma_alloc_contiguous_L13_in_get_pages1: CMA_HIGHMEM_PAGE/markPageHighmem->pageIsHighmem_L15_in_get_pages1 CMA_NONE->alloc_pages_node_L19_in_get_pages1',
+      'alloc_pages_node_L19_in_get_pages1: BUDDY_PAGE->return_L29 BUDDY_FAILED->return_L28',
+      'pageIsHighmem_L15_in_get_pages1: [pageIsHighmem]->dma_free_contiguous_L17_in_get_pages1 else->return_L29',
+      'dma_free_contiguous_L17_in_get_pages1: CMA_RELEASED/set:pageHighmem=false->alloc_pages_node_L19_in_get_pages1',
+    ]);
+    expect(m.abstractions).toEqual([expect.stringMatching(/^dma_alloc_contiguous: lowmem CMA pages behave as buddy pages/)]);
+    const hand = dmaSetup.createMachine({
+      id: 'dma_direct_alloc_pages', initial: 'directAllocPages', context: initialContext,
+      states: {
+        ...(directAllocPagesStates({ prefix: '', onPage: 'page', onNoPage: 'null', allowHighmem: false }) as {}),
+        page: { type: 'final', meta: meta('return page', { returns: 'page' }) },
+        null: { type: 'final', meta: meta('return NULL', { returns: 'null' }) },
+      },
+    });
+    const keys = ['R', 'highmemCmaConfig', 'F', 'B'] as const;
+    const extracted = runs(toMachine(m), keys);
+    expect(extracted).toEqual(runs(hand, keys));
+    // and differs from the block that keeps a highmem page
+    const keeps = dmaSetup.createMachine({
+      id: 'dma_direct_alloc_pages', initial: 'directAllocPages', context: initialContext,
+      states: {
+        ...(directAllocPagesStates({ prefix: '', onPage: 'page', onNoPage: 'null', allowHighmem: true }) as {}),
+        page: { type: 'final', meta: meta('return page', { returns: 'page' }) },
+        null: { type: 'final', meta: meta('return NULL', { returns: 'null' }) },
+      },
+    });
+    expect(runs(keeps, keys)).not.toEqual(extracted);
   });
 });
