@@ -57,6 +57,18 @@ function runs(machine: DmaMachine, keys: readonly (keyof MachineInput)[]): Map<n
 
 const meta = (source: string, extra: Partial<StateMeta> = {}): StateMeta => ({ source, ...extra });
 
+/** The hand-written __dma_direct_alloc_pages() block, returning the page or NULL. */
+function handAllocPages(allowHighmem: boolean): DmaMachine {
+  return dmaSetup.createMachine({
+    id: 'dma_direct_alloc_pages', initial: 'directAllocPages', context: initialContext,
+    states: {
+      ...(directAllocPagesStates({ prefix: '', onPage: 'page', onNoPage: 'null', allowHighmem }) as {}),
+      page: { type: 'final', meta: meta('return page', { returns: 'page' }) },
+      null: { type: 'final', meta: meta('return NULL', { returns: 'null' }) },
+    },
+  });
+}
+
 describe('extract: the translator on small C files', () => {
   it('nested conditions follow C short-circuit order and an early return ends the machine', async () => {
     const m = await extract('short-circuit.c');
@@ -198,26 +210,12 @@ describe('extract: the translator on small C files', () => {
       'dma_free_contiguous_L17_in_get_pages1: CMA_RELEASED/set:pageHighmem=false->alloc_pages_node_L19_in_get_pages1',
     ]);
     expect(m.abstractions).toEqual([expect.stringMatching(/^dma_alloc_contiguous: lowmem CMA pages behave as buddy pages/)]);
-    const hand = dmaSetup.createMachine({
-      id: 'dma_direct_alloc_pages', initial: 'directAllocPages', context: initialContext,
-      states: {
-        ...(directAllocPagesStates({ prefix: '', onPage: 'page', onNoPage: 'null', allowHighmem: false }) as {}),
-        page: { type: 'final', meta: meta('return page', { returns: 'page' }) },
-        null: { type: 'final', meta: meta('return NULL', { returns: 'null' }) },
-      },
-    });
+    const hand = handAllocPages(false);
     const keys = ['R', 'highmemCmaConfig', 'F', 'B'] as const;
     const extracted = runs(toMachine(m), keys);
     expect(extracted).toEqual(runs(hand, keys));
     // and differs from the block that keeps a highmem page
-    const keeps = dmaSetup.createMachine({
-      id: 'dma_direct_alloc_pages', initial: 'directAllocPages', context: initialContext,
-      states: {
-        ...(directAllocPagesStates({ prefix: '', onPage: 'page', onNoPage: 'null', allowHighmem: true }) as {}),
-        page: { type: 'final', meta: meta('return page', { returns: 'page' }) },
-        null: { type: 'final', meta: meta('return NULL', { returns: 'null' }) },
-      },
-    });
+    const keeps = handAllocPages(true);
     expect(runs(keeps, keys)).not.toEqual(extracted);
   });
 });
