@@ -1,0 +1,31 @@
+/**
+ * Extraction of a file's entry points: parse, lower each entry point (with
+ * the file's functions inlined), translate to a machine description.
+ */
+import { ENTRY_POINTS } from '../../models/versions.ts';
+import { ExtractError } from './extract-error.ts';
+import { lowerFunction } from './lower.ts';
+import { parseC } from './parse-c.ts';
+import { translate, type ExtractedMachine } from './translate.ts';
+
+export interface FileExtraction {
+  readonly file: string;
+  readonly machines: readonly ExtractedMachine[];
+}
+
+/** The entry points dmacheck models; a file is read for those it defines. */
+export const DEFAULT_ENTRIES: readonly string[] = ENTRY_POINTS;
+
+/**
+ * Extract every entry point in `entries` that `file` defines (`text` is its
+ * contents; `file` is the name shown in meta.source and errors). Throws an
+ * ExtractError if it defines none, or if one cannot be translated.
+ */
+export async function extractFile(file: string, text: string, entries: readonly string[] = DEFAULT_ENTRIES): Promise<FileExtraction> {
+  const parsed = await parseC(file, text);
+  const found = entries.filter((e) => parsed.functions.has(e));
+  if (found.length === 0) {
+    throw new ExtractError(file, 1, 1, `no entry point: defines none of ${entries.join(', ')}`);
+  }
+  return { file, machines: found.map((e) => translate(lowerFunction(parsed, e))) };
+}

@@ -1,0 +1,221 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { dmaSetup, initialContext, INPUT_KEYS, type DmaMachine, type MachineInput, type StateMeta } from '../../models/machines/dma-setup.ts';
+import { CompiledMachine, INPUT_BITS } from '../../models/step-cache.ts';
+import { EVENT_ID } from '../../models/vocabulary.ts';
+import { extractFile } from '../../src/extract/extract-file.ts';
+import { toMachine, type ExtractedMachine } from '../../src/extract/translate.ts';
+import { directAllocPagesStates } from '../../models/machines/direct-alloc-pages-states.ts';
+
+const FIX = 'test/fixtures/extract';
+
+async function extract(name: string): Promise<ExtractedMachine> {
+  const path = `${FIX}/${name}`;
+  const r = await extractFile(path, readFileSync(path, 'utf8'));
+  expect(r.machines).toHaveLength(1);
+  return r.machines[0]!;
+}
+
+/** `state: transitions` lines, the machine's shape as a reviewer reads it. */
+function shape(m: ExtractedMachine): string[] {
+  return m.states.map((s) => `${s.name}: ${s.final ? `final ${s.meta.returns}${s.meta.leak ? ' leak' : ''}` : s.transitions
+    .map((t) => `${t.event ?? (t.guard ? `[${t.guard}]` : 'else')}${t.actions ? `/${t.actions.join(',')}` : ''}->${t.target}`).join(' ')}`);
+}
+
+/**
+ * Every complete run of a machine for every value of the inputs `keys`
+ * (the others false): the calls it waits on with the outcome taken, and
+ * what it returns (with the leak flag and the locals at the end). Two
+ * machines with the same set for every input have the same reachable step
+ * relation as the explorer sees it.
+ */
+function runs(machine: DmaMachine, keys: readonly (keyof MachineInput)[]): Map<number, string[]> {
+  const c = new CompiledMachine(machine);
+  const out = new Map<number, string[]>();
+  for (let sub = 0; sub < 1 << keys.length; sub++) {
+    let bits = 0;
+    keys.forEach((k, i) => { if (sub & (1 << i)) bits |= 1 << INPUT_KEYS.indexOf(k); });
+    const found: string[] = [];
+    const walk = (packed: number, trace: string[]): void => {
+      const s = packed & 255;
+      const locals = packed >>> 8;
+      const meta = c.metas[s]!;
+      if (c.finals[s]) {
+        found.push([...trace, `${meta.returns}${meta.leak ? ' leak' : ''} locals=${locals}`].join(' '));
+        return;
+      }
+      for (const ev of c.eventsOf(s)) {
+        const next = c.step(s, bits | (locals << INPUT_BITS), EVENT_ID[ev]);
+        if (next >= 0) walk(next, [...trace, `${meta.call}:${ev}`]);
+      }
+    };
+    walk(c.start(bits), []);
+    out.set(bits, found.sort());
+  }
+  return out;
+}
+
+const meta = (source: string, extra: Partial<StateMeta> = {}): StateMeta => ({ source, ...extra });
+
+/** The hand-written __dma_direct_alloc_pages() block, returning the page or NULL. */
+function handAllocPages(allowHighmem: boolean): DmaMachine {
+  return dmaSetup.createMachine({
+    id: 'dma_direct_alloc_pages', initial: 'directAllocPages', context: initialContext,
+    states: {
+      ...(directAllocPagesStates({ prefix: '', onPage: 'page', onNoPage: 'null', allowHighmem }) as {}),
+      page: { type: 'final', meta: meta('return page', { returns: 'page' }) },
+      null: { type: 'final', meta: meta('return NULL', { returns: 'null' }) },
+    },
+  });
+}
+
+describe('extract: the translator on small C files', () => {
+  it('nested conditions follow C short-circuit order and an early return ends the machine', async () => {
+    const m = await extract('short-circuit.c');
+    expect(m.id).toBe('dma_direct_alloc');
+    expect(m.initial).toBe('NKM_L9');
+    expect(shape(m)).toEqual([
+      'NKM_L9: [input:NKM]->forceDmaUnencrypted_L10 else->swiotlb_alloc_L13',
+      'forceDmaUnencrypted_L10: [forceDmaUnencrypted]->swiotlb_alloc_L13 else->isSwiotlbForAlloc_L10',
+      'swiotlb_alloc_L13: SWIOTLB_ALLOC_OK->forceDmaUnencrypted_L16 SWIOTLB_ALLOC_FAILED->return_L15',
+      'isSwiotlbForAlloc_L10: [isSwiotlbForAlloc]->swiotlb_alloc_L13 else->return_L11',
+      'forceDmaUnencrypted_L16: [forceDmaUnencrypted]->set_memory_decrypted_L17 else->isSwiotlbForAlloc_L16',
+      'return_L15: final null',
+      'return_L11: final null',
+      'set_memory_decrypted_L17: SET_DECRYPTED_OK->return_L20 SET_DECRYPTED_FAILED->return_L18',
+      'isSwiotlbForAlloc_L16: [isSwiotlbForAlloc]->set_memory_decrypted_L17 else->return_L20',
+      'return_L20: final cpu_addr',
+      'return_L18: final null leak',
+    ]);
+    expect(m.states.find((s) => s.name === 'isSwiotlbForAlloc_L16')!.meta.source)
+      .toBe(`${FIX}/short-circuit.c:16 dma_direct_alloc: is_swiotlb_for_alloc(dev)`);
+  });
+
+  it('the short-circuit machine has the runs of a hand-written machine of the same code', async () => {
+    const hand = dmaSetup.createMachine({
+      id: 'dma_direct_alloc', initial: 'start', context: initialContext,
+      states: {
+        start: { meta: meta('entry'), always: [{ guard: 'noKernelMappingShortcut', target: 'null' }, { target: 'alloc' }] },
+        alloc: { meta: meta('swiotlb_alloc', { call: 'swiotlb_alloc' }), on: { SWIOTLB_ALLOC_OK: { target: 'decide' }, SWIOTLB_ALLOC_FAILED: { target: 'null' } } },
+        decide: { meta: meta('F || R'), always: [{ guard: 'forceDmaUnencrypted', target: 'decrypt' }, { guard: 'isSwiotlbForAlloc', target: 'decrypt' }, { target: 'linear' }] },
+        decrypt: { meta: meta('set_memory_decrypted', { call: 'set_memory_decrypted' }), on: { SET_DECRYPTED_OK: { target: 'linear' }, SET_DECRYPTED_FAILED: { target: 'leak' } } },
+        linear: { type: 'final', meta: meta('return page_address', { returns: 'cpu_addr' }) },
+        leak: { type: 'final', meta: meta('return NULL', { returns: 'null', leak: true }) },
+        null: { type: 'final', meta: meta('return NULL', { returns: 'null' }) },
+      },
+    });
+    const keys = ['NKM', 'F', 'R', 'B', 'C'] as const;
+    const extracted = runs(toMachine(await extract('short-circuit.c')), keys);
+    expect(extracted).toEqual(runs(hand, keys));
+    // the comparison can fail: a hand machine that forgets R in the decision differs
+    const wrong = hand.provide({ guards: { isSwiotlbForAlloc: () => false } });
+    expect(runs(wrong, keys)).not.toEqual(extracted);
+  });
+
+  it('goto into a shared error label: paths with the same knowledge share the label state; remap lives in the context', async () => {
+    const m = await extract('goto-label.c');
+    // one out_free_pages state per path knowledge: after a failed decrypt the leak is pending until the free
+    expect(shape(m)).toEqual([
+      'devIsDmaCoherent_L9: [devIsDmaCoherent]->alloc_pages_node_L12 else->dmaDirectRemapConfigured_L10',
+      'alloc_pages_node_L12: BUDDY_PAGE->set_memory_decrypted_L22 BUDDY_FAILED->return_L14',
+      'dmaDirectRemapConfigured_L10: [dmaDirectRemapConfigured]->set_remap_L10 else->set_remap_L10_2',
+      'set_memory_decrypted_L22: SET_DECRYPTED_OK->return_L25 SET_DECRYPTED_FAILED->__dma_direct_free_pages_L28',
+      'return_L14: final null',
+      'set_remap_L10: else/set:remap=true->alloc_pages_node_L12_2',
+      'set_remap_L10_2: else/set:remap=false->alloc_pages_node_L12_2',
+      'return_L25: final cpu_addr',
+      '__dma_direct_free_pages_L28: PAGES_FREED->return_L29',
+      'alloc_pages_node_L12_2: BUDDY_PAGE->remap_L16 BUDDY_FAILED->return_L14',
+      'return_L29: final null',
+      'remap_L16: [remapNeeded]->dma_common_contiguous_remap_L17 else->set_memory_decrypted_L22',
+      'dma_common_contiguous_remap_L17: REMAP_OK->return_L25_2 REMAP_FAILED->__dma_direct_free_pages_L28_2',
+      'return_L25_2: final cpu_addr',
+      '__dma_direct_free_pages_L28_2: PAGES_FREED->return_L29',
+    ]);
+    expect(m.states.find((s) => s.name === 'set_remap_L10')!.meta.source)
+      .toBe(`${FIX}/goto-label.c:10 dma_direct_alloc: remap = IS_ENABLED(CONFIG_DMA_DIRECT_REMAP);`);
+
+    const hand = dmaSetup.createMachine({
+      id: 'dma_direct_alloc', initial: 'start', context: initialContext,
+      states: {
+        start: { meta: meta('entry'), always: [{ guard: 'devIsDmaCoherent', target: 'alloc' }, { guard: 'dmaDirectRemapConfigured', target: 'alloc', actions: 'takeNonCoherentStrategy' }, { target: 'alloc' }] },
+        alloc: { meta: meta('alloc', { call: 'alloc_pages_node' }), on: { BUDDY_PAGE: { target: 'split' }, BUDDY_FAILED: { target: 'null' } } },
+        split: { meta: meta('if (remap)'), always: [{ guard: 'remapNeeded', target: 'remap' }, { target: 'decrypt' }] },
+        remap: { meta: meta('remap', { call: 'dma_common_contiguous_remap' }), on: { REMAP_OK: { target: 'ret' }, REMAP_FAILED: { target: 'free' } } },
+        decrypt: { meta: meta('decrypt', { call: 'set_memory_decrypted' }), on: { SET_DECRYPTED_OK: { target: 'ret' }, SET_DECRYPTED_FAILED: { target: 'free' } } },
+        free: { meta: meta('free', { call: '__dma_direct_free_pages' }), on: { PAGES_FREED: { target: 'null' } } },
+        ret: { type: 'final', meta: meta('return ret', { returns: 'cpu_addr' }) },
+        null: { type: 'final', meta: meta('return NULL', { returns: 'null' }) },
+      },
+    });
+    // takeNonCoherentStrategy also sets setUncached; the C file has no set_uncached, so compare with it off
+    const noUncached = hand.provide({ actions: { takeNonCoherentStrategy: dmaSetup.assign({ remap: true }) } as never });
+    const keys = ['C', 'remapConfig', 'setUncachedConfig', 'F'] as const;
+    expect(runs(toMachine(m), keys)).toEqual(runs(noUncached, keys));
+  });
+
+  it('a static helper inlined twice gets distinct states per call site', async () => {
+    const m = await extract('inline-twice.c');
+    expect(shape(m)).toEqual([
+      'alloc_pages_node_L12: BUDDY_PAGE->forceDmaUnencrypted_L4_in_set_decrypted1 BUDDY_FAILED->return_L15',
+      'forceDmaUnencrypted_L4_in_set_decrypted1: [forceDmaUnencrypted]->set_memory_decrypted_L6_in_set_decrypted1 else->forceDmaUnencrypted_L4_in_set_decrypted2',
+      'return_L15: final null',
+      'set_memory_decrypted_L6_in_set_decrypted1: SET_DECRYPTED_OK->forceDmaUnencrypted_L4_in_set_decrypted2 SET_DECRYPTED_FAILED->return_L17',
+      'forceDmaUnencrypted_L4_in_set_decrypted2: [forceDmaUnencrypted]->set_memory_decrypted_L6_in_set_decrypted2 else->return_L20',
+      'return_L17: final null leak',
+      'set_memory_decrypted_L6_in_set_decrypted2: SET_DECRYPTED_OK->return_L20 SET_DECRYPTED_FAILED->return_L19',
+      'return_L20: final page',
+      'return_L19: final null leak',
+    ]);
+    expect(m.states[1]!.meta.source).toBe(`${FIX}/inline-twice.c:4 dma_direct_alloc_pages > set_decrypted: force_dma_unencrypted(dev)`);
+  });
+
+  it('a loop the table bounds: dma_coherent_ok() holds, so the retry is never taken and its body is listed as not translated', async () => {
+    const m = await extract('bounded-loop.c');
+    expect(shape(m)).toEqual([
+      'alloc_pages_node_L7: BUDDY_PAGE->return_L14 BUDDY_FAILED->return_L14_2',
+      'return_L14: final page',
+      'return_L14_2: final null',
+    ]);
+    expect(m.abstractions).toHaveLength(1);
+    expect(m.abstractions[0]).toMatch(/^dma_coherent_ok: /);
+    expect(m.unreached).toEqual([expect.stringMatching(/bounded-loop\.c:10:7: unknown function 'retry_with_smaller_zone'/)]);
+  });
+
+  it('a pointer whose kind changes: what a return hands out follows the last assignment on the path', async () => {
+    const m = await extract('pointer-kind.c');
+    expect(m.states).toHaveLength(10);
+    const returns = Object.fromEntries(m.states.filter((s) => s.final).map((s) => [s.name, s.meta.returns]));
+    expect(returns).toEqual({
+      return_L9: 'null', return_L14: 'null', return_L17: 'page_cookie', return_L18: 'cpu_addr', return_L18_2: 'cpu_addr',
+    });
+    // IS_ERR(ret) is decided by the outcome of arch_dma_set_uncached: no state for it
+    expect(shape(m)).toContain('arch_dma_set_uncached_L12: SET_UNCACHED_OK->B_L16_2 SET_UNCACHED_FAILED->return_L14');
+    // `return page` does not read ret: the two paths share it once ret is dead
+    expect(shape(m)).toContain('B_L16_2: [input:B]->return_L17 else->return_L18_2');
+    expect(m.tableUsed).toContain('IS_ERR');
+  });
+
+  it('a call the table makes only where a guard holds, a literal argument of an inlined helper: the same runs as the hand-written __dma_direct_alloc_pages block', async () => {
+    const m = await extract('cma-fallback.c');
+    expect(shape(m)).toEqual([
+      'isSwiotlbForAlloc_L11_in_get_pages1: [isSwiotlbForAlloc]->swiotlb_alloc_L12_in_get_pages1 else->highmemCmaConfigured_L13_in_get_pages1',
+      'swiotlb_alloc_L12_in_get_pages1: SWIOTLB_ALLOC_OK->return_L29 SWIOTLB_ALLOC_FAILED->return_L28',
+      'highmemCmaConfigured_L13_in_get_pages1: [highmemCmaConfigured]->dma_alloc_contiguous_L13_in_get_pages1 else->alloc_pages_node_L19_in_get_pages1',
+      'return_L29: final page',
+      'return_L28: final null',
+      'dma_alloc_contiguous_L13_in_get_pages1: CMA_HIGHMEM_PAGE/markPageHighmem->pageIsHighmem_L15_in_get_pages1 CMA_NONE->alloc_pages_node_L19_in_get_pages1',
+      'alloc_pages_node_L19_in_get_pages1: BUDDY_PAGE->return_L29 BUDDY_FAILED->return_L28',
+      'pageIsHighmem_L15_in_get_pages1: [pageIsHighmem]->dma_free_contiguous_L17_in_get_pages1 else->return_L29',
+      'dma_free_contiguous_L17_in_get_pages1: CMA_RELEASED/set:pageHighmem=false->alloc_pages_node_L19_in_get_pages1',
+    ]);
+    expect(m.abstractions).toEqual([expect.stringMatching(/^dma_alloc_contiguous: lowmem CMA pages behave as buddy pages/)]);
+    const hand = handAllocPages(false);
+    const keys = ['R', 'highmemCmaConfig', 'F', 'B'] as const;
+    const extracted = runs(toMachine(m), keys);
+    expect(extracted).toEqual(runs(hand, keys));
+    // and differs from the block that keeps a highmem page
+    const keeps = handAllocPages(true);
+    expect(runs(keeps, keys)).not.toEqual(extracted);
+  });
+});
