@@ -14,7 +14,8 @@ export interface FileExtraction {
 }
 
 /** The entry points dmacheck models; a file is read for those it defines. */
-export const DEFAULT_ENTRIES: readonly string[] = ENTRY_POINTS;
+/** the dma-direct entry points (the driver's dma_set_coherent_mask step is not in direct.c) */
+export const DEFAULT_ENTRIES: readonly string[] = ENTRY_POINTS.filter((e) => e.startsWith('dma_direct_'));
 
 /**
  * Extract every entry point in `entries` that `file` defines (`text` is its

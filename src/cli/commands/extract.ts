@@ -50,10 +50,10 @@ export const extractCommand: Command = {
   name: 'extract',
   summary: "derive the entry-point machines from C source (a kernel tree's kernel/dma/direct.c, or files) through the lookup table models/extract-table.ts",
   options: [
-    { name: 'tree', type: 'string', description: 'kernel source tree to read kernel/dma/direct.c (and direct.h) from', example: '--tree ~/linux' },
-    { name: 'file', type: 'string', description: 'C files to read instead, comma-separated; meta.source names them as given', example: '--file kernel/dma/direct.c' },
-    { name: 'entry', type: 'string', description: 'entry points to extract, comma-separated', default: DEFAULT_ENTRIES.join(',') },
-    { name: 'out', type: 'string', description: 'write the extraction to this file instead of standard output' },
+    { name: 'tree', type: 'string', value: 'DIR', description: 'kernel source tree to read kernel/dma/direct.c (and direct.h) from', example: '--tree ~/linux' },
+    { name: 'file', type: 'string', value: 'FILES', description: 'C files to read instead, comma-separated; meta.source names them as given', example: '--file kernel/dma/direct.c' },
+    { name: 'entry', type: 'string', value: 'NAMES', description: 'entry points to extract, comma-separated', default: 'every dma_direct_* entry point' },
+    { name: 'out', type: 'string', value: 'FILE', description: 'write the extraction to this file instead of standard output' },
     { name: 'json', type: 'boolean', description: 'JSON instead of text', default: 'false' },
   ],
   async run(values, positionals, io) {
