@@ -33,6 +33,8 @@ export interface Io {
 export const EXIT_OK = 0;
 export const EXIT_VIOLATED = 1;
 export const EXIT_USAGE = 2;
+/** Incomplete: a run cut by --max-memory or not finished, and nothing violated in the part that ran. */
+export const EXIT_INCOMPLETE = 4;
 
 export function parseCommandArgs(cmd: Command, argv: string[]): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
   const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {};
