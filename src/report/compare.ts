@@ -47,7 +47,8 @@ export interface ComparedViolation extends ViolationKey {
  * Why something was not compared:
  * `newly-checked` / `no-longer-checked`: the other night did not select its version, platform, property or device;
  * `unfinished`: the other night did not finish its runs (interrupted, or cut by the memory limit);
- * `different-runs`: the two nights ran other programs there (another bound, entry points or shard).
+ * `different-runs`: the two nights ran other programs there (another bound, entry points or shard; for
+ * reachability also other platforms or devices).
  */
 export type NotComparedReason = 'newly-checked' | 'no-longer-checked' | 'unfinished' | 'different-runs';
 
@@ -333,7 +334,7 @@ const REASON_TEXT: Readonly<Record<NotComparedReason, string>> = {
   'newly-checked': 'newly checked',
   'no-longer-checked': 'no longer checked',
   unfinished: 'not finished',
-  'different-runs': 'other runs (bound, entry points or shard)',
+  'different-runs': 'other runs (bound, entry points, shard, platforms or devices)',
 };
 
 export function compareMarkdown(c: Comparison, previousDir = 'previous'): string {

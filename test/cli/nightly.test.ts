@@ -1,7 +1,6 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Results, RunRecord } from '../../src/check/results.ts';
 import { main } from '../../src/cli/main.ts';
 import type { Io } from '../../src/cli/command.ts';
@@ -9,6 +8,7 @@ import { nightlyExitCode } from '../../src/cli/commands/nightly.ts';
 import { dateDir } from '../../src/nightly/nightly.ts';
 import type { Comparison } from '../../src/report/compare.ts';
 import { writeReports } from '../../src/report/write.ts';
+import { tempDirs } from '../helpers/temp-dirs.ts';
 
 function io() {
   const out: string[] = [];
@@ -17,15 +17,7 @@ function io() {
   return { sink, out, err };
 }
 
-const dirs: string[] = [];
-const tmp = () => {
-  const d = mkdtempSync(join(tmpdir(), 'dmacheck-nightly-'));
-  dirs.push(d);
-  return d;
-};
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const tmp = tempDirs('nightly');
 
 /** A config for a small matrix, run in this thread. */
 function config(extra: Record<string, unknown> = {}): string {

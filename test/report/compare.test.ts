@@ -1,7 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildMatrix } from '../../src/check/matrix.ts';
 import type { Results } from '../../src/check/results.ts';
 import { parseSelection } from '../../src/check/selection.ts';
@@ -9,16 +6,9 @@ import { verify } from '../../src/check/verify.ts';
 import { compareDirs, compareMarkdown, compareResults, comparisonExitCode, type ComparedViolation } from '../../src/report/compare.ts';
 import { writeReports } from '../../src/report/write.ts';
 import { clone, SMALL, smallResults } from './fixture.ts';
+import { tempDirs } from '../helpers/temp-dirs.ts';
 
-const dirs: string[] = [];
-const tmp = () => {
-  const d = mkdtempSync(join(tmpdir(), 'dmacheck-compare-'));
-  dirs.push(d);
-  return d;
-};
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const tmp = tempDirs('compare');
 
 const label = (v: ComparedViolation) => `${v.version} ${v.property} ${v.platform} ${v.device} ${v.severity}`;
 const groupCount = (r: Results) => r.results.reduce((n, p) => n + p.violations.length, 0);

@@ -60,8 +60,10 @@ export const nightlyCommand: Command = {
       if (existsSync(join(outGiven, 'results.json')) && !(resumeDir !== undefined && samePlace(resumeDir, outGiven)))
         throw new UsageError(`--out ${outGiven} already holds a night's results.json (give a new directory, or --resume ${outGiven} to finish that night)`);
     }
-    const out = outGiven ?? newNightDir();
     const workers = config.workers ?? availableParallelism();
+    const settings = exploreSettings(config.maxMemory !== undefined ? { 'max-memory': config.maxMemory } : {}, workers);
+    // created last: bad input leaves no empty night behind
+    const out = outGiven ?? newNightDir();
     const quiet = Boolean(values['quiet']);
     const bar = progress(io, 'nightly', quiet);
     const signals = onStopSignals(io);
@@ -69,7 +71,7 @@ export const nightlyCommand: Command = {
     try {
       outcome = await nightly({
         selection: config.selection, workers, out,
-        ...exploreSettings(config.maxMemory !== undefined ? { 'max-memory': config.maxMemory } : {}, workers),
+        ...settings,
         ...(config.shard ? { shard: config.shard } : {}),
         ...(resume ? { resume: resume.previous } : {}),
         ...(previous ? { previous } : {}),
