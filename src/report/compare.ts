@@ -26,6 +26,8 @@ import { versionById } from '../../models/versions.ts';
 import { deviceKey } from '../../models/devices.ts';
 import { buildMatrix, taskLabel } from '../check/matrix.ts';
 import type { Results } from '../check/results.ts';
+import type { ToolInfo } from '../check/tool-info.ts';
+import type { VersionSource } from '../check/version-source.ts';
 import { readResultsFile } from './schema.ts';
 
 export interface ViolationKey {
@@ -108,6 +110,10 @@ export interface Comparison {
   readonly newlyUnreached: readonly NewlyUnreached[];
   /** versions both nights selected whose reachability was not compared */
   readonly reachabilityNotCompared: readonly { readonly version: string; readonly reason: NotComparedReason }[];
+  /** the dmacheck of each night (null for a result written before it was recorded) */
+  readonly dmacheck: { readonly previous: ToolInfo | null; readonly current: ToolInfo | null };
+  /** versions both nights selected whose source record differs: the same id stands for other code */
+  readonly redefinedVersions: readonly { readonly version: string; readonly previous: VersionSource; readonly current: VersionSource }[];
 }
 
 type CellStatus = 'unchecked' | 'finished' | 'unfinished';
@@ -314,6 +320,12 @@ export function compareResults(previous: Results, current: Results): Comparison 
     noLongerChecked: scopeChanges(previous, current),
     ...compareStateCounts(a, b),
     ...compareReachability(a, b),
+    dmacheck: { previous: previous.dmacheck ?? null, current: current.dmacheck ?? null },
+    redefinedVersions: current.selection.versions.flatMap((version) => {
+      const was = previous.kernelVersions?.[version]?.source;
+      const now = current.kernelVersions?.[version]?.source;
+      return was && now && JSON.stringify(was) !== JSON.stringify(now) ? [{ version, previous: was, current: now }] : [];
+    }),
   };
 }
 
@@ -343,6 +355,11 @@ export function compareMarkdown(c: Comparison, previousDir = 'previous'): string
   if (!c.currentComplete) out.push('> **INCOMPLETE**: tonight\'s run did not finish; it is compared only on the runs it finished (what it did not finish is listed under "Not compared").', '');
   if (!c.previousComplete) out.push('> The previous run was incomplete; it is compared only on the runs it finished.', '');
   if (!c.sameSelection) out.push('> The two runs cover different selections or bounds; only what both checked the same way is compared.', '');
+  const tool = (t: ToolInfo | null) => (t ? `${t.version}${t.commit ? ` (${t.commit.slice(0, 12)})` : ''}` : 'unrecorded');
+  if (JSON.stringify(c.dmacheck.previous) !== JSON.stringify(c.dmacheck.current))
+    out.push(`> dmacheck changed between the two runs: ${tool(c.dmacheck.previous)} -> ${tool(c.dmacheck.current)}.`, '');
+  for (const r of c.redefinedVersions)
+    out.push(`> \`${r.version}\` stands for other code tonight: ${JSON.stringify(r.previous)} -> ${JSON.stringify(r.current)}.`, '');
   out.push(
     `**${c.newViolations.length} new**, ${c.fixedViolations.length} fixed, ${c.unchangedViolations.length} unchanged violation(s), ` +
       `${c.notCompared.length + c.notComparedTonight.length} not compared; ` +

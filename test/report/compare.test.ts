@@ -239,4 +239,23 @@ describe('run-to-run comparison', () => {
     expect(d.notComparedTonight.filter((v) => v.reason === 'unfinished').map(label)).toEqual([`${gone.join(' ')} effective`]);
     expect(d.stateCountsNotCompared.map((s) => `${s.version} ${s.platform} ${s.reason}`)).toEqual(['baseline tdx unfinished', 'baseline cca unfinished']);
   });
+
+  it('says when the tool changed between the nights or a version id stands for other code', async () => {
+    const cur = await smallResults();
+    const prev = clone(cur) as unknown as Record<string, any>;
+    prev['dmacheck'] = { version: '0.0.9' };
+    prev['kernelVersions']['v2-p1'].source.description = 'v2 1/5, as first posted';
+    const c = compareResults(prev as unknown as Results, cur);
+    expect(c.dmacheck).toEqual({ previous: { version: '0.0.9' }, current: cur.dmacheck });
+    expect(c.redefinedVersions).toEqual([{ version: 'v2-p1', previous: prev['kernelVersions']['v2-p1'].source, current: cur.kernelVersions!['v2-p1']!.source }]);
+    const md = compareMarkdown(c);
+    expect(md).toContain(`> dmacheck changed between the two runs: 0.0.9 -> ${cur.dmacheck!.version} (${cur.dmacheck!.commit!.slice(0, 12)}).`);
+    expect(md).toContain('> `v2-p1` stands for other code tonight: {"kind":"hand-written","description":"v2 1/5, as first posted"');
+    // the same tool and versions: no note; a night from before they were recorded: the tool is unrecorded, no version is said to differ
+    expect(compareMarkdown(compareResults(cur, cur))).not.toContain('> dmacheck changed');
+    const { dmacheck: _d, kernelVersions: _k, ...older } = clone(cur);
+    const o = compareResults(older as Results, cur);
+    expect([o.dmacheck.previous, o.redefinedVersions]).toEqual([null, []]);
+    expect(compareMarkdown(o)).toContain(`> dmacheck changed between the two runs: unrecorded -> ${cur.dmacheck!.version}`);
+  });
 });
