@@ -16,15 +16,15 @@
  *
  * Which runs a night finished is read from its run records, whose matrix
  * indices this build maps back to (version, platform, device, programs).
- * When it cannot (the result names a version or platform this build does
- * not have, or its matrix has another size), a complete night still
- * counts as having finished everything it selected, and an incomplete one
- * as having finished nothing.
+ * When it cannot (the result names a version, platform or entry point
+ * this build does not have, or its matrix has another size), a complete
+ * night still counts as having finished everything it selected, and an
+ * incomplete one as having finished nothing.
  */
 import { platformById } from '../../models/platforms.ts';
-import { versionById } from '../../models/versions.ts';
+import { ENTRY_POINTS, versionById } from '../../models/versions.ts';
 import { deviceKey } from '../../models/devices.ts';
-import { buildMatrix, taskLabel } from '../check/matrix.ts';
+import { buildMatrix, type RunTask } from '../check/matrix.ts';
 import type { Results } from '../check/results.ts';
 import type { ToolInfo } from '../check/tool-info.ts';
 import type { VersionSource } from '../check/version-source.ts';
@@ -126,7 +126,7 @@ interface Night {
   readonly mapped?: {
     /** `version\0platform\0device` -> runs of it the result covers, and how many finished */
     readonly cells: ReadonlyMap<string, { readonly scope: number; readonly finished: number }>;
-    /** run label -> states, for every finished run */
+    /** run (`version\0platform\0device\0programs`) -> states, for every finished run */
     readonly finished: ReadonlyMap<string, { readonly version: string; readonly platform: string; readonly states: number }>;
   };
 }
@@ -136,13 +136,16 @@ const cellKey = (version: string, platform: string, device: string) => `${versio
 function night(r: Results): Night {
   const sel = r.selection;
   const runsKey = JSON.stringify([sel.threads, sel.calls, [...sel.entryPoints].sort(), r.shard ?? null]);
-  if (sel.versions.some((v) => !versionById(v)) || sel.platforms.some((p) => !platformById(p))) return { r, runsKey };
+  if (sel.versions.some((v) => !versionById(v)) || sel.platforms.some((p) => !platformById(p)) || sel.entryPoints.some((e) => !(ENTRY_POINTS as readonly string[]).includes(e)))
+    return { r, runsKey };
   const matrix = buildMatrix(sel);
   const inScope = matrix.tasks.filter((t) => !r.shard || t.index % r.shard.count === r.shard.index - 1);
   if (inScope.length !== r.totals.runs || r.runs.some((x) => x[0] >= matrix.tasks.length)) return { r, runsKey };
   const records = new Map(r.runs.map((x) => [x[0], x]));
   const cells = new Map<string, { scope: number; finished: number }>();
   const finished = new Map<string, { version: string; platform: string; states: number }>();
+  // tasks share their program tuple: its text is made once per tuple, not once per run
+  const tupleText = new Map<RunTask['programs'], string>();
   for (const t of inScope) {
     const key = cellKey(t.version, t.platform, deviceKey(t.device));
     const cell = cells.get(key) ?? { scope: 0, finished: 0 };
@@ -150,7 +153,9 @@ function night(r: Results): Night {
     const rec = records.get(t.index);
     if (rec && rec[4] === 1) {
       cell.finished++;
-      finished.set(taskLabel(t), { version: t.version, platform: t.platform, states: rec[1] });
+      let programs = tupleText.get(t.programs);
+      if (programs === undefined) tupleText.set(t.programs, (programs = JSON.stringify(t.programs)));
+      finished.set(`${key}\u0000${programs}`, { version: t.version, platform: t.platform, states: rec[1] });
     }
     cells.set(key, cell);
   }
