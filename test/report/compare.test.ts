@@ -258,4 +258,19 @@ describe('run-to-run comparison', () => {
     expect([o.dmacheck.previous, o.redefinedVersions]).toEqual([null, []]);
     expect(compareMarkdown(o)).toContain(`> dmacheck changed between the two runs: unrecorded -> ${cur.dmacheck!.version}`);
   });
+
+  it('does not count a device configuration as checked when a run of it was cut by the memory limit', async () => {
+    const full = await smallResults();
+    const device = 'coherent=1,pool=none,gfp=blocking,nkm=0';
+    const cell = buildMatrix(full.selection).tasks.filter((t) => t.version === 'baseline' && t.platform === 'cca' && t.device.pool === 'none' && t.device.coherent && t.device.gfp === 'blocking' && !t.device.nkm);
+    expect(cell).toHaveLength(4);
+    const cutRun = clone(full);
+    Object.assign(cutRun, { complete: false, runs: cutRun.runs.map((r) => (r[0] === cell[1]!.index ? [r[0], r[1], r[2], r[3], 0] : r)) });
+    const previous = withPlanted(full, 'baseline', 'no-double-decrypt', device);
+    const c = compareResults(previous, cutRun);
+    expect(c.fixedViolations).toEqual([]);
+    expect(c.notCompared.map((v) => [label(v), v.reason])).toEqual([[`baseline no-double-decrypt cca ${device} effective`, 'unfinished']]);
+    // with every run of it finished, the same silence is a fix
+    expect(compareResults(previous, full).fixedViolations.map(label)).toEqual([`baseline no-double-decrypt cca ${device} effective`]);
+  });
 });
