@@ -4,11 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
-import { versionById } from '../../models/versions.ts';
+import { versionById, VERSIONS } from '../../models/versions.ts';
 import { mergeShards } from '../../src/check/merge.ts';
 import type { Results } from '../../src/check/results.ts';
 import { parseSelection } from '../../src/check/selection.ts';
 import { commitOf } from '../../src/check/tool-info.ts';
+import { versionSource } from '../../src/check/version-source.ts';
 import { verify } from '../../src/check/verify.ts';
 import { compareResults } from '../../src/report/compare.ts';
 import { readResultsFile, RESULTS_SCHEMA_PATH, resultsSchema, validateResults } from '../../src/report/schema.ts';
@@ -93,6 +94,16 @@ describe('results.json schema', () => {
       },
     });
     expect(res.kernelVersions!['v2-p1']!.source.description).toContain('Avoid double decrypting with DMA_RESTRICTED_POOL');
+  });
+
+  it('names, for every version this build has, what it models and the source commit it applies to', () => {
+    for (const v of VERSIONS) {
+      const s = versionSource(v.id)!;
+      expect(s.kind, v.id).toBe('hand-written');
+      expect(s.description, v.id).toBe(v.description);
+      expect(s.basedOn, v.id).toMatch(/^kernel\/dma\/direct\.c at (gregkh\/linux )?[0-9a-f]{7,40}$/);
+    }
+    expect(versionSource('no-such-version')).toBeUndefined();
   });
 
   it('records no commit outside a checkout, nor that of a repository the package only sits in', () => {
