@@ -14,14 +14,16 @@ import { existsSync, realpathSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { UsageError } from '../../check/selection.ts';
-import { exitCodeOf, type Results } from '../../check/results.ts';
+import type { Results } from '../../check/results.ts';
+import { checkRunsSelected } from '../../check/verify.ts';
 import { readConfig } from '../../nightly/config.ts';
 import { newNightDir, nightly } from '../../nightly/nightly.ts';
 import { loadResume } from '../../nightly/resume.ts';
 import { comparisonExitCode, type Comparison } from '../../report/compare.ts';
 import { readResultsFile, ResultsFileError } from '../../report/schema.ts';
 import { summaryTable } from '../../report/summary.ts';
-import { EXIT_INCOMPLETE, EXIT_OK, type Command } from '../command.ts';
+import { EXIT_INCOMPLETE, EXIT_OK, incompleteNote, resultsExitCode, type Command } from '../command.ts';
+import { checkOutDir } from '../out-dir.ts';
 import { progress } from '../progress.ts';
 import { onStopSignals } from '../signals.ts';
 import { exploreSettings } from './verify.ts';
@@ -32,15 +34,16 @@ export const nightlyCommand: Command = {
   name: 'nightly',
   summary: 'run the configured matrix, write every report into reports/<date>/ and compare with the previous night',
   options: [
-    { name: 'config', type: 'string', description: 'configuration file (versions, platforms, properties, device, entryPoints, bound, workers, maxMemory, shard)', default: DEFAULT_CONFIG, example: 'ci/nightly.json' },
-    { name: 'previous', type: 'string', description: "the previous night's report directory (with results.json): writes compare.json and compare.md; exit 1 only for new violations", example: 'reports/2026-11-23' },
-    { name: 'out', type: 'string', description: 'directory for the reports (one that already holds a results.json is refused)', default: 'reports/<YYYY-MM-DD> (UTC), or reports/<YYYY-MM-DD>.2, .3, ... when taken', example: 'reports/tonight' },
-    { name: 'resume', type: 'string', description: 'continue an interrupted night from DIR/results.json (same configuration); reports go to DIR unless --out', example: 'reports/2026-11-24' },
+    { name: 'config', type: 'string', value: 'FILE', description: 'configuration file (versions, platforms, properties, device, entryPoints, bound, workers, maxMemory, shard)', default: DEFAULT_CONFIG, example: 'ci/nightly.json' },
+    { name: 'previous', type: 'string', value: 'DIR', description: "the previous night's report directory (with results.json): writes compare.json and compare.md; exit 1 only for new violations", example: 'reports/2026-11-23' },
+    { name: 'out', type: 'string', value: 'DIR', description: 'directory for the reports (one that already holds a results.json is refused)', default: 'reports/<YYYY-MM-DD> (UTC), or reports/<YYYY-MM-DD>.2, .3, ... when taken', example: 'reports/tonight' },
+    { name: 'resume', type: 'string', value: 'DIR', description: 'continue an interrupted night from DIR/results.json (same configuration); reports go to DIR unless --out', example: 'reports/2026-11-24' },
     { name: 'quiet', type: 'boolean', description: 'print nothing but the result', default: 'false' },
   ],
   async run(values, positionals, io) {
     if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}' (nightly takes only options)`);
-    const config = readConfig((values['config'] as string | undefined) ?? DEFAULT_CONFIG);
+    const configPath = (values['config'] as string | undefined) ?? DEFAULT_CONFIG;
+    const config = readConfig(configPath);
     const previousDir = values['previous'] as string | undefined;
     let previous;
     if (previousDir !== undefined) {
@@ -61,7 +64,9 @@ export const nightlyCommand: Command = {
         throw new UsageError(`--out ${outGiven} already holds a night's results.json (give a new directory, or --resume ${outGiven} to finish that night)`);
     }
     const workers = config.workers ?? availableParallelism();
-    const settings = exploreSettings(config.maxMemory !== undefined ? { 'max-memory': config.maxMemory } : {}, workers);
+    const settings = exploreSettings(config.maxMemory !== undefined ? { 'max-memory': config.maxMemory } : {}, workers, `${configPath}: maxMemory`);
+    checkRunsSelected(resume ? resume.selection : config.selection);
+    if (outGiven !== undefined) checkOutDir(outGiven);
     // created last: bad input leaves no empty night behind
     const out = outGiven ?? newNightDir();
     const quiet = Boolean(values['quiet']);
@@ -84,7 +89,7 @@ export const nightlyCommand: Command = {
     }
     const { results: res, comparison } = outcome;
     if (!quiet) io.out(summaryTable(res));
-    io.out(`${res.complete ? '' : 'INCOMPLETE: '}${res.totals.runsDone}/${res.totals.runs} runs, ${res.totals.states} states in ${res.timing?.seconds.toFixed(1)}s; reports: ${outcome.files.join(', ')}`);
+    io.out(`${incompleteNote(res)}${res.totals.runsDone}/${res.totals.runs} runs, ${res.totals.states} states in ${res.timing?.seconds.toFixed(1)}s; reports: ${outcome.files.join(', ')}`);
     if (comparison)
       io.out(comparisonLine(comparison, previousDir!));
     if (signals.exitCode !== undefined) {
@@ -100,7 +105,7 @@ export const nightlyCommand: Command = {
  * otherwise 4 when the night did not finish, else 0.
  */
 export function nightlyExitCode(res: Results, comparison: Comparison | undefined): number {
-  const verdict = comparison ? comparisonExitCode(comparison) : exitCodeOf(res);
+  const verdict = comparison ? comparisonExitCode(comparison) : resultsExitCode(res);
   return verdict === EXIT_OK && !res.complete ? EXIT_INCOMPLETE : verdict;
 }
 
