@@ -13,7 +13,9 @@ import { versionById, type EntryPoint } from '../../models/versions.ts';
 import type { Matrix } from './matrix.ts';
 import type { RunOutcome } from './run-task.ts';
 import type { Selection } from './selection.ts';
+import { toolInfo, type ToolInfo } from './tool-info.ts';
 import { buildTrace, type Trace } from './trace.ts';
+import { versionSource, type VersionSource } from './version-source.ts';
 
 export const RESULTS_SCHEMA_VERSION = 1;
 
@@ -75,6 +77,10 @@ export interface Results {
   /** coverage ids reached: version -> entry point -> ids */
   readonly coverage: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>>;
   readonly timing?: { readonly startedAt: string; readonly seconds: number; readonly workers: number };
+  /** the dmacheck that produced the result (absent in results written before it was recorded) */
+  readonly dmacheck?: ToolInfo;
+  /** what each selected kernel version is (absent in results written before it was recorded) */
+  readonly kernelVersions?: Readonly<Record<string, { readonly source: VersionSource }>>;
 }
 
 /** The mergeable core of a result. */
@@ -202,9 +208,11 @@ export function finish(selection: Selection, matrix: Matrix, p: Partial, info: F
   return {
     tool: 'dmacheck',
     schemaVersion: RESULTS_SCHEMA_VERSION,
+    dmacheck: toolInfo(),
     complete: info.complete,
     ...(info.incompleteReason ? { incompleteReason: info.incompleteReason } : {}),
     selection,
+    kernelVersions: Object.fromEntries(selection.versions.map((v) => [v, { source: versionSource(v)! }])),
     ...(info.shard ? { shard: info.shard } : {}),
     totals: { runs: info.taskCount, runsDone: runs.length, states, transitions },
     ...(p.omission !== undefined ? { hashCompact: { omissionProbability: Math.min(1, p.omission) } } : {}),

@@ -3,9 +3,10 @@
  * full report set into the night's directory, and, given the previous
  * night's directory, compare.json and compare.md next to it.
  */
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Results } from '../check/results.ts';
+import { UsageError } from '../check/selection.ts';
 import { verify, type VerifyOptions } from '../check/verify.ts';
 import { compareMarkdown, compareResults, type Comparison } from '../report/compare.ts';
 import { writeReports } from '../report/write.ts';
@@ -27,6 +28,33 @@ export interface NightlyOutcome {
 /** `reports/2026-11-24`: tonight's directory (UTC date). */
 export function dateDir(root = 'reports', now = new Date()): string {
   return join(root, now.toISOString().slice(0, 10));
+}
+
+const cannotCreate = (dir: string, e: unknown) =>
+  new UsageError(`cannot create ${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); give --out DIR`);
+
+/**
+ * Create tonight's directory and return it: `reports/2026-11-24`, or for a
+ * second night on the same date `reports/2026-11-24.2`, `.3`, ... so that
+ * no night overwrites another. Creating it (not only testing for it) keeps
+ * two nightlies started at once apart as well.
+ */
+export function newNightDir(root = 'reports', now = new Date()): string {
+  try {
+    mkdirSync(root, { recursive: true });
+  } catch (e) {
+    throw cannotCreate(root, e);
+  }
+  const base = dateDir(root, now);
+  for (let n = 1; ; n++) {
+    const dir = n === 1 ? base : `${base}.${n}`;
+    try {
+      mkdirSync(dir);
+      return dir;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw cannotCreate(dir, e);
+    }
+  }
 }
 
 export async function nightly(opts: NightlyOptions): Promise<NightlyOutcome> {

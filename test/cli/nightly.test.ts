@@ -1,12 +1,14 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Results, RunRecord } from '../../src/check/results.ts';
 import { main } from '../../src/cli/main.ts';
 import type { Io } from '../../src/cli/command.ts';
+import { nightlyExitCode } from '../../src/cli/commands/nightly.ts';
+import { dateDir } from '../../src/nightly/nightly.ts';
 import type { Comparison } from '../../src/report/compare.ts';
 import { writeReports } from '../../src/report/write.ts';
+import { tempDirs } from '../helpers/temp-dirs.ts';
 
 function io() {
   const out: string[] = [];
@@ -15,7 +17,7 @@ function io() {
   return { sink, out, err };
 }
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'dmacheck-nightly-'));
+const tmp = tempDirs('nightly');
 
 /** A config for a small matrix, run in this thread. */
 function config(extra: Record<string, unknown> = {}): string {
@@ -109,5 +111,101 @@ describe('dmacheck nightly', () => {
     const other = io();
     expect(await main(['nightly', '--config', config({ platforms: ['tdx'] }), '--resume', partial], other.sink)).toBe(2);
     expect(other.err[0]).toBe(`dmacheck nightly: --resume ${partial}: the selection differs from the interrupted run's in platforms (resume with the same selection, or give none)`);
+  });
+
+  it('puts a second night of the same day in a directory of its own, leaving the first as it was', async () => {
+    const cfg = config({ versions: ['baseline'], properties: ['no-double-decrypt'], bound: { threads: 1, calls: 1 } });
+    const cwd = process.cwd();
+    const root = tmp();
+    process.chdir(root);
+    try {
+      const first = io();
+      await main(['nightly', '--config', cfg, '--quiet'], first.sink);
+      const day = dateDir('reports');
+      const firstResults = readFileSync(join(day, 'results.json'), 'utf8');
+      const second = io();
+      await main(['nightly', '--config', cfg, '--quiet'], second.sink);
+      expect(readdirSync('reports').sort()).toEqual([basename(day), `${basename(day)}.2`]);
+      expect(readFileSync(join(day, 'results.json'), 'utf8')).toBe(firstResults);
+      expect(existsSync(join(`${day}.2`, 'results.json'))).toBe(true);
+      expect(second.out.at(-1)).toContain(join(`${day}.2`, 'results.json'));
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
+  it('refuses a --previous that is the output directory, and an --out that already holds a night, before running', async () => {
+    const cfg = config({ versions: ['baseline'], properties: ['no-double-decrypt'], bound: { threads: 1, calls: 1 } });
+    const night = tmp();
+    await main(['nightly', '--config', cfg, '--out', night, '--quiet'], io().sink);
+    const before = readFileSync(join(night, 'results.json'), 'utf8');
+    const cases: [string[], string][] = [
+      [['--out', night, '--previous', night], `--previous ${night} is the output directory: tonight's reports would replace the night they are compared with (give another --out)`],
+      [['--out', `${night}/`, '--previous', join(night, 'results.json')], `--previous ${join(night, 'results.json')} is the output directory: tonight's reports would replace the night they are compared with (give another --out)`],
+      [['--resume', night, '--previous', night], `--previous ${night} is the output directory: tonight's reports would replace the night they are compared with (give another --out)`],
+      [['--out', night], `--out ${night} already holds a night's results.json (give a new directory, or --resume ${night} to finish that night)`],
+    ];
+    for (const [args, message] of cases) {
+      const t = io();
+      expect(await main(['nightly', '--config', cfg, ...args], t.sink), args.join(' ')).toBe(2);
+      expect(t.err).toEqual([`dmacheck nightly: ${message}`]);
+      expect(t.out).toEqual([]);
+    }
+    expect(readFileSync(join(night, 'results.json'), 'utf8')).toBe(before);
+    expect(existsSync(join(night, 'compare.json'))).toBe(false);
+  });
+
+  it('compares a night interrupted by a signal only on the runs it finished: what it did not reach is not fixed', async () => {
+    const cfg = config();
+    const full = tmp();
+    await main(['nightly', '--config', cfg, '--out', full, '--quiet'], io().sink);
+    const night = tmp();
+    const out: string[] = [];
+    const err: string[] = [];
+    // SIGINT as the signal handler the command installed sees it, once the first progress line shows runs under way
+    const listening = new Set(process.listeners('SIGINT'));
+    const sink: Io = {
+      out: (t) => out.push(t),
+      err: (t) => {
+        err.push(t);
+        if (err.length === 1) for (const l of process.listeners('SIGINT')) if (!listening.has(l)) (l as () => void)();
+      },
+      isTTY: false,
+    };
+    expect(await main(['nightly', '--config', cfg, '--out', night, '--previous', full], sink)).toBe(130);
+    const res = read<Results>(join(night, 'results.json'));
+    expect(res.complete).toBe(false);
+    expect(res.totals.runsDone).toBeLessThan(res.totals.runs);
+    const c = read<Comparison>(join(night, 'compare.json'));
+    expect(c.currentComplete).toBe(false);
+    expect(c.fixedViolations).toEqual([]);
+    expect(c.newViolations).toEqual([]);
+    const previous = read<Results>(join(full, 'results.json'));
+    const all = previous.results.reduce((n, r) => n + r.violations.length, 0);
+    expect(c.notCompared.length).toBeGreaterThan(0);
+    expect(c.unchangedViolations.length + c.notCompared.length).toBe(all);
+    expect(new Set(c.notCompared.map((v) => v.reason))).toEqual(new Set(['unfinished']));
+    expect(out.at(-1)).toMatch(new RegExp(`^compared with ${full}: 0 new, 0 fixed, \\d+ unchanged violation\\(s\\), ${c.notCompared.length} not compared \\(see compare\\.md\\);`));
+  });
+
+  it('exits 1 for a new violation, 4 for an unfinished night with nothing new, 0 otherwise', async () => {
+    const res = read<Results>(join(await (async () => {
+      const d = tmp();
+      await main(['nightly', '--config', config({ versions: ['baseline'], properties: ['no-double-decrypt'], bound: { threads: 1, calls: 1 } }), '--out', d, '--quiet'], io().sink);
+      return d;
+    })(), 'results.json'));
+    const violated = res.results.some((r) => r.verdict === 'violated');
+    const holds = { ...res, results: res.results.map((r) => ({ ...r, verdict: 'holds' as const, violations: [] })) };
+    const cut = (r: Results) => ({ ...r, complete: false });
+    const nothingNew = { newViolations: [] } as unknown as Comparison;
+    const somethingNew = { newViolations: [{}] } as unknown as Comparison;
+    expect(nightlyExitCode(res, nothingNew)).toBe(0);
+    expect(nightlyExitCode(cut(res), nothingNew)).toBe(4);
+    expect(nightlyExitCode(cut(res), somethingNew)).toBe(1);
+    expect(nightlyExitCode(res, somethingNew)).toBe(1);
+    expect(nightlyExitCode(holds, undefined)).toBe(0);
+    expect(nightlyExitCode(cut(holds), undefined)).toBe(4);
+    expect(violated).toBe(true);
+    expect(nightlyExitCode(cut(res), undefined)).toBe(1);
   });
 });
