@@ -124,7 +124,7 @@ describe('interrupting verify', () => {
     expect(await main(['verify', '--resume', dir, '--workers', '1'], io)).toBe(2);
     expect(err).toEqual([`dmacheck verify: --resume: ${join(dir, 'results.json')}: no such file`]);
     const selection = parseSelection({ versions: 'baseline', platforms: 'cca', properties: 'no-double-decrypt', threads: 1, calls: 1 });
-    writeReports(dir, await verify({ selection, workers: 0 }));
+    await writeReports(dir, await verify({ selection, workers: 0 }));
     err.length = 0;
     expect(await main(['verify', '--resume', dir, '--workers', '1', '--platforms', 'tdx', '--calls', '2'], io)).toBe(2);
     expect(err).toEqual([`dmacheck verify: --resume ${dir}: the selection differs from the interrupted run's in platforms, calls (resume with the same selection, or give none)`]);

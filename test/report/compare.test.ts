@@ -23,8 +23,8 @@ describe('run-to-run comparison', () => {
   it('lists exactly the one violation that differs between two report directories as new', async () => {
     const before = tmp();
     const after = tmp();
-    writeReports(before, await withoutDoubleDecrypt());
-    writeReports(after, await smallResults());
+    await writeReports(before, await withoutDoubleDecrypt());
+    await writeReports(after, await smallResults());
     const c = compareDirs(before, after);
     expect(c.newViolations.map((v) => [v.version, v.property, v.platform, v.device, v.severity])).toEqual([
       ['baseline', 'no-double-decrypt', 'cca', 'coherent=1,pool=own,gfp=blocking,nkm=0', 'effective'],

@@ -23,7 +23,7 @@ describe('results.json schema', () => {
     const res = await smallResults();
     expect(res.results.some((r) => r.verdict === 'violated')).toBe(true);
     const dir = mkdtempSync(join(tmpdir(), 'dmacheck-schema-'));
-    writeReports(dir, res);
+    await writeReports(dir, res);
     const written = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as unknown;
     expect(ajvValidate(written), JSON.stringify(ajvValidate.errors)).toBe(true);
     expect(validateResults(written)).toEqual([]);

@@ -18,7 +18,7 @@ export const mergeCommand: Command = {
   async run(values, positionals, io) {
     if (!positionals.length) throw new UsageError('merge needs the results.json files (or report directories) of the shards');
     const merged = mergeShards(positionals.map((path) => ({ path, results: loadResults(path) })));
-    const files = writeReports((values['out'] as string | undefined) ?? timestampDir(), merged);
+    const files = await writeReports((values['out'] as string | undefined) ?? timestampDir(), merged);
     if (values['json']) io.out(JSON.stringify(merged, null, 1));
     else {
       io.out(summaryTable(merged));

@@ -108,7 +108,7 @@ export const verifyCommand: Command = {
       signals.dispose();
     }
     const dir = (values['out'] as string | undefined) ?? resumeDir ?? timestampDir();
-    const files = writeReports(dir, res);
+    const files = await writeReports(dir, res);
     if (values['json']) io.out(JSON.stringify(res, null, 1));
     else {
       if (!values['quiet']) io.out(summaryTable(res));
