@@ -4,7 +4,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],
-    setupFiles: ['test/worker-bundles.ts'],
+    setupFiles: ['test/cleanup.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',

@@ -1,5 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Results, RunRecord } from '../../src/check/results.ts';
@@ -7,6 +6,7 @@ import { main } from '../../src/cli/main.ts';
 import type { Io } from '../../src/cli/command.ts';
 import type { Comparison } from '../../src/report/compare.ts';
 import { writeReports } from '../../src/report/write.ts';
+import { tempDir } from '../temp-dir.ts';
 
 function io() {
   const out: string[] = [];
@@ -15,7 +15,7 @@ function io() {
   return { sink, out, err };
 }
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'dmacheck-nightly-'));
+const tmp = () => tempDir('nightly');
 
 /** A config for a small matrix, run in this thread. */
 function config(extra: Record<string, unknown> = {}): string {

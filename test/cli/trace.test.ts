@@ -1,10 +1,10 @@
 import { describe, expect, it, beforeAll } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main.ts';
 import type { Io } from '../../src/cli/command.ts';
 import { results } from '../trace/fixtures.ts';
+import { tempDir } from '../temp-dir.ts';
 
 function capture(): Io & { stdout: string[]; stderr: string[] } {
   const stdout: string[] = [];
@@ -21,7 +21,7 @@ async function run(args: string[]): Promise<{ code: number; out: string; err: st
 let dir = '';
 let resultsPath = '';
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'dmacheck-trace-'));
+  dir = tempDir('trace');
   resultsPath = join(dir, 'results.json');
   // baseline and v2-p3-without-p1 double-decrypt on cca: several device configurations, two versions.
   const r = await results('baseline,v2-p1,v2-p3-without-p1', 'cca,tdx', 'pool=own,gfp=blocking', 'no-double-decrypt,pool-slots-stay-decrypted');
@@ -60,7 +60,7 @@ describe('dmacheck trace from a results file', () => {
     expect(fromFile.code).toBe(0);
     const steps = (s: string) => s.slice(s.indexOf('\nSteps'), s.indexOf('\nReplay\n'));
     expect(steps(fromFile.out).replace(/; a shortest interleaving/, '')).toBe(steps(fromResults.out).replace(/; a shortest interleaving/, ''));
-    expect(fromFile.out).toContain(`\nReplay\n  dmacheck replay ${file}\n`);
+    expect(fromFile.out.replace(/ \\\n\s+/g, ' ')).toContain(`\nReplay\n  dmacheck replay ${file}\n`);
     expect((await run(['trace', file, '--format', 'json'])).out).toBe(json.out);
   });
 

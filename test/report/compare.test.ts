@@ -1,13 +1,11 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Results } from '../../src/check/results.ts';
 import { compareDirs, compareMarkdown, compareResults, comparisonExitCode } from '../../src/report/compare.ts';
 import { writeReports } from '../../src/report/write.ts';
 import { clone, smallResults } from './fixture.ts';
+import { tempDir } from '../temp-dir.ts';
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'dmacheck-compare-'));
+const tmp = () => tempDir('compare');
 
 /** The small matrix without baseline's double-decrypt violation on cca (as if the model had missed it). */
 async function withoutDoubleDecrypt(): Promise<Results> {
