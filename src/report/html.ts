@@ -167,14 +167,14 @@ h1{font-size:20px;margin:0 0 4px}h2{font-size:17px;margin:14px 0 6px}h3{font-siz
 .meta{color:#555;margin-bottom:6px}
 .banner{background:#fff3cd;border:2px solid #c99a00;padding:8px 12px;margin:8px 0;font-weight:600}
 .legend span{display:inline-block;padding:1px 8px;margin-right:6px;border-radius:3px}
-#matrix-pane{overflow:auto;padding:0 24px 24px 0;min-width:0;scroll-padding:var(--head,60px) 0 0 236px}
+#matrix-pane{overflow:auto;padding:0 24px 24px 0;min-width:0;scroll-padding:var(--head,60px) 0 0 260px}
 table.matrix{border-collapse:separate;border-spacing:0;width:max-content}
 table.matrix th,table.matrix td{border-right:1px solid #c8ccd4;border-bottom:1px solid #c8ccd4;padding:3px 6px;text-align:center;background-clip:padding-box}
 table.matrix thead th{position:sticky;top:0;z-index:2;background:#fff;border-bottom:2px solid #888}
 table.matrix th.prop{font-size:11px;max-width:96px;vertical-align:bottom}
 table.matrix th.version{position:sticky;left:0;z-index:1;box-sizing:border-box;width:124px;min-width:124px;max-width:124px;background:#eef0f4;vertical-align:top;padding:0 6px;border-left:1px solid #c8ccd4}
 table.matrix th.version .vlabel{position:sticky;top:var(--head,60px);padding:4px 0}
-table.matrix th.platform{position:sticky;left:124px;z-index:1;box-sizing:border-box;width:112px;min-width:112px;max-width:112px;background:#f7f8fa}
+table.matrix th.platform{position:sticky;left:124px;z-index:1;box-sizing:border-box;width:136px;min-width:136px;max-width:136px;white-space:nowrap;background:#f7f8fa}
 table.matrix thead th.corner{z-index:3;vertical-align:bottom;background:#fff}
 table.matrix tr.first>*{border-top:2px solid #888}
 td.cell{cursor:pointer;min-width:44px;font-size:12px}
