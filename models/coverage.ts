@@ -51,6 +51,8 @@ const BASE_STRUCTURE = ['baseline', 'v2-p1', 'v2-p2'];
 const P3_STRUCTURE = ['v2-p3', 'v2-p4', 'v2-p3-without-p1'];
 /** Jason Gunthorpe's design, with machines of its own */
 const JGG = ['jgg-flags'];
+/** mainline v7.3, with machines of its own */
+const V73 = ['v7.3'];
 
 export const EXPECTED_UNREACHABLE: readonly ExpectedUnreachable[] = [
   {
@@ -63,11 +65,11 @@ export const EXPECTED_UNREACHABLE: readonly ExpectedUnreachable[] = [
   },
   { entryPoint: 'dma_direct_alloc', id: 'state noNonCoherentStrategy', reason: 'platform matrix: see nonCoherent always [2]' },
   {
-    entryPoint: 'dma_direct_alloc', id: 'cmaAlloc on CMA_HIGHMEM_PAGE [1] -> cmaRelease', versions: P3_STRUCTURE,
+    entryPoint: 'dma_direct_alloc', id: 'cmaAlloc on CMA_HIGHMEM_PAGE [1] -> cmaRelease', versions: [...P3_STRUCTURE, ...V73],
     reason: 'platform matrix: a highmem CMA area exists only on arm32-highmem, where force_dma_unencrypted() is false, so allow_highmem is true',
   },
-  { entryPoint: 'dma_direct_alloc', id: 'state cmaRelease', versions: P3_STRUCTURE, reason: 'platform matrix: see cmaAlloc on CMA_HIGHMEM_PAGE [1]' },
-  { entryPoint: 'dma_direct_alloc', id: 'cmaRelease on CMA_RELEASED [0] -> buddyAlloc', versions: P3_STRUCTURE, reason: 'platform matrix: see cmaAlloc on CMA_HIGHMEM_PAGE [1]' },
+  { entryPoint: 'dma_direct_alloc', id: 'state cmaRelease', versions: [...P3_STRUCTURE, ...V73], reason: 'platform matrix: see cmaAlloc on CMA_HIGHMEM_PAGE [1]' },
+  { entryPoint: 'dma_direct_alloc', id: 'cmaRelease on CMA_RELEASED [0] -> buddyAlloc', versions: [...P3_STRUCTURE, ...V73], reason: 'platform matrix: see cmaAlloc on CMA_HIGHMEM_PAGE [1]' },
   ...['outEncryptPages always [0] -> setMemoryEncrypted', 'state setMemoryEncrypted', 'setMemoryEncrypted on SET_ENCRYPTED_OK [0] -> outFreePages',
     'setMemoryEncrypted on SET_ENCRYPTED_FAILED [0] -> leakAfterFailedEncrypt', 'state leakAfterFailedEncrypt'].map((id) => ({
     entryPoint: 'dma_direct_alloc', id, versions: BASE_STRUCTURE,
@@ -80,6 +82,15 @@ export const EXPECTED_UNREACHABLE: readonly ExpectedUnreachable[] = [
   {
     entryPoint: 'dma_direct_free_pages', id: 'freeToPool on POOL_FREED [0] -> returned', versions: [...BASE_STRUCTURE, ...P3_STRUCTURE],
     reason: 'kernel bug: dma_direct_alloc_pages() returns the pool CPU address as the struct page *, so a pool page never reaches dma_direct_free_pages() by its real page',
+  },
+  // v7.3 (models/machines/v73-*.ts)
+  ...['outFreeRemapPages always [0] -> freeingRemap', 'state freeingRemap', 'freeingRemap on VUNMAPPED [0] -> outEncryptPages'].map((id) => ({
+    entryPoint: 'dma_direct_alloc', id, versions: V73,
+    reason: 'platform matrix: remap and set_uncached are both set only on an arch selecting DMA_DIRECT_REMAP and ARCH_HAS_DMA_SET_UNCACHED together (none is modelled), and a highmem page clears set_uncached',
+  })),
+  {
+    entryPoint: 'dma_direct_alloc_pages', id: 'poolHandOut always [1] -> returnPoolPage', versions: V73,
+    reason: 'dead in v7.3: the atomic-pool diversion of dma_direct_alloc_pages() requires __DMA_ATTR_ALLOC_CC_SHARED, which selects the unencrypted DMA address',
   },
   // jgg-flags (models/machines/jgg-*.ts)
   ...['cmaAlloc on CMA_HIGHMEM_PAGE [1] -> cmaRelease', 'state cmaRelease', 'cmaRelease on CMA_RELEASED [0] -> buddyAlloc'].map((id) => ({

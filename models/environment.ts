@@ -14,7 +14,7 @@
 import type { EnvCall } from './machines/dma-setup.ts';
 import type { Observation } from './observation.ts';
 import { ObsKind } from './observation.ts';
-import type { Platform } from './platforms.ts';
+import type { EnvGeneration, Platform } from './platforms.ts';
 import type { RunWorld } from './run.ts';
 import { LOCAL_BIT } from './step-cache.ts';
 import { Attr, EVENT_ID as E, Enc, HandleKind, Home, Loc } from './vocabulary.ts';
@@ -26,7 +26,7 @@ export const Call = {
   DMA_ALLOC_FROM_POOL: 4, DMA_FREE_FROM_POOL: 5, SET_MEMORY_DECRYPTED: 6, SET_MEMORY_ENCRYPTED: 7,
   DMA_COMMON_CONTIGUOUS_REMAP: 8, VUNMAP: 9, ARCH_DMA_SET_UNCACHED: 10, ARCH_DMA_CLEAR_UNCACHED: 11,
   DMA_DIRECT_FREE_PAGES: 12, SWIOTLB_MAP: 13, SWIOTLB_TBL_UNMAP_SINGLE: 14, REMAP_PFN_RANGE: 15,
-  DMA_FREE_FROM_POOL_BY_PHYS: 16,
+  DMA_FREE_FROM_POOL_BY_PHYS: 16, SWIOTLB_FIND_POOL: 17, SWIOTLB_FREE_FROM_POOL: 18, DMA_SET_COHERENT_MASK: 19,
 } as const;
 export type Call = (typeof Call)[keyof typeof Call];
 
@@ -49,6 +49,9 @@ export const CALL_ID: Readonly<Record<EnvCall, Call>> = {
   swiotlb_map: Call.SWIOTLB_MAP,
   swiotlb_tbl_unmap_single: Call.SWIOTLB_TBL_UNMAP_SINGLE,
   remap_pfn_range: Call.REMAP_PFN_RANGE,
+  swiotlb_find_pool: Call.SWIOTLB_FIND_POOL,
+  swiotlb_free_from_pool: Call.SWIOTLB_FREE_FROM_POOL,
+  dma_set_coherent_mask: Call.DMA_SET_COHERENT_MASK,
 };
 
 /** Kernel function name of each call number. */
@@ -66,8 +69,14 @@ export class EnvFrame {
   locals = 0;
   /** gfpflags_allow_blocking() of the running call (true outside allocations) */
   gfpBlocking = true;
+  /** force_dma_unencrypted() of the stepping thread's device now */
+  F = false;
+
+  /** the environment generation of the run's kernel version */
+  gen: EnvGeneration = 'classic';
 
   constructor(
+    /** the platform as the run's kernel version sees it (platformAt) */
     readonly platform: Platform,
     readonly world: RunWorld,
     /** the state before the step (read only) */
@@ -128,7 +137,9 @@ export function listOutcomes(call: Call, f: EnvFrame, out: OutcomeList): void {
   const canFail = f.platform.setMemoryCanFail && f.platform.memEncryptActive;
   switch (call) {
     case Call.SWIOTLB_ALLOC:
-      offerFreePages(w, Home.RESTRICTED_POOL, f.world.devicePool[f.t]!, false, out, E.SWIOTLB_ALLOC_OK);
+      // v7.3 swiotlb_alloc(dev, size, attrs): NULL when the pool's cc_shared differs from !!(attrs & __DMA_ATTR_ALLOC_CC_SHARED).
+      if (!poolKindMismatch(f, f.world.restrictedPoolShared))
+        offerFreePages(w, Home.RESTRICTED_POOL, f.world.devicePool[f.t]!, false, out, E.SWIOTLB_ALLOC_OK);
       out.push(outcome(E.SWIOTLB_ALLOC_FAILED));
       return;
     case Call.DMA_ALLOC_CONTIGUOUS:
@@ -144,7 +155,8 @@ export function listOutcomes(call: Call, f: EnvFrame, out: OutcomeList): void {
       out.push(outcome(E.BUDDY_FAILED));
       return;
     case Call.DMA_ALLOC_FROM_POOL:
-      offerFreePages(w, Home.ATOMIC_POOL, -1, false, out, E.POOL_ALLOC_OK);
+      // v7.3 dma_alloc_from_pool(..., attrs, ...): pools whose cc_shared differs are skipped (WARN and NULL when none is left).
+      if (!poolKindMismatch(f, f.world.atomicPoolShared)) offerFreePages(w, Home.ATOMIC_POOL, -1, false, out, E.POOL_ALLOC_OK);
       out.push(outcome(E.POOL_ALLOC_FAILED));
       return;
     case Call.SET_MEMORY_DECRYPTED:
@@ -183,8 +195,10 @@ export function listOutcomes(call: Call, f: EnvFrame, out: OutcomeList): void {
     }
     case Call.SWIOTLB_MAP: {
       const pool = f.world.devicePool[f.t]!;
-      if (pool >= 0) offerFreePages(w, Home.RESTRICTED_POOL, pool, false, out, E.BOUNCE_MAPPED);
-      else offerFreePages(w, Home.SWIOTLB, -1, false, out, E.BOUNCE_MAPPED);
+      if (!swiotlbPoolRefuses(f)) {
+        if (pool >= 0) offerFreePages(w, Home.RESTRICTED_POOL, pool, false, out, E.BOUNCE_MAPPED);
+        else offerFreePages(w, Home.SWIOTLB, -1, false, out, E.BOUNCE_MAPPED);
+      }
       out.push(outcome(E.BOUNCE_MAP_FAILED));
       return;
     }
@@ -194,7 +208,42 @@ export function listOutcomes(call: Call, f: EnvFrame, out: OutcomeList): void {
     case Call.REMAP_PFN_RANGE:
       out.push(outcome(E.PFN_REMAPPED));
       return;
+    case Call.SWIOTLB_FIND_POOL: {
+      const p = w.cur(f.t);
+      const pg = p >= 0 ? w.layout.pages[p]! : undefined;
+      out.push(outcome(pg?.home === Home.RESTRICTED_POOL && pg.pool === f.world.devicePool[f.t] ? E.SWIOTLB_POOL_FOUND : E.NOT_IN_SWIOTLB_POOL));
+      return;
+    }
+    case Call.SWIOTLB_FREE_FROM_POOL:
+      out.push(outcome(E.PAGES_FREED));
+      return;
+    case Call.DMA_SET_COHERENT_MASK:
+      out.push(outcome(E.MASK_SET));
+      return;
   }
+}
+
+/**
+ * v7.3 swiotlb_tbl_map_single() (swiotlb.c:1518-1533): on a CC guest a
+ * pool whose cc_shared differs from force_dma_unencrypted(dev) is refused;
+ * on a host with memory encryption (SME) an unshared pool is refused.
+ */
+function swiotlbPoolRefuses(f: EnvFrame): boolean {
+  if (f.gen !== 'cc-shared') return false;
+  const shared = f.world.devicePool[f.t]! >= 0 ? f.world.restrictedPoolShared : f.world.swiotlbShared;
+  const hostEncrypt = f.platform.forceDmaUnencrypted === 'mask-below-c-bit';
+  if (f.platform.ccMemEncrypt && !hostEncrypt) return shared !== f.F;
+  return hostEncrypt && !shared;
+}
+
+/**
+ * v7.3: whether the running call asks for the other kind of memory than a
+ * pool of cc_shared `poolShared` holds (`attrs & __DMA_ATTR_ALLOC_CC_SHARED`
+ * is the caller's `ccShared` local). Pools of the classic generation have no
+ * kind.
+ */
+function poolKindMismatch(f: EnvFrame, poolShared: boolean): boolean {
+  return f.gen === 'cc-shared' && ((f.locals & LOCAL_BIT.ccShared) !== 0) !== poolShared;
 }
 
 /**
@@ -247,6 +296,8 @@ export function applyOutcome(call: Call, f: EnvFrame, o: number): void {
     case Call.DMA_ALLOC_FROM_POOL:
       if (choice >= 0) take(f, choice, fn);
       else if (ev !== E.CMA_NONE) mayFail(f, fn);
+      if (call === Call.DMA_ALLOC_FROM_POOL && choice < 0 && poolKindMismatch(f, f.world.atomicPoolShared))
+        f.obs(ObsKind.WARN, -1, fn).reason = 'WARN: no atomic pool of the requested kind (its cc_shared differs from the attrs)';
       return;
     case Call.DMA_FREE_CONTIGUOUS: {
       const p = target(f, fn);
@@ -306,8 +357,9 @@ export function applyOutcome(call: Call, f: EnvFrame, o: number): void {
     case Call.SWIOTLB_MAP: {
       if (choice < 0) return mayFail(f, fn);
       take(f, choice, fn);
-      // swiotlb hands out phys_to_dma_unencrypted() of the slot.
-      const attr = attrFor(f.platform, true);
+      // Classic: swiotlb hands out phys_to_dma_unencrypted() of the slot. v7.3 (swiotlb.c:1536-1539, 1738): the
+      // encoding follows the pool's cc_shared.
+      const attr = attrFor(f.platform, f.gen === 'classic' || (f.world.devicePool[f.t]! >= 0 ? f.world.restrictedPoolShared : f.world.swiotlbShared));
       f.obs(ObsKind.DMA_ADDR, choice, fn).attr = attr;
       n.setDma(choice, attr);
       return;
@@ -325,6 +377,20 @@ export function applyOutcome(call: Call, f: EnvFrame, o: number): void {
       const attr = attrFor(f.platform, (f.locals & LOCAL_BIT.protDecrypted) !== 0);
       f.obs(ObsKind.USER_MAP, p, fn).attr = attr;
       n.setUser(p, attr);
+      return;
+    }
+    case Call.SWIOTLB_FIND_POOL:
+      return;
+    case Call.SWIOTLB_FREE_FROM_POOL: {
+      const p = target(f, fn);
+      if (p < 0) return;
+      giveBack(f, p, Home.RESTRICTED_POOL, fn);
+      return;
+    }
+    case Call.DMA_SET_COHERENT_MASK: {
+      const changed = !f.pre.maskChanged(f.t);
+      n.setMaskChanged(f.t, changed);
+      f.obs(ObsKind.MASK, -1, fn).reason = changed ? 'the coherent DMA mask moves to the other side of the C-bit' : 'the coherent DMA mask moves back';
       return;
     }
   }

@@ -32,11 +32,15 @@ export const ObsKind = {
   FAILED_CALL: 11,
   /** the driver quiesced a buffer before freeing it (user mapping and DMA address gone) */
   QUIESCE: 12,
+  /** the kernel logged a WARN (`reason`) */
+  WARN: 13,
+  /** the driver changed its device's coherent DMA mask (`reason`) */
+  MASK: 14,
 } as const;
 export type ObsKind = (typeof ObsKind)[keyof typeof ObsKind];
 export const OBS_KIND_NAMES = [
   'set_memory_decrypted', 'set_memory_encrypted', 'take', 'give back', 'leak', 'vmap', 'user map',
-  'dma address', 'return', 'may sleep', 'bogus pointer', 'failed call', 'quiesce',
+  'dma address', 'return', 'may sleep', 'bogus pointer', 'failed call', 'quiesce', 'warn', 'mask',
 ] as const;
 
 /** One observation. Mutable and reused by the stepper: copy what you keep. */
@@ -64,6 +68,8 @@ export interface Observation {
   dest: Home;
   /** the page's home */
   home: Home;
+  /** the encryption state the page's allocator or pool set it up in (ENC outside pools) */
+  setUpEnc: Enc;
   /** MAY_SLEEP: whether the caller's gfp allows blocking */
   gfpBlocking: boolean;
   /** RETURN: what the caller got back, e.g. `NULL`, `vmap cpu addr` */
@@ -75,7 +81,7 @@ export interface Observation {
 export function blankObservation(): Observation {
   return {
     kind: 0, thread: 0, page: -1, fn: '', ok: true, encBefore: 0, locBefore: 0, holderBefore: 0,
-    encAfter: 0, locAfter: 0, vmap: 0, user: 0, dma: 0, attr: 0, dest: 0, home: 0,
+    encAfter: 0, locAfter: 0, vmap: 0, user: 0, dma: 0, attr: 0, dest: 0, home: 0, setUpEnc: 0,
     gfpBlocking: true, result: '', reason: '',
   };
 }

@@ -19,16 +19,28 @@ export const SESSIONS: readonly Program[] = [
   ['dma_direct_map_phys', 'dma_direct_unmap_phys'],
 ];
 
+/**
+ * Sessions where the driver moves its device's coherent DMA mask between
+ * the allocation and the free (dma_set_coherent_mask()): part of the
+ * program set on platforms where force_dma_unencrypted() depends on the
+ * mask (the SME host), where they change what the free computes.
+ */
+export const MASK_SESSIONS: readonly Program[] = [
+  ['dma_direct_alloc', 'dma_set_coherent_mask', 'dma_direct_free'],
+  ['dma_direct_alloc_pages', 'dma_set_coherent_mask', 'dma_direct_free_pages'],
+];
+
 /** Calls that start a session (they create the buffer the next calls use). */
 export const SESSION_STARTS: ReadonlySet<EntryPoint> = new Set(['dma_direct_alloc', 'dma_direct_alloc_pages', 'dma_direct_map_phys']);
 
 /**
  * Every program of at most `calls` calls that uses only `allowed` entry
- * points, keeping only maximal ones: a program that is a prefix of another
+ * points (and the mask sessions when `maskChanges`), keeping only maximal ones: a program that is a prefix of another
  * explores a subset of its behaviour. Sorted, deterministic.
  */
-export function enumeratePrograms(calls: number, allowed: ReadonlySet<EntryPoint>): Program[] {
-  const sessions = SESSIONS.map((s) => s.filter((c) => allowed.has(c))).filter((s) => s.length > 0 && SESSION_STARTS.has(s[0]!));
+export function enumeratePrograms(calls: number, allowed: ReadonlySet<EntryPoint>, maskChanges = false): Program[] {
+  const sessions = [...SESSIONS, ...(maskChanges && allowed.has('dma_set_coherent_mask') ? MASK_SESSIONS : [])]
+    .map((s) => s.filter((c) => allowed.has(c))).filter((s) => s.length > 0 && SESSION_STARTS.has(s[0]!));
   const found = new Map<string, Program>();
   const grow = (prefix: EntryPoint[]) => {
     if (prefix.length >= calls) {

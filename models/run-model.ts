@@ -22,9 +22,11 @@ import { blankObservation, ObsKind, type Observation } from './observation.ts';
 import { SESSION_STARTS } from './programs.ts';
 import { runWorld, type RunSpec, type RunWorld } from './run.ts';
 import { compile, INPUT_BITS, LOCAL_BIT, packInput, type CompiledMachine } from './step-cache.ts';
-import type { MachineInput, ReturnKind } from './machines/dma-setup.ts';
+import { INPUT_KEYS, type MachineInput, type ReturnKind } from './machines/dma-setup.ts';
 import { Attr, EVENT_ID, HANDLE_KIND_NAMES, HandleKind, Home, Loc, OUTCOME_EVENTS } from './vocabulary.ts';
 import { MAX_PAGES, MAX_THREADS, THREAD_BYTES, WorldView } from './world.ts';
+
+const F_BIT = 1 << INPUT_KEYS.indexOf('F');
 
 /** A step's identity: thread and outcome; stable across runs of the same spec, so paths replay. */
 export const actionOf = (thread: number, o: number): number => (thread << 10) | o;
@@ -40,7 +42,8 @@ export type StepEmit = (next: Uint8Array, action: number, obs: readonly Observat
  */
 const LOCAL_CALLS: ReadonlySet<Call> = new Set<Call>([
   Call.SET_MEMORY_DECRYPTED, Call.SET_MEMORY_ENCRYPTED, Call.DMA_COMMON_CONTIGUOUS_REMAP, Call.VUNMAP,
-  Call.ARCH_DMA_SET_UNCACHED, Call.ARCH_DMA_CLEAR_UNCACHED, Call.REMAP_PFN_RANGE,
+  Call.ARCH_DMA_SET_UNCACHED, Call.ARCH_DMA_CLEAR_UNCACHED, Call.REMAP_PFN_RANGE, Call.SWIOTLB_FIND_POOL,
+  Call.DMA_SET_COHERENT_MASK,
 ]);
 
 const FREES: ReadonlySet<EntryPoint> = new Set(['dma_direct_free', 'dma_direct_free_pages']);
@@ -49,12 +52,12 @@ const ALLOCS: ReadonlySet<EntryPoint> = new Set(['dma_direct_alloc', 'dma_direct
 /** What a final state returns, numbered. */
 const Ret = {
   NULL: 0, CPU_ADDR: 1, POOL_VADDR: 2, PAGE_COOKIE: 3, PAGE: 4, VADDR_AS_PAGE: 5, VOID: 6,
-  BOUNCED_DMA_ADDR: 7, DIRECT_DMA_ADDR: 8, MAPPING_ERROR: 9, MMAP_RESULT: 10,
+  BOUNCED_DMA_ADDR: 7, DIRECT_DMA_ADDR: 8, MAPPING_ERROR: 9, MMAP_RESULT: 10, STATUS: 11,
 } as const;
 const RET_ID: Readonly<Record<ReturnKind, number>> = {
   null: Ret.NULL, cpu_addr: Ret.CPU_ADDR, pool_vaddr: Ret.POOL_VADDR, page_cookie: Ret.PAGE_COOKIE, page: Ret.PAGE,
   vaddr_as_page: Ret.VADDR_AS_PAGE, void: Ret.VOID, bounced_dma_addr: Ret.BOUNCED_DMA_ADDR,
-  direct_dma_addr: Ret.DIRECT_DMA_ADDR, mapping_error: Ret.MAPPING_ERROR, mmap_result: Ret.MMAP_RESULT,
+  direct_dma_addr: Ret.DIRECT_DMA_ADDR, mapping_error: Ret.MAPPING_ERROR, mmap_result: Ret.MMAP_RESULT, status: Ret.STATUS,
 };
 
 /** A machine's states as numbers: the call each waits on, what each final state returns. */
@@ -139,16 +142,18 @@ export class RunModel {
     this.pre = new WorldView(this.world.layout, this.scratch);
     this.next = new WorldView(this.world.layout, this.scratch);
     const p = spec.platform;
-    this.baseInput = this.baseInputOf();
-    this.inputByKind = Int32Array.from({ length: 16 }, (_, kind) => packInput({
-      ...this.baseInputOf(),
-      cpuAddrIsVmalloc: kind === HandleKind.VMAP || (kind === HandleKind.POOL_VADDR && p.kconfig.DMA_DIRECT_REMAP),
-      swiotlbBuffer: kind === HandleKind.BOUNCED,
+    this.baseInput = this.baseInputOf(false);
+    // indexed by handle kind | mask changed << 4
+    this.inputByKind = Int32Array.from({ length: 32 }, (_, i) => packInput({
+      ...this.baseInputOf(i >= 16),
+      cpuAddrIsVmalloc: (i & 15) === HandleKind.VMAP || ((i & 15) === HandleKind.POOL_VADDR && p.kconfig.DMA_DIRECT_REMAP),
+      swiotlbBuffer: (i & 15) === HandleKind.BOUNCED,
     }));
     this.symBest = new Uint8Array(this.stateBytes);
     this.symCand = new Uint8Array(this.stateBytes);
     this.sym = this.symmetryOf();
     this.frame = new EnvFrame(p, this.world, this.pre, this.next, (kind, page, fn) => this.record(kind, page, fn));
+    this.frame.gen = spec.version.env;
   }
 
   /**
@@ -338,14 +343,16 @@ export class RunModel {
 
   /** Input bits of thread t's next or running call (they depend only on the handle kind). */
   inputBits(v: WorldView, t: number): number {
-    return this.inputByKind[v.handleKind(t)]!;
+    return this.inputByKind[v.handleKind(t) | (v.maskChanged(t) ? 16 : 0)]!;
   }
 
   private readonly inputByKind: Int32Array;
 
-  private baseInputOf(): MachineInput {
+  /** The input of a call on this run's device, after dma_set_coherent_mask() moved its mask to the other side when `maskChanged`. */
+  private baseInputOf(maskChanged: boolean): MachineInput {
     const p = this.spec.platform;
-    const F = forceDmaUnencrypted(p, this.spec.device);
+    const d = this.spec.device;
+    const F = forceDmaUnencrypted(p, maskChanged && d.mask ? { ...d, mask: d.mask === 'below' ? 'above' : 'below' } : d);
     const R = this.spec.device.pool !== 'none';
     return {
       F, R, C: this.spec.device.coherent, B: this.spec.device.gfp === 'blocking', NKM: this.spec.device.nkm,
@@ -421,9 +428,10 @@ export class RunModel {
     f.t = t;
     f.locals = pre.locals(t);
     f.gfpBlocking = !pos.allocates || this.baseInput.B;
+    f.F = (this.inputBits(pre, t) & F_BIT) !== 0;
     outs.length = 0;
     listOutcomes(call, f, outs);
-    const ctx = this.inputByKind[pre.handleKind(t)]! | (f.locals << INPUT_BITS);
+    const ctx = this.inputBits(pre, t) | (f.locals << INPUT_BITS);
     const n = outs.length;
     for (let i = 0; i < n; i++) {
       const o = outs.items[i]!;
@@ -460,7 +468,7 @@ export class RunModel {
       n.setUser(hp, Attr.NONE);
       n.setDma(hp, Attr.NONE);
     }
-    this.enter(t, pos, pos.table.machine.start(this.inputByKind[kind]!));
+    this.enter(t, pos, pos.table.machine.start(this.inputBits(pre, t)));
     this.finishObservations();
     emit(this.scratch, actionOf(t, outcome(EVENT_ID.CALL)), this.obsPool, this.nObs);
   }
@@ -503,12 +511,12 @@ export class RunModel {
         kind = HandleKind.BOGUS_PAGE; page = -1; break;
       case Ret.BOUNCED_DMA_ADDR: kind = HandleKind.BOUNCED; page = cur; break;
       case Ret.DIRECT_DMA_ADDR: kind = HandleKind.DIRECT_MAPPED; page = -1; break;
-      case Ret.MMAP_RESULT: break;
+      case Ret.MMAP_RESULT: case Ret.STATUS: break;
       default: throw new Error(`model error: ${ep}.${tab.machine.stateNames[s]} is final without meta.returns`);
     }
     n.setHandle(t, kind, page);
     this.record(ObsKind.RETURN, page, ep).result =
-      ret === Ret.VOID ? 'void' : ret === Ret.MMAP_RESULT ? '0' : kind === HandleKind.NONE ? 'NULL' : HANDLE_KIND_NAMES[kind]!;
+      ret === Ret.VOID ? 'void' : ret === Ret.MMAP_RESULT || ret === Ret.STATUS ? '0' : kind === HandleKind.NONE ? 'NULL' : HANDLE_KIND_NAMES[kind]!;
     // A page still held by this thread but not reachable from its handle is lost.
     const nPages = this.world.layout.pages.length;
     for (let p = 0; p < nPages; p++) {
@@ -553,7 +561,9 @@ export class RunModel {
       o.encBefore = pre.enc(page);
       o.locBefore = pre.loc(page);
       o.holderBefore = pre.holder(page);
-      o.home = this.world.layout.pages[page]!.home;
+      const pg = this.world.layout.pages[page]!;
+      o.home = pg.home;
+      o.setUpEnc = pg.initialEnc;
       o.dest = o.home;
     } else {
       o.dest = Home.BUDDY;

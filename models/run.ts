@@ -34,9 +34,14 @@ export interface RunWorld {
   readonly layout: WorldLayout;
   /** restricted pool index of each thread's device, or -1 */
   readonly devicePool: readonly number[];
-  /** F and R of the run's devices */
+  /** F and R of the run's devices (F as the `mask` knob sets it, before any dma_set_coherent_mask()) */
   readonly F: boolean;
   readonly R: boolean;
+  /** v7.3: `cc_shared` of the atomic pools and of the restricted pools (unused by classic versions) */
+  readonly atomicPoolShared: boolean;
+  readonly restrictedPoolShared: boolean;
+  /** v7.3: `cc_shared` of the default swiotlb (io_tlb_default_mem) */
+  readonly swiotlbShared: boolean;
 }
 
 export function runWorld(r: RunSpec): RunWorld {
@@ -47,9 +52,11 @@ export function runWorld(r: RunSpec): RunWorld {
   const uses = (c: string) => programs.some((prog) => prog.includes(c as never));
   const allocates = uses('dma_direct_alloc') || uses('dma_direct_alloc_pages');
   const maps = uses('dma_direct_map_phys');
-  // rmem_swiotlb_device_init() and atomic_pool_expand() call set_memory_decrypted() unconditionally;
-  // it is a stub on platforms without memory encryption.
-  const poolEnc = p.memEncryptActive ? Enc.DEC : Enc.ENC;
+  // Classic: rmem_swiotlb_device_init() and atomic_pool_expand() call set_memory_decrypted() unconditionally;
+  // it is a stub on platforms without memory encryption. v7.3: both pools are cc_shared, and decrypted,
+  // exactly when cc_platform_has(CC_ATTR_MEM_ENCRYPT).
+  const shared = r.version.env === 'classic' || p.ccMemEncrypt;
+  const poolEnc = p.memEncryptActive && shared ? Enc.DEC : Enc.ENC;
   const pages: PageInfo[] = [];
   const add = (name: string, home: Home, pool = -1, extra: Partial<PageInfo> = {}) =>
     pages.push({ name, home, pool, highmem: false, initialEnc: Enc.ENC, initialVmap: Attr.NONE, ...extra });
@@ -75,5 +82,5 @@ export function runWorld(r: RunSpec): RunWorld {
   } else for (let t = 0; t < T; t++) devicePool.push(-1);
   if (maps && !R && F && p.bounceWhenForced)
     for (let i = 0; i < T; i++) add(`swiotlb${i}`, Home.SWIOTLB, -1, { initialEnc: poolEnc });
-  return { layout: worldLayout(T, pages), devicePool, F, R };
+  return { layout: worldLayout(T, pages), devicePool, F, R, atomicPoolShared: p.ccMemEncrypt, restrictedPoolShared: p.ccMemEncrypt, swiotlbShared: p.ccMemEncrypt };
 }

@@ -12,8 +12,8 @@ import {
 import { EVENT_ID, OUTCOME_EVENTS, type OutcomeEvent } from './vocabulary.ts';
 
 export const INPUT_BITS = INPUT_KEYS.length;
-// a step's cache key packs state (8 bits), event (5 bits) and context bits (19 bits)
-if (INPUT_KEYS.length + LOCAL_KEYS.length > 19) throw new Error('step-cache: more than 19 context bits');
+// context bits (input bits | locals << INPUT_BITS) are one 31-bit number; a thread record keeps 8 bits of locals
+if (INPUT_KEYS.length + LOCAL_KEYS.length > 31 || LOCAL_KEYS.length > 8) throw new Error('step-cache: too many context bits');
 
 export function packInput(input: MachineInput): number {
   let bits = 0;
@@ -43,50 +43,56 @@ export const LOCAL_BIT: Readonly<Record<keyof MachineLocals, number>> = Object.f
 /** No entry (packed steps are >= -1). */
 const ABSENT = -2;
 
-/** Packed steps by 32-bit key: open addressing over typed arrays (a Map costs several times more per lookup). */
+/**
+ * Packed steps by a two-word key (state << 8 | event, context bits): open
+ * addressing over typed arrays (a Map costs several times more per lookup).
+ */
 class StepTable {
-  private keys = new Int32Array(64);
+  private hi = new Int32Array(64);
+  private lo = new Int32Array(64);
   private values = new Int32Array(64).fill(ABSENT);
   private size = 0;
 
-  private slot(key: number): number {
-    const h = Math.imul(key, 0x9e3779b1);
-    return (h ^ (h >>> 16)) & (this.keys.length - 1);
+  private slot(hi: number, lo: number): number {
+    const h = Math.imul(Math.imul(hi, 0x9e3779b1) ^ lo, 0x85ebca6b);
+    return (h ^ (h >>> 16)) & (this.values.length - 1);
   }
 
-  get(key: number): number {
-    const mask = this.keys.length - 1;
-    let i = this.slot(key);
+  get(hi: number, lo: number): number {
+    const mask = this.values.length - 1;
+    let i = this.slot(hi, lo);
     for (;;) {
       const v = this.values[i]!;
-      if (v === ABSENT || this.keys[i] === key) return v;
+      if (v === ABSENT || (this.hi[i] === hi && this.lo[i] === lo)) return v;
       i = (i + 1) & mask;
     }
   }
 
-  set(key: number, value: number): void {
-    if (2 * (this.size + 1) > this.keys.length) this.grow();
-    const mask = this.keys.length - 1;
-    let i = this.slot(key);
-    while (this.values[i] !== ABSENT && this.keys[i] !== key) i = (i + 1) & mask;
+  set(hi: number, lo: number, value: number): void {
+    if (2 * (this.size + 1) > this.values.length) this.grow();
+    const mask = this.values.length - 1;
+    let i = this.slot(hi, lo);
+    while (this.values[i] !== ABSENT && !(this.hi[i] === hi && this.lo[i] === lo)) i = (i + 1) & mask;
     if (this.values[i] === ABSENT) this.size++;
-    this.keys[i] = key;
+    this.hi[i] = hi;
+    this.lo[i] = lo;
     this.values[i] = value;
   }
 
   clear(): void {
-    this.keys = new Int32Array(64);
+    this.hi = new Int32Array(64);
+    this.lo = new Int32Array(64);
     this.values = new Int32Array(64).fill(ABSENT);
     this.size = 0;
   }
 
   private grow(): void {
-    const keys = this.keys;
-    const values = this.values;
-    this.keys = new Int32Array(2 * keys.length);
-    this.values = new Int32Array(2 * keys.length).fill(ABSENT);
+    const { hi, lo, values } = this;
+    this.hi = new Int32Array(2 * values.length);
+    this.lo = new Int32Array(2 * values.length);
+    this.values = new Int32Array(2 * values.length).fill(ABSENT);
     this.size = 0;
-    for (let i = 0; i < keys.length; i++) if (values[i] !== ABSENT) this.set(keys[i]!, values[i]!);
+    for (let i = 0; i < values.length; i++) if (values[i] !== ABSENT) this.set(hi[i]!, lo[i]!, values[i]!);
   }
 }
 
@@ -116,7 +122,7 @@ export class CompiledMachine {
       return meta;
     });
     this.finals = this.stateNames.map((n) => states[n]!.type === 'final');
-    if (this.stateNames.length > 250) throw new Error(`${this.id}: too many states`);
+    if (this.stateNames.length > 126) throw new Error(`${this.id}: too many states (a thread record numbers them in 7 bits)`);
   }
 
   reset(): void {
@@ -150,12 +156,12 @@ export class CompiledMachine {
    * the state has no transition for the event.
    */
   step(state: number, ctx: number, event: number): number {
-    const key = (state << 24) | (event << 19) | ctx;
-    const hit = this.steps.get(key);
+    const hi = (state << 8) | event;
+    const hit = this.steps.get(hi, ctx);
     if (hit !== ABSENT) { this.hits++; return hit; }
     this.misses++;
     const packed = this.evaluate(state, ctx, event);
-    this.steps.set(key, packed);
+    this.steps.set(hi, ctx, packed);
     return packed;
   }
 

@@ -8,6 +8,7 @@
  * O = dma_owns_decryption(dev) = F && !R, D = is_dma_decrypted(dev) = F || R.
  */
 import type { DmaMachine, MachineContext } from './machines/dma-setup.ts';
+import type { EnvGeneration } from './platforms.ts';
 import { dmaDirectAlloc } from './machines/dma-direct-alloc.ts';
 import { dmaDirectAllocDecryptFirst } from './machines/dma-direct-alloc-decrypt-first.ts';
 import { dmaDirectFree } from './machines/dma-direct-free.ts';
@@ -24,10 +25,19 @@ import { jggDmaDirectFreePages } from './machines/jgg-dma-direct-free-pages.ts';
 import { jggDmaDirectMmap } from './machines/jgg-dma-direct-mmap.ts';
 import { jggDmaDirectMapPhys } from './machines/jgg-dma-direct-map-phys.ts';
 import { jggDmaDirectUnmapPhys } from './machines/jgg-dma-direct-unmap-phys.ts';
+import { v73DmaDirectAlloc } from './machines/v73-dma-direct-alloc.ts';
+import { v73DmaDirectFree } from './machines/v73-dma-direct-free.ts';
+import { v73DmaDirectAllocPages } from './machines/v73-dma-direct-alloc-pages.ts';
+import { v73DmaDirectFreePages } from './machines/v73-dma-direct-free-pages.ts';
+import { v73DmaDirectMmap } from './machines/v73-dma-direct-mmap.ts';
+import { v73DmaDirectMapPhys } from './machines/v73-dma-direct-map-phys.ts';
+import { dmaSetCoherentMask } from './machines/dma-set-coherent-mask.ts';
 
 export const ENTRY_POINTS = [
   'dma_direct_alloc', 'dma_direct_free', 'dma_direct_alloc_pages', 'dma_direct_free_pages',
   'dma_direct_mmap', 'dma_direct_map_phys', 'dma_direct_unmap_phys',
+  // a driver step between calls, not part of dma-direct: the same machine in every version
+  'dma_set_coherent_mask',
 ] as const;
 export type EntryPoint = (typeof ENTRY_POINTS)[number];
 
@@ -37,6 +47,8 @@ interface GuardDelta { readonly impl: Guard; readonly c: string }
 export interface KernelVersion {
   readonly id: string;
   readonly description: string;
+  /** the environment the version's code runs in (pools with or without cc_shared, platform rules) */
+  readonly env: EnvGeneration;
   /** guards whose condition differs from baseline, with the C condition they now encode */
   readonly guardChanges: Readonly<Record<string, string>>;
   readonly machines: Readonly<Record<EntryPoint, DmaMachine>>;
@@ -73,6 +85,7 @@ const BASE_MACHINES: Record<EntryPoint, DmaMachine> = {
   dma_direct_mmap: dmaDirectMmap,
   dma_direct_map_phys: dmaDirectMapPhys,
   dma_direct_unmap_phys: dmaDirectUnmapPhys,
+  dma_set_coherent_mask: dmaSetCoherentMask,
 };
 const P3_MACHINES: Record<EntryPoint, DmaMachine> = {
   ...BASE_MACHINES,
@@ -94,9 +107,27 @@ const JGG_MACHINES: Record<EntryPoint, DmaMachine> = {
   dma_direct_mmap: jggDmaDirectMmap,
   dma_direct_map_phys: jggDmaDirectMapPhys,
   dma_direct_unmap_phys: jggDmaDirectUnmapPhys,
+  dma_set_coherent_mask: dmaSetCoherentMask,
 };
 const JGG: Record<string, GuardDelta> = {
   allowHighmem: { impl: ({ context: c }) => !c.F, c: 'allow_highmem = dev_can_dma_from_encrypted(dev) (a highmem page has no linear alias to decrypt)' },
+};
+
+/**
+ * Mainline v7.3: the merged CC_SHARED series (Aneesh Kumar K.V, v8; facts
+ * §8), every entry point with a machine of its own whose states cite
+ * direct.c lines at 63e62b63. Its environment generation is `cc-shared`.
+ */
+const V73_MACHINES: Record<EntryPoint, DmaMachine> = {
+  dma_direct_alloc: v73DmaDirectAlloc,
+  dma_direct_free: v73DmaDirectFree,
+  dma_direct_alloc_pages: v73DmaDirectAllocPages,
+  dma_direct_free_pages: v73DmaDirectFreePages,
+  dma_direct_mmap: v73DmaDirectMmap,
+  dma_direct_map_phys: v73DmaDirectMapPhys,
+  // ABSTRACTION: dma_direct_unmap_phys() (kernel/dma/direct.h) releases a bounce slot as before.
+  dma_direct_unmap_phys: dmaDirectUnmapPhys,
+  dma_set_coherent_mask: dmaSetCoherentMask,
 };
 
 function version(id: string, description: string, structure: Record<EntryPoint, DmaMachine>, ...deltas: Record<string, GuardDelta>[]): KernelVersion {
@@ -105,7 +136,7 @@ function version(id: string, description: string, structure: Record<EntryPoint, 
   const machines = Object.fromEntries(
     ENTRY_POINTS.map((ep) => [ep, Object.keys(guards).length ? structure[ep].provide({ guards } as never) : structure[ep]]),
   ) as Record<EntryPoint, DmaMachine>;
-  return { id, description, guardChanges: Object.fromEntries(Object.entries(merged).map(([k, v]) => [k, v.c])), machines };
+  return { id, description, env: 'classic', guardChanges: Object.fromEntries(Object.entries(merged).map(([k, v]) => [k, v.c])), machines };
 }
 
 export const VERSIONS: readonly KernelVersion[] = [
@@ -116,6 +147,7 @@ export const VERSIONS: readonly KernelVersion[] = [
   version('v2-p4', 'v2 1-4/5: + "Refactor memory encryption usage" (patch 5 is documentation only)', P3_MACHINES, P1, P2, P3, P4),
   version('v2-p3-without-p1', 'v2 2/5 and 3/5 without 1/5: checks that patch 3 depends on patch 1', P3_MACHINES, P2, P3),
   version('jgg-flags', 'Jason Gunthorpe\'s design: the encryption state travels with the phys as a flag; the device is asked only dev_can_dma_from_encrypted()', JGG_MACHINES, JGG),
+  { ...version('v7.3', 'mainline v7.3: the merged CC_SHARED series ("dma-mapping: Track shared DMA state through direct, pool and swiotlb paths"), direct.c at 63e62b63', V73_MACHINES), env: 'cc-shared' },
 ];
 
 export const VERSION_IDS: readonly string[] = VERSIONS.map((v) => v.id);

@@ -100,6 +100,8 @@ export const OUTCOME_EVENTS = [
   'VUNMAPPED', 'UNCACHED_CLEARED',
   'BOUNCE_MAPPED', 'BOUNCE_MAP_FAILED', 'BOUNCE_UNMAPPED',
   'PFN_REMAPPED',
+  'SWIOTLB_POOL_FOUND', 'NOT_IN_SWIOTLB_POOL',
+  'MASK_SET',
 ] as const;
 export type OutcomeEvent = (typeof OUTCOME_EVENTS)[number];
 export const EVENT_ID: Readonly<Record<OutcomeEvent, number>> = Object.fromEntries(

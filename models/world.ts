@@ -7,7 +7,7 @@
  *   byte 1: vmap alias attr (2 bits) | user mmap attr (2 bits) | DMA address attr (2 bits)
  * Thread (4 bytes):
  *   byte 0: program counter (4 bits) | handle kind (4 bits)
- *   byte 1: machine state (0 = between calls, else state index + 1)
+ *   byte 1: machine state (7 bits: 0 = between calls, else state index + 1) | mask changed (1 bit)
  *   byte 2: machine locals (bits, LOCAL_KEYS order)
  *   byte 3: current page + 1 (4 bits) | handle page + 1 (4 bits)
  *
@@ -77,7 +77,10 @@ export class WorldView {
   private tb(t: number): number { return t * THREAD_BYTES; }
   pc(t: number): number { return this.buf[this.tb(t)]! & 15; }
   handleKind(t: number): number { return this.buf[this.tb(t)]! >> 4; }
-  mstate(t: number): number { return this.buf[this.tb(t) + 1]!; }
+  mstate(t: number): number { return this.buf[this.tb(t) + 1]! & 0x7f; }
+  /** the driver changed its device's coherent DMA mask (dma_set_coherent_mask) to the other side of the `mask` knob */
+  maskChanged(t: number): boolean { return (this.buf[this.tb(t) + 1]! & 0x80) !== 0; }
+  setMaskChanged(t: number, v: boolean): void { const i = this.tb(t) + 1; this.buf[i] = (this.buf[i]! & 0x7f) | (v ? 0x80 : 0); }
   locals(t: number): number { return this.buf[this.tb(t) + 2]!; }
   /** page the running call works on, or -1 */
   cur(t: number): number { return (this.buf[this.tb(t) + 3]! & 15) - 1; }
@@ -91,7 +94,7 @@ export class WorldView {
   }
   setMachine(t: number, mstate: number, locals: number): void {
     const i = this.tb(t);
-    this.buf[i + 1] = mstate;
+    this.buf[i + 1] = (this.buf[i + 1]! & 0x80) | mstate;
     this.buf[i + 2] = locals;
   }
   setCur(t: number, p: number): void { const i = this.tb(t) + 3; this.buf[i] = (this.buf[i]! & 0xf0) | (p + 1); }

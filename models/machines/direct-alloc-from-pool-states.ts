@@ -5,26 +5,26 @@
  * when the pool was filled (pool.c atomic_pool_expand), so the helper does
  * no encryption work itself.
  */
-import type { StateMeta } from './dma-setup.ts';
+import { baselineAt, type StateMeta } from './dma-setup.ts';
 
-const SRC = 'kernel/dma/direct.c dma_direct_alloc_from_pool()';
+const FN = 'dma_direct_alloc_from_pool';
 
 export function allocFromPoolStates(returned: string, returnNull: string) {
   return {
     fromPool: {
-      meta: { source: `${SRC}: IS_ENABLED(CONFIG_DMA_COHERENT_POOL)?` } satisfies StateMeta,
+      meta: { source: baselineAt(174, FN, 'IS_ENABLED(CONFIG_DMA_COHERENT_POOL)?') } satisfies StateMeta,
       always: [{ guard: 'coherentPoolConfigured', target: 'poolAlloc' }, { target: 'noCoherentPool' }],
     },
     noCoherentPool: {
       type: 'final',
-      meta: { source: `${SRC}: WARN_ON_ONCE(!CONFIG_DMA_COHERENT_POOL), return NULL`, returns: 'null', warn: 'atomic allocation without CONFIG_DMA_COHERENT_POOL' } satisfies StateMeta,
+      meta: { source: baselineAt(175, FN, 'WARN_ON_ONCE(!CONFIG_DMA_COHERENT_POOL), return NULL'), returns: 'null', warn: 'atomic allocation without CONFIG_DMA_COHERENT_POOL' } satisfies StateMeta,
     },
     poolAlloc: {
-      meta: { source: `${SRC}: dma_alloc_from_pool(dev, size, &ret, gfp, dma_coherent_ok) (kernel/dma/pool.c WARNs when no pool can serve it)`, call: 'dma_alloc_from_pool' } satisfies StateMeta,
+      meta: { source: baselineAt(178, FN, 'dma_alloc_from_pool(dev, size, &ret, gfp, dma_coherent_ok) (kernel/dma/pool.c WARNs when no pool can serve it)'), call: 'dma_alloc_from_pool' } satisfies StateMeta,
       on: { POOL_ALLOC_OK: { target: 'poolHandOut' }, POOL_ALLOC_FAILED: { target: returnNull } },
     },
     poolHandOut: {
-      meta: { source: `${SRC}: *dma_handle = phys_to_dma_direct(dev, page_to_phys(page))` } satisfies StateMeta,
+      meta: { source: baselineAt(181, FN, '*dma_handle = phys_to_dma_direct(dev, page_to_phys(page))') } satisfies StateMeta,
       always: [
         { guard: 'physToDmaUnencrypted', actions: 'usePhysToDmaUnencrypted', target: returned },
         { target: returned },

@@ -14,16 +14,17 @@
  * modelled as buddy pages; only a highmem CMA area (32-bit) is separate,
  * because it decides allow_highmem.
  */
-import type { StateMeta } from './dma-setup.ts';
+import { baselineAt, type StateMeta } from './dma-setup.ts';
 
-const SRC = 'kernel/dma/direct.c __dma_direct_alloc_pages()';
+const FN = '__dma_direct_alloc_pages';
 
 export interface AllocPagesBlock {
   /** state-name prefix, '' for the main allocation of the entry point */
   readonly prefix: string;
   readonly onPage: string;
   readonly onNoPage: string;
-  readonly allowHighmem: true | false | 'allowHighmem';
+  /** a literal, or the guard that decides it */
+  readonly allowHighmem: true | false | 'allowHighmem' | 'allowHighmemUnshared';
   /**
    * Whether the is_swiotlb_for_alloc() branch exists for this caller. The
    * NO_KERNEL_MAPPING shortcut is taken only for devices without a
@@ -31,6 +32,8 @@ export interface AllocPagesBlock {
    * and is left out.
    */
   readonly restrictedPoolBranch?: boolean;
+  /** each state's meta.source, where the caller's version gives file:line positions (default: function-level text) */
+  readonly source?: Partial<Record<'entry' | 'swiotlb' | 'cma' | 'cmaRelease' | 'buddy', string>>;
 }
 
 function name(prefix: string, base: string): string {
@@ -51,10 +54,11 @@ export function directAllocPagesStates(b: AllocPagesBlock): Record<string, objec
   const onHighmem =
     b.allowHighmem === true ? highmemAccepted
       : b.allowHighmem === false ? highmemRejected
-        : [{ guard: 'allowHighmem', ...highmemAccepted }, highmemRejected];
+        : [{ guard: b.allowHighmem, ...highmemAccepted }, highmemRejected];
+  const src = b.source ?? {};
   return {
     [n('directAllocPages')]: {
-      meta: { source: `${SRC}: entry; restricted pool first, then CMA, then the buddy allocator` } satisfies StateMeta,
+      meta: { source: src.entry ?? baselineAt(128, FN, 'entry; restricted pool first, then CMA, then the buddy allocator') } satisfies StateMeta,
       always: [
         ...(withPool ? [{ guard: 'isSwiotlbForAlloc', target: n('swiotlbAlloc') }] : []),
         { guard: 'highmemCmaConfigured', target: n('cmaAlloc') },
@@ -63,24 +67,24 @@ export function directAllocPagesStates(b: AllocPagesBlock): Record<string, objec
     },
     ...(withPool ? { [n('swiotlbAlloc')]: {
       meta: {
-        source: `${SRC}: is_swiotlb_for_alloc(dev) -> dma_direct_alloc_swiotlb() -> swiotlb_alloc(); no fallback`,
+        source: src.swiotlb ?? baselineAt(129, FN, 'is_swiotlb_for_alloc(dev) -> dma_direct_alloc_swiotlb() -> swiotlb_alloc(); no fallback'),
         call: 'swiotlb_alloc',
       } satisfies StateMeta,
       on: { SWIOTLB_ALLOC_OK: { target: b.onPage }, SWIOTLB_ALLOC_FAILED: { target: b.onNoPage } },
     } } : {}),
     [n('cmaAlloc')]: {
-      meta: { source: `${SRC}: dma_alloc_contiguous() (CMA), kept if dma_coherent_ok() && (allow_highmem || !PageHighMem(page))`, call: 'dma_alloc_contiguous' } satisfies StateMeta,
+      meta: { source: src.cma ?? baselineAt(132, FN, 'dma_alloc_contiguous() (CMA), kept if dma_coherent_ok() && (allow_highmem || !PageHighMem(page))'), call: 'dma_alloc_contiguous' } satisfies StateMeta,
       on: { CMA_HIGHMEM_PAGE: onHighmem, CMA_NONE: { target: n('buddyAlloc') } },
     },
     // With allow_highmem == true a highmem page is always kept: no release state.
     ...(b.allowHighmem === true ? {} : {
       [n('cmaRelease')]: {
-        meta: { source: `${SRC}: highmem CMA page not allowed -> dma_free_contiguous(), fall back to the buddy allocator`, call: 'dma_free_contiguous' } satisfies StateMeta,
+        meta: { source: src.cmaRelease ?? baselineAt(138, FN, 'highmem CMA page not allowed -> dma_free_contiguous(), fall back to the buddy allocator'), call: 'dma_free_contiguous' } satisfies StateMeta,
         on: { CMA_RELEASED: { target: n('buddyAlloc') } },
       },
     }),
     [n('buddyAlloc')]: {
-      meta: { source: `${SRC}: alloc_pages_node() loop (ABSTRACTION: first page fits the mask)`, call: 'alloc_pages_node' } satisfies StateMeta,
+      meta: { source: src.buddy ?? baselineAt(141, FN, 'alloc_pages_node() loop (ABSTRACTION: first page fits the mask)'), call: 'alloc_pages_node' } satisfies StateMeta,
       on: { BUDDY_PAGE: { target: b.onPage }, BUDDY_FAILED: { target: b.onNoPage } },
     },
   };

@@ -9,11 +9,9 @@
  * it as the struct page pointer (fixed later by "dma-direct: return struct
  * page from dma_direct_alloc_from_pool()", Fixes 5b138c534fda).
  */
-import { dmaSetup, initialContext, type StateMeta } from './dma-setup.ts';
+import { baselineAt, dmaSetup, initialContext, type StateMeta } from './dma-setup.ts';
 import { allocPagesEntry, directAllocPagesStates } from './direct-alloc-pages-states.ts';
 import { allocFromPoolStates } from './direct-alloc-from-pool-states.ts';
-
-const SRC = 'kernel/dma/direct.c dma_direct_alloc_pages()';
 
 export const dmaDirectAllocPages = dmaSetup.createMachine({
   id: 'dma_direct_alloc_pages',
@@ -21,25 +19,25 @@ export const dmaDirectAllocPages = dmaSetup.createMachine({
   context: initialContext,
   states: {
     start: {
-      meta: { source: `${SRC}: entry; atomic-pool diversion test` } satisfies StateMeta,
+      meta: { source: baselineAt(359, 'dma_direct_alloc_pages', 'entry; atomic-pool diversion test') } satisfies StateMeta,
       always: [{ guard: 'useAtomicPoolForAllocPages', target: 'fromPool' }, { target: allocPagesEntry('') }],
     },
     ...allocFromPoolStates('returnVaddrAsPage', 'returnNull'),
     returnVaddrAsPage: {
       type: 'final',
-      meta: { source: `${SRC}: return dma_direct_alloc_from_pool(...): the CPU address (void *) becomes the struct page * result`, returns: 'vaddr_as_page' } satisfies StateMeta,
+      meta: { source: baselineAt(360, 'dma_direct_alloc_pages', 'return dma_direct_alloc_from_pool(...): the CPU address (void *) becomes the struct page * result'), returns: 'vaddr_as_page' } satisfies StateMeta,
     },
     ...(directAllocPagesStates({ prefix: '', onPage: 'decrypting', onNoPage: 'returnNull', allowHighmem: false }) as {}),
     decrypting: {
-      meta: { source: `${SRC}: ret = page_address(page); dma_set_decrypted(dev, ret, size)` } satisfies StateMeta,
+      meta: { source: baselineAt(367, 'dma_direct_alloc_pages', 'ret = page_address(page); dma_set_decrypted(dev, ret, size)') } satisfies StateMeta,
       always: [{ guard: 'dmaOwnsDecryption', target: 'setMemoryDecrypted' }, { target: 'handOut' }],
     },
     setMemoryDecrypted: {
-      meta: { source: `${SRC}: dma_set_decrypted() -> set_memory_decrypted(); failure -> goto out_leak_pages`, call: 'set_memory_decrypted' } satisfies StateMeta,
+      meta: { source: baselineAt(367, 'dma_direct_alloc_pages', 'dma_set_decrypted() -> set_memory_decrypted(); failure -> goto out_leak_pages'), call: 'set_memory_decrypted' } satisfies StateMeta,
       on: { SET_DECRYPTED_OK: { target: 'handOut' }, SET_DECRYPTED_FAILED: { target: 'outLeakPages' } },
     },
     handOut: {
-      meta: { source: `${SRC}: memset(ret, 0, size); *dma_handle = phys_to_dma_direct(dev, page_to_phys(page))` } satisfies StateMeta,
+      meta: { source: baselineAt(370, 'dma_direct_alloc_pages', 'memset(ret, 0, size); *dma_handle = phys_to_dma_direct(dev, page_to_phys(page))') } satisfies StateMeta,
       always: [
         { guard: 'physToDmaUnencrypted', actions: 'usePhysToDmaUnencrypted', target: 'returnPage' },
         { target: 'returnPage' },
@@ -47,15 +45,15 @@ export const dmaDirectAllocPages = dmaSetup.createMachine({
     },
     returnPage: {
       type: 'final',
-      meta: { source: `${SRC}: return page`, returns: 'page' } satisfies StateMeta,
+      meta: { source: baselineAt(371, 'dma_direct_alloc_pages', 'return page'), returns: 'page' } satisfies StateMeta,
     },
     outLeakPages: {
       type: 'final',
-      meta: { source: `${SRC}: out_leak_pages: return NULL; the page is never freed`, returns: 'null', leak: true } satisfies StateMeta,
+      meta: { source: baselineAt(373, 'dma_direct_alloc_pages', 'out_leak_pages: return NULL; the page is never freed'), returns: 'null', leak: true } satisfies StateMeta,
     },
     returnNull: {
       type: 'final',
-      meta: { source: `${SRC}: return NULL`, returns: 'null' } satisfies StateMeta,
+      meta: { source: baselineAt(364, 'dma_direct_alloc_pages', 'return NULL'), returns: 'null' } satisfies StateMeta,
     },
   },
 });

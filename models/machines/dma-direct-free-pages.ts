@@ -7,10 +7,8 @@
  * address, so the lookup misses and a pool page falls through to
  * dma_set_encrypted() and __dma_direct_free_pages().
  */
-import { dmaSetup, initialContext, type StateMeta } from './dma-setup.ts';
+import { baselineAt, dmaSetup, initialContext, type StateMeta } from './dma-setup.ts';
 import { reencryptAndFreeStates } from './dma-direct-free-common.ts';
-
-const SRC = 'kernel/dma/direct.c dma_direct_free_pages()';
 
 export const dmaDirectFreePages = dmaSetup.createMachine({
   id: 'dma_direct_free_pages',
@@ -18,13 +16,13 @@ export const dmaDirectFreePages = dmaSetup.createMachine({
   context: initialContext,
   states: {
     start: {
-      meta: { source: `${SRC}: vaddr = page_address(page); atomic pool configured?` } satisfies StateMeta,
+      meta: { source: baselineAt(383, 'dma_direct_free_pages', 'vaddr = page_address(page); atomic pool configured?') } satisfies StateMeta,
       always: [{ guard: 'coherentPoolConfigured', target: 'freeToPool' }, { target: 'encrypting' }],
     },
     freeToPool: {
-      meta: { source: `${SRC}: dma_free_from_pool(dev, vaddr, size) (gen_pool lookup by virtual address)`, call: 'dma_free_from_pool', arg: 'page_address' } satisfies StateMeta,
+      meta: { source: baselineAt(384, 'dma_direct_free_pages', 'dma_free_from_pool(dev, vaddr, size) (gen_pool lookup by virtual address)'), call: 'dma_free_from_pool', arg: 'page_address' } satisfies StateMeta,
       on: { POOL_FREED: { target: 'returned' }, NOT_IN_POOL: { target: 'encrypting' } },
     },
-    ...reencryptAndFreeStates(SRC, 'vaddr', 'page'),
+    ...reencryptAndFreeStates('dma_direct_free_pages', { encrypt: 387, free: 389 }, 'vaddr', 'page'),
   },
 });

@@ -6,8 +6,8 @@
  * dropped with their alloc counterparts. cpu_addr and dma_handle always
  * refer to the same allocation (a correct driver).
  */
-import { dmaSetup, initialContext, type StateMeta } from './dma-setup.ts';
-import { freeCommonStates, FREE_SRC as SRC } from './dma-direct-free-common.ts';
+import { baselineAt, dmaSetup, initialContext, type StateMeta } from './dma-setup.ts';
+import { freeCommonStates } from './dma-direct-free-common.ts';
 
 export const dmaDirectFree = dmaSetup.createMachine({
   id: 'dma_direct_free',
@@ -17,7 +17,7 @@ export const dmaDirectFree = dmaSetup.createMachine({
     ...freeCommonStates(),
     vunmapping: {
       // No re-encrypt: consistent with a baseline alloc that never decrypted on remap.
-      meta: { source: `${SRC}: is_vmalloc_addr(cpu_addr): vunmap(cpu_addr), then free the pages`, call: 'vunmap' } satisfies StateMeta,
+      meta: { source: baselineAt(342, 'dma_direct_free', 'is_vmalloc_addr(cpu_addr): vunmap(cpu_addr), then free the pages'), call: 'vunmap' } satisfies StateMeta,
       on: { VUNMAPPED: { target: 'freePages' } },
     },
   },

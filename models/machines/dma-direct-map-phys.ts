@@ -14,7 +14,8 @@
  */
 import { dmaSetup, initialContext, type StateMeta } from './dma-setup.ts';
 
-const SRC = 'kernel/dma/direct.h dma_direct_map_phys()';
+/** baseline kernel/dma/direct.h, as the blob the CC_SHARED series applies to (7140c208; Jiri Pirko's DMA_ATTR_CC_SHARED included) */
+const H = (line: number, what: string) => `kernel/dma/direct.h:${line} @blob-7140c208 dma_direct_map_phys(): ${what}`;
 
 export const dmaDirectMapPhys = dmaSetup.createMachine({
   id: 'dma_direct_map_phys',
@@ -22,7 +23,7 @@ export const dmaDirectMapPhys = dmaSetup.createMachine({
   context: initialContext,
   states: {
     start: {
-      meta: { source: `${SRC}: if (is_swiotlb_force_bounce(dev)) return swiotlb_map(...)` } satisfies StateMeta,
+      meta: { source: H(91, 'if (is_swiotlb_force_bounce(dev)) return swiotlb_map(...) (attrs carry no DMA_ATTR_CC_SHARED)') } satisfies StateMeta,
       always: [{ guard: 'swiotlbForceBounce', target: 'bouncing' }, { target: 'returnDirect' }],
     },
     bouncing: {
@@ -31,15 +32,15 @@ export const dmaDirectMapPhys = dmaSetup.createMachine({
     },
     returnBounced: {
       type: 'final',
-      meta: { source: `${SRC}: return the bounce slot's DMA address`, returns: 'bounced_dma_addr' } satisfies StateMeta,
+      meta: { source: H(96, "return the bounce slot's DMA address"), returns: 'bounced_dma_addr' } satisfies StateMeta,
     },
     returnError: {
       type: 'final',
-      meta: { source: `${SRC}: return DMA_MAPPING_ERROR`, returns: 'mapping_error' } satisfies StateMeta,
+      meta: { source: H(96, 'return DMA_MAPPING_ERROR (swiotlb_map failed)'), returns: 'mapping_error' } satisfies StateMeta,
     },
     returnDirect: {
       type: 'final',
-      meta: { source: `${SRC}: dma_addr = phys_to_dma(dev, phys); dma_capable() -> return dma_addr`, returns: 'direct_dma_addr' } satisfies StateMeta,
+      meta: { source: H(111, 'dma_addr = phys_to_dma(dev, phys); dma_capable() -> return dma_addr'), returns: 'direct_dma_addr' } satisfies StateMeta,
     },
   },
 });

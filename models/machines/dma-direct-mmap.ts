@@ -11,9 +11,7 @@
  * dma_direct_can_mmap() (CONFIG_DMA_NONCOHERENT_MMAP, which arm64 selects);
  * the model lets every allocation be mapped.
  */
-import { dmaSetup, initialContext, type StateMeta } from './dma-setup.ts';
-
-const SRC = 'kernel/dma/direct.c dma_direct_mmap()';
+import { baselineAt, dmaSetup, initialContext, type StateMeta } from './dma-setup.ts';
 
 export const dmaDirectMmap = dmaSetup.createMachine({
   id: 'dma_direct_mmap',
@@ -21,19 +19,19 @@ export const dmaDirectMmap = dmaSetup.createMachine({
   context: initialContext,
   states: {
     start: {
-      meta: { source: `${SRC}: vm_page_prot = dma_pgprot(dev, vm_page_prot, attrs); pgprot_decrypted() when the guard holds` } satisfies StateMeta,
+      meta: { source: baselineAt(539, 'dma_direct_mmap', 'vm_page_prot = dma_pgprot(dev, vm_page_prot, attrs); pgprot_decrypted() when the guard holds') } satisfies StateMeta,
       always: [
         { guard: 'mmapProtDecrypted', actions: 'usePgprotDecrypted', target: 'remappingPfnRange' },
         { target: 'remappingPfnRange' },
       ],
     },
     remappingPfnRange: {
-      meta: { source: `${SRC}: remap_pfn_range(vma, vm_start, pfn + vm_pgoff, size, vm_page_prot)`, call: 'remap_pfn_range' } satisfies StateMeta,
+      meta: { source: baselineAt(550, 'dma_direct_mmap', 'remap_pfn_range(vma, vm_start, pfn + vm_pgoff, size, vm_page_prot)'), call: 'remap_pfn_range' } satisfies StateMeta,
       on: { PFN_REMAPPED: { target: 'returned' } },
     },
     returned: {
       type: 'final',
-      meta: { source: `${SRC}: return 0`, returns: 'mmap_result' } satisfies StateMeta,
+      meta: { source: baselineAt(550, 'dma_direct_mmap', 'return 0'), returns: 'mmap_result' } satisfies StateMeta,
     },
   },
 });

@@ -7,7 +7,7 @@
  */
 import { dmaSetup, initialContext, type StateMeta } from './dma-setup.ts';
 
-const SRC = 'kernel/dma/direct.h dma_direct_unmap_phys()';
+const H = (line: number, what: string) => `kernel/dma/direct.h:${line} @blob-7140c208 dma_direct_unmap_phys(): ${what}`;
 
 export const dmaDirectUnmapPhys = dmaSetup.createMachine({
   id: 'dma_direct_unmap_phys',
@@ -15,7 +15,7 @@ export const dmaDirectUnmapPhys = dmaSetup.createMachine({
   context: initialContext,
   states: {
     start: {
-      meta: { source: `${SRC}: swiotlb_tbl_unmap_single(dev, phys, ...) [include/linux/swiotlb.h]: if (swiotlb_find_pool(dev, phys))` } satisfies StateMeta,
+      meta: { source: H(152, 'swiotlb_tbl_unmap_single(dev, phys, ...) [include/linux/swiotlb.h]: if (swiotlb_find_pool(dev, phys))') } satisfies StateMeta,
       always: [{ guard: 'isSwiotlbBuffer', target: 'unbouncing' }, { target: 'returned' }],
     },
     unbouncing: {
@@ -24,7 +24,7 @@ export const dmaDirectUnmapPhys = dmaSetup.createMachine({
     },
     returned: {
       type: 'final',
-      meta: { source: `${SRC}: return`, returns: 'void' } satisfies StateMeta,
+      meta: { source: H(154, 'return'), returns: 'void' } satisfies StateMeta,
     },
   },
 });

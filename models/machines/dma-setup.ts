@@ -51,6 +51,12 @@ export interface MachineLocals {
   readonly protDecrypted: boolean;
   /** the DMA handle was made with phys_to_dma_unencrypted() */
   readonly dmaUnencrypted: boolean;
+  /** v7.3: `attrs & __DMA_ATTR_ALLOC_CC_SHARED` in the allocs and frees, `attrs & DMA_ATTR_CC_SHARED` in mmap (set from force_dma_unencrypted(dev) at entry) */
+  readonly ccShared: boolean;
+  /** v7.3: `mark_mem_decrypt` in dma_direct_alloc(), `mark_mem_encrypted` in the frees */
+  readonly markMem: boolean;
+  /** v7.3: `swiotlb_pool = swiotlb_find_pool(dev, phys)` found the buffer in a swiotlb pool (the frees) */
+  readonly swiotlbPool: boolean;
 }
 
 export type MachineContext = MachineInput & MachineLocals;
@@ -59,9 +65,14 @@ export const INPUT_KEYS: readonly (keyof MachineInput)[] = [
   'F', 'R', 'C', 'B', 'NKM', 'remapConfig', 'coherentPoolConfig', 'setUncachedConfig', 'highmemCmaConfig',
   'cpuAddrIsVmalloc', 'forceBounce', 'swiotlbBuffer',
 ];
-export const LOCAL_KEYS: readonly (keyof MachineLocals)[] = ['remap', 'setUncached', 'pageHighmem', 'protDecrypted', 'dmaUnencrypted'];
+export const LOCAL_KEYS: readonly (keyof MachineLocals)[] = [
+  'remap', 'setUncached', 'pageHighmem', 'protDecrypted', 'dmaUnencrypted', 'ccShared', 'markMem', 'swiotlbPool',
+];
 
-export const NO_LOCALS: MachineLocals = { remap: false, setUncached: false, pageHighmem: false, protDecrypted: false, dmaUnencrypted: false };
+export const NO_LOCALS: MachineLocals = {
+  remap: false, setUncached: false, pageHighmem: false, protDecrypted: false, dmaUnencrypted: false,
+  ccShared: false, markMem: false, swiotlbPool: false,
+};
 
 /** The environment call a state waits on (the interleaving points). */
 export type EnvCall =
@@ -69,12 +80,15 @@ export type EnvCall =
   | 'dma_alloc_from_pool' | 'dma_free_from_pool' | 'dma_free_from_pool_by_phys'
   | 'set_memory_decrypted' | 'set_memory_encrypted'
   | 'dma_common_contiguous_remap' | 'vunmap' | 'arch_dma_set_uncached' | 'arch_dma_clear_uncached'
-  | '__dma_direct_free_pages' | 'swiotlb_map' | 'swiotlb_tbl_unmap_single' | 'remap_pfn_range';
+  | '__dma_direct_free_pages' | 'swiotlb_map' | 'swiotlb_tbl_unmap_single' | 'remap_pfn_range'
+  | 'swiotlb_find_pool' | 'swiotlb_free_from_pool' | 'dma_set_coherent_mask';
 
 /** What a final state returns to the caller. */
 export type ReturnKind =
   | 'null' | 'cpu_addr' | 'pool_vaddr' | 'page_cookie' | 'page' | 'vaddr_as_page'
-  | 'void' | 'bounced_dma_addr' | 'direct_dma_addr' | 'mapping_error' | 'mmap_result';
+  | 'void' | 'bounced_dma_addr' | 'direct_dma_addr' | 'mapping_error' | 'mmap_result'
+  /** an int status (0); the caller keeps the buffer it holds */
+  | 'status';
 
 /** `meta` of every state: where it is in the kernel, and what it does. */
 export interface StateMeta {
@@ -120,6 +134,14 @@ export const GUARD_C: Readonly<Record<string, string>> = {
   cpuAddrIsVmalloc: 'is_vmalloc_addr(cpu_addr)',
   swiotlbForceBounce: 'is_swiotlb_force_bounce(dev)',
   isSwiotlbBuffer: 'swiotlb_find_pool(dev, phys) != NULL',
+  // v7.3 (the merged CC_SHARED series): conditions on the attrs and locals the functions now carry
+  ccShared: 'attrs & __DMA_ATTR_ALLOC_CC_SHARED (dma_direct_mmap: attrs & DMA_ATTR_CC_SHARED), set at entry when force_dma_unencrypted(dev)',
+  noKernelMappingUnshared: '(attrs & (DMA_ATTR_NO_KERNEL_MAPPING | __DMA_ATTR_ALLOC_CC_SHARED)) == DMA_ATTR_NO_KERNEL_MAPPING && !is_swiotlb_for_alloc(dev)',
+  useAtomicPoolShared: '(remap || (attrs & __DMA_ATTR_ALLOC_CC_SHARED)) && dma_direct_use_pool(dev, gfp)',
+  useAtomicPoolSharedForAllocPages: '(attrs & __DMA_ATTR_ALLOC_CC_SHARED) && dma_direct_use_pool(dev, gfp)',
+  allowHighmemUnshared: 'allow_highmem: false when attrs & __DMA_ATTR_ALLOC_CC_SHARED',
+  markMem: 'mark_mem_decrypt (dma_direct_alloc) / mark_mem_encrypted (the frees)',
+  swiotlbPoolFound: 'swiotlb_pool (= swiotlb_find_pool(dev, phys)) != NULL',
 };
 
 export const dmaSetup = setup({
@@ -153,6 +175,13 @@ export const dmaSetup = setup({
     cpuAddrIsVmalloc: ({ context }: GuardArgs) => context.cpuAddrIsVmalloc,
     swiotlbForceBounce: ({ context }: GuardArgs) => context.forceBounce,
     isSwiotlbBuffer: ({ context }: GuardArgs) => context.swiotlbBuffer,
+    ccShared: ({ context }: GuardArgs) => context.ccShared,
+    noKernelMappingUnshared: ({ context }: GuardArgs) => context.NKM && !context.ccShared && !context.R,
+    useAtomicPoolShared: ({ context }: GuardArgs) => (context.remap || context.ccShared) && !context.B && !context.R,
+    useAtomicPoolSharedForAllocPages: ({ context }: GuardArgs) => context.ccShared && !context.B && !context.R,
+    allowHighmemUnshared: ({ context }: GuardArgs) => !context.ccShared,
+    markMem: ({ context }: GuardArgs) => context.markMem,
+    swiotlbPoolFound: ({ context }: GuardArgs) => context.swiotlbPool,
   },
   actions: {
     /** dma_direct_alloc step 3c: remap = CONFIG_DMA_DIRECT_REMAP, set_uncached = CONFIG_ARCH_HAS_DMA_SET_UNCACHED */
@@ -162,6 +191,14 @@ export const dmaSetup = setup({
     markPageHighmem: assign({ pageHighmem: true }),
     usePgprotDecrypted: assign({ protDecrypted: true }),
     usePhysToDmaUnencrypted: assign({ dmaUnencrypted: true }),
+    /** v7.3: `attrs |= __DMA_ATTR_ALLOC_CC_SHARED` (or DMA_ATTR_CC_SHARED in mmap) because force_dma_unencrypted(dev) */
+    setCcShared: assign({ ccShared: true }),
+    /** v7.3: `mark_mem_decrypt = true` / `mark_mem_encrypted = true` */
+    setMarkMem: assign({ markMem: true }),
+    /** v7.3: `mark_mem_decrypt = false`: swiotlb memory comes from a pool already set up as the attrs ask */
+    clearMarkMem: assign({ markMem: false }),
+    /** v7.3 frees: the buffer is in a swiotlb pool, so `mark_mem_encrypted = false` */
+    noteSwiotlbPool: assign({ swiotlbPool: true, markMem: false }),
   },
 });
 
@@ -184,6 +221,14 @@ export function nonCoherentStrategy(onStrategy: string, onNone: string) {
     { guard: 'dmaDirectRemapConfigured', actions: 'takeNonCoherentStrategy', target: onStrategy },
     { target: onNone },
   ] as const;
+}
+
+/** The commit every baseline direct.c line number refers to (gregkh/linux, facts §0 S1). */
+export const BASELINE_DIRECT = '2c142b63';
+
+/** `kernel/dma/direct.c:<line> @2c142b63 <fn>(): <what>`: a position in the baseline direct.c. */
+export function baselineAt(line: number, fn: string, what: string): string {
+  return `kernel/dma/direct.c:${line} @${BASELINE_DIRECT} ${fn}(): ${what}`;
 }
 
 /** What dma_set_encrypted() logs when set_memory_encrypted() fails (the page then leaks). */

@@ -21,6 +21,11 @@
  * a successful set_memory_decrypted() re-encrypt on an error path.
  * ABSTRACTION: the guard `forceDmaUnencrypted` is the device question: it
  * holds exactly when !dev_can_dma_from_encrypted(dev).
+ * FIXME(soundness): the free recovers the flag of a buddy/CMA page from
+ * `forceDmaUnencrypted` asked at free time, where the design carries the
+ * flag from the allocation; a driver that changes its DMA mask in between
+ * (dma_set_coherent_mask on the SME host) makes the model's free disagree
+ * with the design, so its verdicts on the mask programs are not the design's.
  */
 import { encryptThenFreeStates, type StateMeta } from './dma-setup.ts';
 

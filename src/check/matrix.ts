@@ -4,7 +4,7 @@
  * data (`RunTask`) so it can cross to a worker and into a report.
  */
 import { deviceConfigs, deviceKey, deviceMatches, type DeviceConfig } from '../../models/devices.ts';
-import { platformById } from '../../models/platforms.ts';
+import { platformAt, platformById } from '../../models/platforms.ts';
 import { enumeratePrograms, programTuples, type Program } from '../../models/programs.ts';
 import type { RunSpec } from '../../models/run.ts';
 import { versionById } from '../../models/versions.ts';
@@ -27,22 +27,27 @@ export interface Matrix {
 }
 
 export function buildMatrix(sel: Selection): Matrix {
-  const programs = enumeratePrograms(sel.calls, new Set(sel.entryPoints));
+  const allowed = new Set(sel.entryPoints);
+  const programs = enumeratePrograms(sel.calls, allowed);
   const tuples = programTuples(programs, sel.threads);
+  // where force_dma_unencrypted() depends on the DMA mask, drivers that change it are part of the program set
+  const maskPrograms = enumeratePrograms(sel.calls, allowed, true);
+  const maskTuples = programTuples(maskPrograms, sel.threads);
   const tasks: RunTask[] = [];
   const excluded: { platform: string; device: string; reason: string }[] = [];
   for (const v of sel.versions) {
     for (const pid of sel.platforms) {
       const p = platformById(pid)!;
+      const platformTuples = p.forceDmaUnencrypted === 'mask-below-c-bit' ? maskTuples : tuples;
       const { configs, excluded: ex } = deviceConfigs(p, sel.threads);
       if (v === sel.versions[0]) for (const e of ex) if (deviceMatchesKey(e.device, sel.device)) excluded.push({ platform: pid, ...e });
       for (const d of configs) {
         if (!deviceMatches(d, sel.device)) continue;
-        for (const progs of tuples) tasks.push({ index: tasks.length, version: v, platform: pid, device: d, programs: progs });
+        for (const progs of platformTuples) tasks.push({ index: tasks.length, version: v, platform: pid, device: d, programs: progs });
       }
     }
   }
-  return { tasks, excluded, programs };
+  return { tasks, excluded, programs: maskPrograms.length > programs.length && sel.platforms.some((pid) => platformById(pid)!.forceDmaUnencrypted === 'mask-below-c-bit') ? maskPrograms : programs };
 }
 
 function deviceMatchesKey(key: string, filter: Selection['device']): boolean {
@@ -54,7 +59,7 @@ export function specOf(t: RunTask): RunSpec {
   const platform = platformById(t.platform);
   if (!version) throw new Error(`unknown version ${t.version}`);
   if (!platform) throw new Error(`unknown platform ${t.platform}`);
-  return { version, platform, device: t.device, programs: t.programs };
+  return { version, platform: platformAt(platform, version.env), device: t.device, programs: t.programs };
 }
 
 export function taskLabel(t: RunTask): string {

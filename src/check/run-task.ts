@@ -84,13 +84,16 @@ export function executeRun(task: RunTask, opts: RunOptions): RunOutcome {
   const spec = specOf(task);
   const reductions = opts.reductions ?? {};
   const por = reductions.por !== false;
-  // The reused steps get a quarter of the run's memory bound, at most their default.
+  // The run's memory bound covers the explorer's tables and the reused steps together:
+  // the steps get a quarter of it (at most their default), the explorer the rest.
   const maxBytes = opts.explore?.maxBytes;
-  const memo = maxBytes === undefined ? {} : { memoMaxBytes: Math.min(STEP_MEMO_MAX_BYTES, Math.floor(maxBytes / 4)) };
+  const memoMaxBytes = maxBytes === undefined ? undefined : Math.min(STEP_MEMO_MAX_BYTES, Math.floor(maxBytes / 4));
+  const memo = memoMaxBytes === undefined ? {} : { memoMaxBytes };
+  const explore = memoMaxBytes === undefined ? opts.explore : { ...opts.explore, maxBytes: maxBytes! - memoMaxBytes };
   // Most runs are small: start small, so that --max-memory is checked as the store grows.
   // With POR the ample thread is picked by index, so paths are re-derived below without it.
   const { result: r, memoBytes } = exploreReleasing((tuning) => dmaSystem(spec, props, reductions, { ...tuning, ...memo }), (sys) => sys, {
-    initialCapacity: 256, ...opts.explore, symmetry: reductions.symmetry !== false, concretize: !por,
+    initialCapacity: 256, ...explore, symmetry: reductions.symmetry !== false, concretize: !por,
   });
   const bytesUsed = r.bytesUsed + memoBytes;
   let goals = r.goals;
@@ -102,7 +105,7 @@ export function executeRun(task: RunTask, opts: RunOptions): RunOutcome {
     // another thread before it: the shortest counterexample comes from the full
     // interleaving semantics, searched only until every violation found is hit again.
     const again = exploreReleasing((tuning) => dmaSystem(spec, props, { ...reductions, por: false }, { ...tuning, ...memo }), (sys) => onlyGoals(sys, found), {
-      ...opts.explore, symmetry: reductions.symmetry !== false, stopWhenAllGoals: true,
+      ...explore, symmetry: reductions.symmetry !== false, stopWhenAllGoals: true,
     }).result;
     goals = [];
     found.forEach((bit, i) => { goals[bit] = again.goals[i]; });

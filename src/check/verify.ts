@@ -6,9 +6,10 @@
 import type { ExploreOptions } from '../core/explorer.ts';
 import { runAll, type PoolProgress, type RunAllOptions } from '../parallel/pool.ts';
 import type { BatchResponse } from '../parallel/messages.ts';
-import { buildMatrix, taskLabel } from './matrix.ts';
+import { SESSION_STARTS } from '../../models/programs.ts';
+import { buildMatrix, taskLabel, type Matrix } from './matrix.ts';
 import { addCoverage, addOutcomes, addResults, emptyPartial, finish, type Results } from './results.ts';
-import type { Selection } from './selection.ts';
+import { UsageError, type Selection } from './selection.ts';
 import type { Reductions } from './dma-system.ts';
 
 export interface VerifyOptions {
@@ -29,9 +30,26 @@ export interface VerifyOptions {
   readonly pool?: RunAllOptions['pool'];
 }
 
+/**
+ * Refuse a selection with no runs (bad input, not "holds over 0 runs"),
+ * saying why it is empty; returns its matrix.
+ */
+export function checkRunsSelected(selection: Selection, matrix: Matrix = buildMatrix(selection)): Matrix {
+  if (matrix.tasks.length > 0) return matrix;
+  if (matrix.programs.length === 0)
+    throw new UsageError(`the selection has no runs: no program can be built from --entry-points ${selection.entryPoints.join(',')} ` +
+      `(a program starts with ${[...SESSION_STARTS].join(', ')}; a free or unmap needs its allocation or map first)`);
+  const filter = Object.entries(selection.device).map(([k, v]) => `${k}=${v}`).join(',') || 'all';
+  const counts = new Map<string, number>();
+  for (const e of matrix.excluded) counts.set(e.reason, (counts.get(e.reason) ?? 0) + 1);
+  const reasons = [...counts].map(([reason, n]) => `${reason} (${n} configuration${n > 1 ? 's' : ''})`);
+  throw new UsageError(`the selection has no runs: no device configuration of ${selection.platforms.join(',')} matches --device ${filter}` +
+    `${reasons.length ? ` (excluded: ${reasons.slice(0, 2).join('; ')}${reasons.length > 2 ? `; and ${reasons.length - 2} more` : ''})` : ''}`);
+}
+
 export async function verify(opts: VerifyOptions): Promise<Results> {
   const started = Date.now();
-  const matrix = buildMatrix(opts.selection);
+  const matrix = checkRunsSelected(opts.selection);
   let indices = matrix.tasks.map((t) => t.index);
   if (opts.shard) indices = indices.filter((i) => i % opts.shard!.count === opts.shard!.index - 1);
   const partial = emptyPartial();

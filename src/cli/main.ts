@@ -1,16 +1,18 @@
 /**
  * dmacheck's command line: a table of commands, each with its option table.
- * Exit codes: 0 success / holds, 1 violated (or different, reproduced),
- * 2 bad input; commands document others.
+ * Exit codes are the constants of command.ts (EXIT_CODES_HELP): a bad input
+ * is one line and exit 2, an unexpected exception one line and exit 70 (the
+ * stack only with --debug, which every command accepts).
  */
 import { UsageError } from '../check/selection.ts';
-import { commandHelp, EXIT_USAGE, parseCommandArgs, type Command, type Io } from './command.ts';
+import { commandHelp, EXIT_CODES_HELP, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, paragraph, parseCommandArgs, wrap, type Command, type Io } from './command.ts';
 import { COMMANDS } from './commands/index.ts';
 
 export function usage(): string {
   const lines = ['usage: dmacheck <command> [options]', '', 'Exhaustive model checker for the memory-encryption logic of Linux dma-direct.', '', 'Commands:'];
-  for (const c of COMMANDS) lines.push(`  ${c.name.padEnd(10)} ${c.summary}`);
-  lines.push('', "Run 'dmacheck <command> --help' for a command's options.");
+  for (const c of COMMANDS) lines.push(...wrap(`  ${c.name.padEnd(10)} `, c.summary, 13));
+  lines.push('', ...paragraph("Run 'dmacheck <command> --help' for a command's options; 'dmacheck list' for the valid versions, platforms, properties, device knobs and entry points. --debug (any command): on an internal error, print the stack trace."));
+  lines.push('', ...paragraph(EXIT_CODES_HELP));
   return lines.join('\n');
 }
 
@@ -20,11 +22,35 @@ const stdio: Io = {
   isTTY: Boolean(process.stderr.isTTY),
 };
 
+/**
+ * An exception nothing awaits (an event handler, a worker callback) would
+ * make Node exit 1, the code of a violation: in the real process it is an
+ * internal error too.
+ */
+function exitInternalOnUncaught(debug: boolean): void {
+  const die = (e: unknown) => {
+    const err = e instanceof Error ? e : new Error(String(e));
+    stdio.err(`dmacheck: internal error: ${debug ? (err.stack ?? err.message) : `${oneLine(err.message) || err.name} (exit ${EXIT_INTERNAL}; run again with --debug for the stack trace, and please report it)`}`);
+    process.exit(EXIT_INTERNAL);
+  };
+  process.on('uncaughtException', die);
+  process.on('unhandledRejection', die);
+}
+
+/** A message on one line. */
+const oneLine = (s: string) => s.replace(/\s*\n\s*/g, ' ').trim();
+
 export async function main(argv: string[], io: Io = stdio): Promise<number> {
-  const [name, ...rest] = argv;
+  // --debug is global: accepted anywhere before a `--`.
+  const end = argv.indexOf('--');
+  const head = end < 0 ? argv : argv.slice(0, end);
+  const debug = head.includes('--debug');
+  const args = debug ? [...head.filter((a) => a !== '--debug'), ...(end < 0 ? [] : argv.slice(end))] : argv;
+  if (io === stdio) exitInternalOnUncaught(debug);
+  const [name, ...rest] = args;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     io.out(usage());
-    return name === undefined ? EXIT_USAGE : 0;
+    return name === undefined ? EXIT_USAGE : EXIT_OK;
   }
   const cmd: Command | undefined = COMMANDS.find((c) => c.name === name);
   if (!cmd) {
@@ -35,14 +61,17 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
     const { values, positionals } = parseCommandArgs(cmd, rest);
     if (values['help']) {
       io.out(commandHelp(cmd));
-      return 0;
+      return EXIT_OK;
     }
     return await cmd.run(values, positionals, io);
   } catch (e) {
     if (e instanceof UsageError) {
-      io.err(`dmacheck ${cmd.name}: ${e.message}`);
+      io.err(`dmacheck ${cmd.name}: ${oneLine(e.message)}`);
       return EXIT_USAGE;
     }
-    throw e;
+    const err = e instanceof Error ? e : new Error(String(e));
+    if (debug) io.err(`dmacheck ${cmd.name}: internal error: ${err.stack ?? err.message}`);
+    else io.err(`dmacheck ${cmd.name}: internal error: ${oneLine(err.message) || err.name} (exit ${EXIT_INTERNAL}; run again with --debug for the stack trace, and please report it)`);
+    return EXIT_INTERNAL;
   }
 }

@@ -10,14 +10,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { DEVICE_KNOBS } from '../../models/devices.ts';
-import { DEFAULT_CALLS, DEFAULT_THREADS, MAX_CALLS, MAX_THREADS, parseSelection, UsageError, type Selection } from '../check/selection.ts';
+import { DEFAULT_CALLS, DEFAULT_THREADS, MAX_CALLS, MAX_THREADS, parseMemorySize, parseSelection, UsageError, type Selection } from '../check/selection.ts';
 
 export interface NightlyConfig {
   readonly selection: Selection;
   /** worker threads; undefined = one per core; 0 = in the main thread */
   readonly workers?: number;
   readonly shard?: { readonly index: number; readonly count: number };
-  /** --max-memory syntax: MiB, or with an M or G suffix */
+  /** --max-memory syntax: MiB, or with a K, M or G suffix */
   readonly maxMemory?: string;
 }
 
@@ -31,7 +31,7 @@ export const CONFIG_KEYS: Readonly<Record<string, string>> = {
   entryPoints: '"all" or an array of entry points',
   bound: `{"threads": 1-${MAX_THREADS}, "calls": 1-${MAX_CALLS}}`,
   workers: '"auto" (one per core) or an integer 0-64 (0 = in the main thread, where Ctrl-C waits for the end of the run)',
-  maxMemory: 'memory limit of the explorer: MiB, or "8G" / "512M"',
+  maxMemory: 'memory limit of the explorer, as --max-memory: MiB (a number), or with a K, M or G suffix ("8G", "512M", "900K")',
   shard: '"i/n": run only the deterministic slice i of n',
 };
 
@@ -41,7 +41,10 @@ const fail = (where: string, msg: string): never => {
 
 function listText(where: string, key: string, v: unknown): string | undefined {
   if (v === undefined || v === 'all') return undefined;
-  if (typeof v === 'string') return v;
+  if (typeof v === 'string') {
+    if (!v.split(',').some((x) => x.trim())) fail(where, `${key}: empty list ${JSON.stringify(v)} (valid: ${CONFIG_KEYS[key]})`);
+    return v;
+  }
   if (Array.isArray(v) && v.every((x) => typeof x === 'string')) {
     if (!v.length) fail(where, `${key}: empty list (valid: ${CONFIG_KEYS[key]})`);
     return v.join(',');
@@ -114,8 +117,12 @@ export function parseConfig(raw: unknown, where: string): NightlyConfig {
   let maxMemory: string | undefined;
   const mm = c['maxMemory'];
   if (mm !== undefined) {
-    if ((typeof mm !== 'string' && typeof mm !== 'number') || !/^[1-9]\d*[MG]?$/i.test(String(mm)))
+    if (typeof mm !== 'string' && typeof mm !== 'number') fail(where, `maxMemory: bad value ${JSON.stringify(mm)} (valid: ${CONFIG_KEYS['maxMemory']})`);
+    try {
+      parseMemorySize('maxMemory', mm as string | number);
+    } catch {
       fail(where, `maxMemory: bad value ${JSON.stringify(mm)} (valid: ${CONFIG_KEYS['maxMemory']})`);
+    }
     maxMemory = String(mm);
   }
 
@@ -133,7 +140,7 @@ export function readConfig(path: string): NightlyConfig {
   }
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    raw = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (e) {
     return fail(path, `not JSON (${(e as Error).message.split('\n')[0]})`);
   }

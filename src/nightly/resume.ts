@@ -6,7 +6,7 @@
  */
 import type { Results } from '../check/results.ts';
 import { UsageError, type Selection } from '../check/selection.ts';
-import { readResultsFile, ResultsFileError } from '../report/schema.ts';
+import { loadResults } from '../check/load-results.ts';
 
 export interface Resume {
   readonly previous: Results;
@@ -29,9 +29,9 @@ export function selectionDifferences(a: Selection, b: Selection, fields: readonl
 export function loadResume(dir: string, wanted?: Selection, wantedShard?: { index: number; count: number }, fields?: readonly SelectionField[]): Resume {
   let previous: Results;
   try {
-    previous = readResultsFile(dir);
+    previous = loadResults(dir);
   } catch (e) {
-    if (e instanceof ResultsFileError) throw new UsageError(`--resume: ${e.message}`);
+    if (e instanceof UsageError) throw new UsageError(`--resume: ${e.message}`);
     throw e;
   }
   if (wanted) {

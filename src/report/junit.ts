@@ -2,10 +2,12 @@
  * junit.xml for CI: one testsuite per version, one testcase per
  * (property, platform). A testcase fails when the property is violated on
  * the platform; the failure carries the shortest counterexample as
- * plain text for a mail reply. A platform of which no run finished is
+ * plain text for a mail reply. A platform with no run in the selection is
  * skipped. Counts (tests, failures, errors, skipped) are consistent at
- * every level, as Jenkins, GitLab and GitHub test reporters expect; an
- * incomplete result says so in every suite's properties and system-out.
+ * every level, as Jenkins, GitLab and GitHub test reporters expect. An
+ * incomplete result never passes: every suite opens with a `complete`
+ * testcase in error naming the reason, a platform of which no run finished
+ * is an error, and the suite's properties and system-out say so.
  */
 import type { PropertyResult, Results, ViolationGroup } from '../check/results.ts';
 import type { Trace } from '../check/trace.ts';
@@ -66,6 +68,7 @@ interface Case {
   readonly name: string;
   readonly failure?: { readonly type: string; readonly message: string; readonly body: string };
   readonly skipped?: string;
+  readonly error?: { readonly type: string; readonly message: string };
 }
 
 export function junitXml(res: Results): string {
@@ -74,7 +77,7 @@ export function junitXml(res: Results): string {
   const note = res.complete ? '' : `INCOMPLETE: ${res.incompleteReason ?? 'partial result'}. Verdicts cover only the runs that finished.`;
   const suites: { name: string; cases: Case[]; reach: string[] }[] = [];
   for (const version of sel.versions) {
-    const cases: Case[] = [];
+    const cases: Case[] = res.complete ? [] : [{ name: 'complete', error: { type: 'incomplete', message: note } }];
     for (const property of sel.properties) {
       const r = res.results.find((x) => x.version === version && x.property === property);
       for (const platform of sel.platforms) {
@@ -92,7 +95,7 @@ export function junitXml(res: Results): string {
             },
           });
         } else if (res.stateCounts[version]?.[platform] === undefined) {
-          cases.push({ name, skipped: res.complete ? 'no run of this platform in the selection' : 'no run of this platform finished' });
+          cases.push(res.complete ? { name, skipped: 'no run of this platform in the selection' } : { name, error: { type: 'incomplete', message: 'no run of this platform finished' } });
         } else cases.push({ name });
       }
     }
@@ -104,15 +107,16 @@ export function junitXml(res: Results): string {
   const count = (cs: readonly Case[]) => ({
     tests: cs.length,
     failures: cs.filter((c) => c.failure).length,
+    errors: cs.filter((c) => c.error).length,
     skipped: cs.filter((c) => c.skipped).length,
   });
   const all = count(suites.flatMap((s) => s.cases));
   const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
-  out.push(`<testsuites name="dmacheck" tests="${all.tests}" failures="${all.failures}" errors="0" skipped="${all.skipped}" time="${seconds.toFixed(3)}">`);
+  out.push(`<testsuites name="dmacheck" tests="${all.tests}" failures="${all.failures}" errors="${all.errors}" skipped="${all.skipped}" time="${seconds.toFixed(3)}">`);
   suites.forEach((s, i) => {
     const c = count(s.cases);
     const ts = res.timing ? ` timestamp="${xmlAttr(res.timing.startedAt.replace(/\.\d+Z$/, '').replace(/Z$/, ''))}"` : '';
-    out.push(`  <testsuite name="dmacheck.${xmlAttr(s.name)}" id="${i}" tests="${c.tests}" failures="${c.failures}" errors="0" skipped="${c.skipped}" time="${i === 0 ? seconds.toFixed(3) : '0.000'}"${ts}>`);
+    out.push(`  <testsuite name="dmacheck.${xmlAttr(s.name)}" id="${i}" tests="${c.tests}" failures="${c.failures}" errors="${c.errors}" skipped="${c.skipped}" time="${i === 0 ? seconds.toFixed(3) : '0.000'}"${ts}>`);
     out.push('    <properties>');
     out.push(`      <property name="complete" value="${res.complete}"/>`);
     if (!res.complete) out.push(`      <property name="incompleteReason" value="${xmlAttr(res.incompleteReason ?? 'partial result')}"/>`);
@@ -124,6 +128,10 @@ export function junitXml(res: Results): string {
       if (tc.failure) {
         out.push(`${open}>`);
         out.push(`      <failure type="${xmlAttr(tc.failure.type)}" message="${xmlAttr(tc.failure.message)}">${xmlText(tc.failure.body)}</failure>`);
+        out.push('    </testcase>');
+      } else if (tc.error) {
+        out.push(`${open}>`);
+        out.push(`      <error type="${xmlAttr(tc.error.type)}" message="${xmlAttr(tc.error.message)}"/>`);
         out.push('    </testcase>');
       } else if (tc.skipped) {
         out.push(`${open}>`);

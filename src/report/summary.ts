@@ -22,7 +22,7 @@ export function summaryTable(res: Results): string {
 export function summaryMarkdown(res: Results): string {
   const s = res.selection;
   const out: string[] = [];
-  out.push('# dmacheck verification summary', '');
+  out.push(`# dmacheck verification summary${res.complete ? '' : ' (INCOMPLETE)'}`, '');
   if (!res.complete) out.push(`> **INCOMPLETE**: ${res.incompleteReason ?? 'partial result'}. Verdicts cover only the runs that finished.`, '');
   out.push(
     `Bound: ${s.threads} thread(s), ${s.calls} call(s) per thread. Runs: ${res.totals.runsDone}/${res.totals.runs}` +

@@ -67,7 +67,7 @@ export function readInputFile(path: string): InputFile {
   } catch (e) {
     throw new TraceInputError(`${path}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
-  const raw = parseJson(text, path);
+  const raw = parseJson(text.replace(/^\uFEFF/, ''), path); // a UTF-8 byte order mark (Windows editors) is not JSON
   if (isObj(raw) && raw['tool'] === 'dmacheck' && 'results' in raw) {
     if (raw['schemaVersion'] !== RESULTS_SCHEMA_VERSION)
       throw new TraceInputError(`${path}: results schema version ${JSON.stringify(raw['schemaVersion'])} is not the one this dmacheck reads (${RESULTS_SCHEMA_VERSION}); re-run dmacheck verify`);

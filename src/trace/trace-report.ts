@@ -75,9 +75,9 @@ export function deviceSentence(d: DeviceConfig, threads: number): string {
   return `${who} a ${d.coherent ? 'cache-coherent' : 'non-coherent'} device ${pool}${mask}; ${threads === 1 ? 'its' : 'their'} allocations ${gfp}${d.nkm ? ' and pass DMA_ATTR_NO_KERNEL_MAPPING' : ''}.`;
 }
 
-/** A source position `kernel/dma/direct.c fn(): what` as lines: file, function, what. */
+/** A source position `kernel/dma/direct.c[:line @commit] fn(): what` as lines: file (and line), function, what. */
 function positionLines(source: string): CellLine[] {
-  const m = /^(\S+\.[ch]) (\S+\(\)): (.*)$/.exec(source);
+  const m = /^(\S+\.[ch](?::\d+ @\S+)?) (\S+\(\)): (.*)$/.exec(source);
   const parts = m ? [m[1]!, `${m[2]!}:`, m[3]!] : [source];
   return parts.map((text) => ({ text, kind: 'position' as const }));
 }

@@ -51,7 +51,7 @@ describe('dmacheck verify --shard and dmacheck merge', () => {
     const root = tempDir('mem');
     const io = capture();
     const code = await main(['verify', '--versions', 'baseline', '--platforms', 'cca', '--device', 'coherent=0,pool=none,gfp=blocking,nkm=0',
-      '--threads', '3', '--calls', '2', '--workers', '1', '--max-memory', '32K', '--no-por', '--no-symmetry', '--out', root], io);
+      '--threads', '3', '--calls', '3', '--workers', '1', '--max-memory', '128K', '--no-por', '--no-symmetry', '--out', root], io);
     // exit 1: the cut runs that did finish already violate properties
     expect(code).toBe(1);
     const res = JSON.parse(readFileSync(join(root, 'results.json'), 'utf8'));

@@ -30,6 +30,18 @@ function config(extra: Record<string, unknown> = {}): string {
 const read = <T>(path: string) => JSON.parse(readFileSync(path, 'utf8')) as T;
 
 describe('dmacheck nightly', () => {
+  it('exits 4 for a night cut by its maxMemory with nothing violated, and says INCOMPLETE', async () => {
+    const cfg = config({
+      versions: ['baseline'], properties: ['no-double-decrypt'], device: 'coherent=0,pool=none,gfp=blocking,nkm=0',
+      entryPoints: ['dma_direct_alloc', 'dma_direct_free', 'dma_direct_mmap'], bound: { threads: 3, calls: 8 }, maxMemory: '128K',
+    });
+    const night = io();
+    const out = tmp();
+    expect(await main(['nightly', '--config', cfg, '--out', out, '--quiet'], night.sink)).toBe(4);
+    expect(read<Results>(join(out, 'results.json')).complete).toBe(false);
+    expect(night.out.at(-1)).toMatch(/^INCOMPLETE \(\d+ run\(s\) hit the memory limit/);
+  });
+
   it('writes the full report set and, against the previous night, exactly the new violation; exit 1', async () => {
     const cfg = config();
     const first = io();

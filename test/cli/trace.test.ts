@@ -68,7 +68,7 @@ describe('dmacheck trace from a results file', () => {
     const { code, out } = await run(['trace', resultsPath, '--version', 'v2-p3-without-p1', '--property', 'no-double-decrypt', '--platform', 'cca', '--index', '1', '--format', 'md']);
     expect(code).toBe(0);
     expect(out).toMatch(/^## dmacheck: no-double-decrypt \(effective\) in dma\\_direct\\_alloc\(\) on cca, kernel v2-p3-without-p1\n/);
-    expect(out).toContain('| # | CPU0 |\n|--:|---|\n| 1 | **calls dma\\_direct\\_alloc()**<br>`kernel/dma/direct.c`');
+    expect(out).toContain('| # | CPU0 |\n|--:|---|\n| 1 | **calls dma\\_direct\\_alloc()**<br>`kernel/dma/direct.c:214 @2c142b63`');
     expect(out).toContain('```sh\ndmacheck trace ');
   });
 });
@@ -88,7 +88,7 @@ describe('dmacheck trace --compact', () => {
     const plain = await run(['trace', file]);
     expect(plain.code).toBe(0);
     expect(plain.out).not.toContain('unrelated');
-    expect(plain.out).toMatch(/\n {2}3 {35}\| kernel\/dma\/direct\.c\n/);
+    expect(plain.out).toMatch(/\n {2}3 {35}\| kernel\/dma\/direct\.c:129( @2c142b63)?\n/);
     const compact = await run(['trace', file, '--compact']);
     expect(compact.code).toBe(0);
     expect(compact.out).toMatch(/\n2-3 {37}\.\.\. \(CPU1 runs unrelated steps\)\n/);

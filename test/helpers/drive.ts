@@ -13,12 +13,12 @@
 import type { DeviceConfig } from '../../models/devices.ts';
 import type { DmaMachine, MachineInput, MachineLocals } from '../../models/machines/dma-setup.ts';
 import { OBS_KIND_NAMES, ObsKind, type Observation } from '../../models/observation.ts';
-import { platformById } from '../../models/platforms.ts';
+import { platformAt, platformById } from '../../models/platforms.ts';
 import type { Program } from '../../models/programs.ts';
 import { RunModel } from '../../models/run-model.ts';
 import type { RunSpec } from '../../models/run.ts';
 import { compile, INPUT_BITS, packInput, packLocals, unpackLocals } from '../../models/step-cache.ts';
-import { versionById, type EntryPoint } from '../../models/versions.ts';
+import { ENTRY_POINTS, versionById, type EntryPoint } from '../../models/versions.ts';
 import { ATTR_NAMES, ENC_NAMES, EVENT_ID, HANDLE_KIND_NAMES, HOME_NAMES, LOC_NAMES, type OutcomeEvent } from '../../models/vocabulary.ts';
 import { WorldView } from '../../models/world.ts';
 
@@ -89,8 +89,8 @@ export function spec(version: string, platform: string, dev: string | DeviceConf
   const p = platformById(platform);
   if (!v) throw new Error(`unknown version ${version}`);
   if (!p) throw new Error(`unknown platform ${platform}`);
-  const progs: Program[] = programs.map((prog) => prog.map((c) => (c.startsWith('dma_direct_') ? c : `dma_direct_${c}`) as EntryPoint));
-  return { version: v, platform: p, device: typeof dev === 'string' ? device(dev) : dev, programs: progs };
+  const progs: Program[] = programs.map((prog) => prog.map((c) => ((ENTRY_POINTS as readonly string[]).includes(c) ? c : `dma_direct_${c}`) as EntryPoint));
+  return { version: v, platform: platformAt(p, v.env), device: typeof dev === 'string' ? device(dev) : dev, programs: progs };
 }
 
 /** One observation as short text, e.g. `set_memory_decrypted pool0.slot0 ok DEC->DEC`. */
@@ -111,6 +111,7 @@ export function obsText(o: Observation, pageName: (p: number) => string): string
     case ObsKind.BOGUS_POINTER: return `bogus pointer ${o.fn}${o.page >= 0 ? ` ${pg}` : ''}`;
     case ObsKind.FAILED_CALL: return `failed ${o.fn}`;
     case ObsKind.QUIESCE: return `quiesce ${pg}`;
+    case ObsKind.WARN: case ObsKind.MASK: return `${OBS_KIND_NAMES[o.kind]} ${o.reason}`;
     default: return `${OBS_KIND_NAMES[o.kind]} ${pg}`;
   }
 }

@@ -28,6 +28,7 @@ const BASE_STRUCTURE = ['baseline', 'v2-p1', 'v2-p2'];
 /** the v2 series; the witnesses and the guard arguments below are written for these */
 const SERIES = [...BASE_STRUCTURE, 'v2-p3', 'v2-p4', 'v2-p3-without-p1'];
 const P3_STRUCTURE = ['v2-p3', 'v2-p4', 'v2-p3-without-p1'];
+const V73 = ['v7.3'];
 
 /**
  * A machine-level drive to obligations the platform matrix cannot reach.
@@ -50,7 +51,7 @@ interface Witness {
 const WITNESSES: readonly Witness[] = [
   {
     why: 'a non-coherent device on a platform with neither DMA_DIRECT_REMAP nor ARCH_HAS_DMA_SET_UNCACHED',
-    entryPoint: 'dma_direct_alloc', versions: [...SERIES, 'jgg-flags'], input: { C: false }, events: [],
+    entryPoint: 'dma_direct_alloc', versions: [...SERIES, 'jgg-flags', ...V73], input: { C: false }, events: [],
     path: ['noNonCoherentStrategy'],
     covers: ['nonCoherent always [2] -> noNonCoherentStrategy', 'state noNonCoherentStrategy'],
   },
@@ -94,6 +95,27 @@ const WITNESSES: readonly Witness[] = [
     entryPoint: 'dma_direct_free_pages', versions: SERIES, input: { coherentPoolConfig: true }, events: ['POOL_FREED'],
     path: ['freeToPool', 'returned'],
     covers: ['freeToPool on POOL_FREED [0] -> returned'],
+  },
+  {
+    why: 'v7.3: a highmem CMA page offered to a force_dma_unencrypted device is rejected (allow_highmem false with the shared attr); buddy instead',
+    entryPoint: 'dma_direct_alloc', versions: V73, input: { F: true, highmemCmaConfig: true },
+    events: ['CMA_HIGHMEM_PAGE', 'CMA_RELEASED', 'BUDDY_PAGE', 'SET_DECRYPTED_OK'],
+    path: ['cmaAlloc', 'cmaRelease', 'buddyAlloc', 'setMemoryDecrypted', 'returnCpuAddr'],
+    covers: ['cmaAlloc on CMA_HIGHMEM_PAGE [1] -> cmaRelease', 'state cmaRelease', 'cmaRelease on CMA_RELEASED [0] -> buddyAlloc'],
+  },
+  {
+    why: 'v7.3: a platform with both DMA_DIRECT_REMAP and ARCH_HAS_DMA_SET_UNCACHED: a failed set_uncached removes the remap first',
+    entryPoint: 'dma_direct_alloc', versions: V73, input: { F: true, C: false, remapConfig: true, setUncachedConfig: true },
+    events: ['BUDDY_PAGE', 'SET_DECRYPTED_OK', 'REMAP_OK', 'SET_UNCACHED_FAILED', 'VUNMAPPED', 'SET_ENCRYPTED_OK', 'PAGES_FREED'],
+    path: ['buddyAlloc', 'setMemoryDecrypted', 'remapping', 'settingUncached', 'freeingRemap', 'setMemoryEncrypted', 'freePages', 'returnNull'],
+    covers: ['outFreeRemapPages always [0] -> freeingRemap', 'state freeingRemap', 'freeingRemap on VUNMAPPED [0] -> outEncryptPages'],
+  },
+  {
+    why: 'v7.3 dead code: the atomic-pool hand-out of dma_direct_alloc_pages with the encrypted DMA address (no shared attr at the pool call)',
+    entryPoint: 'dma_direct_alloc_pages', versions: V73, input: { F: false, B: false, coherentPoolConfig: true },
+    from: { state: 'poolAlloc' }, events: ['POOL_ALLOC_OK'],
+    path: ['poolAlloc', 'returnPoolPage'],
+    covers: ['poolHandOut always [1] -> returnPoolPage'],
   },
   {
     why: 'jgg-flags: a highmem CMA page offered to a device that cannot DMA from encrypted memory is released; buddy instead',
@@ -213,7 +235,7 @@ describe('the reasons given for EXPECTED_UNREACHABLE hold', () => {
       out.push({
         F: b(0), R: b(1), B: b(2), NKM: b(3), remap: b(4), C: true, remapConfig: true, coherentPoolConfig: true, setUncachedConfig: false,
         highmemCmaConfig: false, cpuAddrIsVmalloc: false, forceBounce: false, swiotlbBuffer: false,
-        setUncached: false, pageHighmem: false, protDecrypted: false, dmaUnencrypted: false,
+        setUncached: false, pageHighmem: false, protDecrypted: false, dmaUnencrypted: false, ccShared: false, markMem: false, swiotlbPool: false,
       });
     }
     return out;
@@ -259,7 +281,11 @@ describe('machine definitions', () => {
       for (const [name, node] of Object.entries(states)) {
         const where = `${vid} ${ep}.${name}`;
         // The v2 series follows kernel files; another design names its own function and position.
-        expect(node.meta?.source, where).toMatch(SERIES.includes(vid) ? /^kernel\/dma\/(direct\.[ch]|swiotlb\.c|pool\.c) \w+\(\)/ : /\w+\(\)/);
+        // The v2 series follows kernel files; v7.3 names file:line @commit; another design names its own function and position.
+        const shape = ep === 'dma_set_coherent_mask' ? /^kernel\/dma\/mapping\.c \w+\(\)/
+          : V73.includes(vid) ? /^kernel\/dma\/((direct\.[ch]|mapping\.c):\d+ @[\w-]+|swiotlb\.c) \w+\(\)/
+            : SERIES.includes(vid) ? /^kernel\/dma\/(direct\.[ch]|swiotlb\.c|pool\.c)(:\d+ @[\w-]+)? \w+\(\)/ : /\w+\(\)/;
+        expect(node.meta?.source, where).toMatch(shape);
         if (node.type === 'final') {
           expect(node.meta!.returns, where).toBeDefined();
           expect(node.meta!.call, where).toBeUndefined();
@@ -275,8 +301,9 @@ describe('machine definitions', () => {
 
   it('has the pinned number of obligations per entry point in each structure', () => {
     const counts = Object.fromEntries(VERSIONS.map((v) => [v.id, ENTRY_POINTS.map((ep) => obligations(machineOf(v, ep)).length)]));
-    // alloc, free, alloc_pages, free_pages, mmap, map_phys, unmap_phys
-    for (const vid of BASE_STRUCTURE) expect(counts[vid]).toEqual([88, 27, 41, 16, 6, 9, 6]);
-    for (const vid of P3_STRUCTURE) expect(counts[vid]).toEqual([91, 27, 41, 16, 6, 9, 6]);
+    // alloc, free, alloc_pages, free_pages, mmap, map_phys, unmap_phys, set_coherent_mask
+    for (const vid of BASE_STRUCTURE) expect(counts[vid]).toEqual([88, 27, 41, 16, 6, 9, 6, 3]);
+    for (const vid of P3_STRUCTURE) expect(counts[vid]).toEqual([91, 27, 41, 16, 6, 9, 6, 3]);
+    expect(counts['v7.3']).toEqual([101, 41, 44, 27, 9, 9, 6, 3]);
   });
 });

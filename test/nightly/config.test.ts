@@ -52,10 +52,26 @@ describe('nightly config', () => {
     expect(bad({ bound: { depth: 3 } })).toBe("cfg.json: bound: unknown key 'depth' (valid: threads, calls)");
     expect(bad({ workers: -1 })).toBe('cfg.json: workers: bad value -1 (valid: an integer from 0 to 64)');
     expect(bad({ shard: '3/2' })).toBe('cfg.json: shard: bad value "3/2" (valid: "i/n" with 1 <= i <= n, e.g. "2/3")');
-    expect(bad({ maxMemory: 'lots' })).toBe('cfg.json: maxMemory: bad value "lots" (valid: memory limit of the explorer: MiB, or "8G" / "512M")');
+    expect(bad({ maxMemory: 'lots' })).toBe('cfg.json: maxMemory: bad value "lots" (valid: memory limit of the explorer, as --max-memory: MiB (a number), or with a K, M or G suffix ("8G", "512M", "900K"))');
+    expect(bad({ maxMemory: '0' })).toMatch(/^cfg\.json: maxMemory: bad value "0"/);
+    expect(bad({ maxMemory: true })).toMatch(/^cfg\.json: maxMemory: bad value true/);
+    expect(bad({ versions: '' })).toMatch(/^cfg\.json: versions: empty list ""/);
+    expect(bad({ platforms: ',,' })).toMatch(/^cfg\.json: platforms: empty list ",,"/);
+    expect(bad({ versions: [] })).toMatch(/^cfg\.json: versions: empty list/);
     expect(bad({ device: 'pool=wet' })).toBe("cfg.json: device: bad value 'wet' for device knob pool (valid: none, own, shared)");
     expect(bad({ versions: 3 })).toMatch(/^cfg\.json: versions: 3 is not a list/);
     expect(bad([])).toBe('cfg.json: the config must be a JSON object');
+  });
+
+  it('takes --max-memory syntax for maxMemory: MiB as a number or a string, and K, M, G suffixes in any case', () => {
+    for (const mm of [512, '512', '900K', '900k', '512M', '2g'])
+      expect(parseConfig({ maxMemory: mm }, 'cfg.json').maxMemory).toBe(String(mm));
+  });
+
+  it('reads a config file that starts with a UTF-8 byte order mark', () => {
+    const dir = tempDir('config');
+    writeFileSync(join(dir, 'bom.json'), '\uFEFF{ "versions": ["baseline"] }');
+    expect(readConfig(join(dir, 'bom.json')).selection.versions).toEqual(['baseline']);
   });
 
   it('names the file when it is missing or not JSON', () => {

@@ -7,7 +7,8 @@ import { obs, platform } from './observe.ts';
 
 describe('pool-slots-stay-decrypted', () => {
   const p = poolSlotsStayDecrypted;
-  const slotBack = obs({ kind: ObsKind.GIVE_BACK, fn: 'swiotlb_free', home: Home.RESTRICTED_POOL, dest: Home.RESTRICTED_POOL, locBefore: Loc.USED, locAfter: Loc.FREE });
+  // a slot of a pool set up decrypted (the world sets setUpEnc from the page's pool)
+  const slotBack = obs({ kind: ObsKind.GIVE_BACK, fn: 'swiotlb_free', home: Home.RESTRICTED_POOL, dest: Home.RESTRICTED_POOL, locBefore: Loc.USED, locAfter: Loc.FREE, setUpEnc: Enc.DEC });
 
   it('flags a restricted-pool slot returned encrypted where pools are set up decrypted', () => {
     expect(p.check({ ...slotBack, encAfter: Enc.ENC }, platform('cca'))).toBe(Severity.EFFECTIVE);
@@ -23,9 +24,9 @@ describe('pool-slots-stay-decrypted', () => {
       expect(p.check({ ...slotBack, home, dest: home, encAfter: Enc.ENC }, platform('sev'))).toBe(Severity.EFFECTIVE);
   });
 
-  it('expects the pool state of the platform: encrypted where set_memory_*() are stubs', () => {
-    expect(p.check({ ...slotBack, encAfter: Enc.ENC }, platform('plain-arm64'))).toBe(Severity.NONE);
-    expect(p.check({ ...slotBack, encAfter: Enc.DEC }, platform('plain-arm64'))).toBe(Severity.EFFECTIVE);
+  it('expects the state the pool was set up in: encrypted where it was never decrypted (stubs, or a v7.3 pool that is not cc_shared)', () => {
+    expect(p.check({ ...slotBack, setUpEnc: Enc.ENC, encAfter: Enc.ENC }, platform('plain-arm64'))).toBe(Severity.NONE);
+    expect(p.check({ ...slotBack, setUpEnc: Enc.ENC, encAfter: Enc.DEC }, platform('plain-arm64'))).toBe(Severity.EFFECTIVE);
   });
 
   it('ignores pages going to the buddy allocator or CMA (another property judges those)', () => {

@@ -84,6 +84,29 @@ describe('junit.xml', () => {
     expect(num(root, 'skipped')).toBe(3);
   });
 
+  it('never passes an incomplete result: a complete testcase in error in every suite, and unfinished platforms in error', async () => {
+    const res = clone(await smallResults());
+    Object.assign(res, { complete: false, incompleteReason: 'interrupted after 3 of 48 runs' });
+    delete (res.stateCounts as Record<string, Record<string, number>>)['v2-p1']!['tdx'];
+    for (const r of res.results) if (r.version === 'v2-p1') Object.assign(r, { violations: r.violations.filter((g) => g.platform !== 'tdx') });
+    const root = parseXml(junitXml(res));
+    let errors = 0;
+    for (const suite of root.children) {
+      const cases = suite.children.filter((c) => c.name === 'testcase');
+      const errored = cases.filter((c) => c.children.some((x) => x.name === 'error'));
+      expect(cases[0]!.attrs['name']).toBe('complete');
+      expect(cases[0]!.children[0]).toMatchObject({ name: 'error', attrs: { type: 'incomplete', message: 'INCOMPLETE: interrupted after 3 of 48 runs. Verdicts cover only the runs that finished.' } });
+      expect(num(suite, 'errors')).toBe(errored.length);
+      expect(num(suite, 'tests')).toBe(cases.length);
+      expect(num(suite, 'skipped')).toBe(0);
+      errors += errored.length;
+    }
+    const v2p1 = root.children[1]!.children.filter((c) => c.children.some((x) => x.name === 'error')).map((c) => c.attrs['name']);
+    expect(v2p1).toEqual(['complete', 'no-double-decrypt on tdx', 'leak-only-on-set-memory-failure on tdx', 'page-ownership on tdx']);
+    expect(num(root, 'errors')).toBe(errors);
+    expect(errors).toBe(5);
+  });
+
   it('escapes text and attributes', () => {
     expect(xmlText('a<b>&c')).toBe('a&lt;b&gt;&amp;c');
     expect(xmlAttr('"x"\n\'y\'')).toBe('&quot;x&quot;&#10;&apos;y&apos;');

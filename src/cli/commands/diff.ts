@@ -3,7 +3,7 @@
  * run within the bound? Prints "equivalent within the bound over N runs"
  * or the differences by (platform, device configuration), each with its
  * shortest distinguishing scenario side by side. Writes diff.json and
- * diff.md. Exit 0 equivalent, 1 different, 2 bad input.
+ * diff.md. Exit 0 equivalent, 1 different, 2 bad input (an empty selection included).
  */
 import { parseSelection, UsageError } from '../../check/selection.ts';
 import { VERSION_IDS } from '../../../models/versions.ts';
@@ -12,6 +12,8 @@ import { diffText, writeDiffReports } from '../../equivalence/diff-report.ts';
 import { DEFAULT_OBSERVABLE, OBSERVABLE_IDS } from '../../equivalence/observable.ts';
 import { timestampDir } from '../../report/write.ts';
 import { EXIT_OK, EXIT_VIOLATED, type Command, type OptionSpec } from '../command.ts';
+import { checkOutDir } from '../out-dir.ts';
+import { checkRunsSelected } from '../../check/verify.ts';
 import { progress } from '../progress.ts';
 import { SELECTION_OPTIONS, VERIFY_OPTIONS, selectionFlagsOf, workersOf } from './verify.ts';
 
@@ -19,10 +21,10 @@ const fromVerify = (name: string): OptionSpec => VERIFY_OPTIONS.find((o) => o.na
 
 export const DIFF_OPTIONS: readonly OptionSpec[] = [
   ...SELECTION_OPTIONS.filter((o) => o.name !== 'versions' && o.name !== 'out'),
-  { name: 'out', type: 'string', description: 'directory for diff.json and diff.md', default: 'reports/<timestamp>-diff/', example: 'reports/p3-vs-p4' },
+  { name: 'out', type: 'string', value: 'DIR', description: 'directory for diff.json and diff.md', default: 'reports/<timestamp>-diff/', example: 'reports/p3-vs-p4' },
   fromVerify('device'),
   fromVerify('entry-points'),
-  { name: 'observable', type: 'string', description: `observable behaviour definition (${OBSERVABLE_IDS.join(', ')})`, default: DEFAULT_OBSERVABLE, example: 'calls-visible-v1' },
+  { name: 'observable', type: 'string', value: 'ID', description: `observable behaviour definition (${OBSERVABLE_IDS.join(', ')})`, default: DEFAULT_OBSERVABLE, example: 'calls-visible-v1' },
   { name: 'quiet', type: 'boolean', description: 'print only the headline', default: 'false' },
 ];
 
@@ -44,11 +46,17 @@ export const diffCommand: Command = {
     if (!OBSERVABLE_IDS.includes(observable)) throw new UsageError(`unknown observable '${observable}' (valid: ${OBSERVABLE_IDS.join(', ')})`);
     const selection = parseSelection({ ...selectionFlagsOf(values), versions: a, properties: undefined });
     const workers = workersOf(values['workers']);
+    checkRunsSelected(selection);
+    const dir = (values['out'] as string | undefined) ?? `${timestampDir()}-diff`;
+    checkOutDir(dir);
     const json = Boolean(values['json']);
     const bar = progress(io, 'diff', Boolean(values['quiet']) || json);
-    const res = await diff({ a, b, selection, observable, workers, onProgress: (p) => bar.update(p) });
-    bar.finish();
-    const dir = (values['out'] as string | undefined) ?? `${timestampDir()}-diff`;
+    let res;
+    try {
+      res = await diff({ a, b, selection, observable, workers, onProgress: (p) => bar.update(p) });
+    } finally {
+      bar.finish();
+    }
     const files = writeDiffReports(dir, res);
     if (json) io.out(JSON.stringify(res, null, 1));
     else {

@@ -3,7 +3,8 @@ import { DEVICE_KNOBS } from '../../../models/devices.ts';
 import { PLATFORMS } from '../../../models/platforms.ts';
 import { ENTRY_POINTS, VERSIONS } from '../../../models/versions.ts';
 import { PROPERTIES } from '../../../properties/index.ts';
-import type { Command } from '../command.ts';
+import { UsageError } from '../../check/selection.ts';
+import { EXIT_OK, type Command } from '../command.ts';
 
 export function listing() {
   return {
@@ -24,14 +25,11 @@ export const listCommand: Command = {
   summary: 'list the modelled kernel versions, platforms, device knobs, entry points and properties',
   options: [{ name: 'json', type: 'boolean', description: 'print the listing as JSON', default: 'false' }],
   async run(values, positionals, io) {
-    if (positionals.length) {
-      io.err(`dmacheck list: unexpected argument '${positionals[0]}' (list takes none)`);
-      return 2;
-    }
+    if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}' (list takes none)`);
     const l = listing();
     if (values['json']) {
       io.out(JSON.stringify(l, null, 2));
-      return 0;
+      return EXIT_OK;
     }
     const out: string[] = ['Versions:'];
     for (const v of l.versions) {
@@ -53,6 +51,6 @@ export const listCommand: Command = {
     out.push('', 'Entry points:', ...l.entryPoints.map((e) => `  ${e}`));
     out.push('', 'Properties:', ...l.properties.map((p) => `  ${p.id.padEnd(32)} ${p.rule}`));
     io.out(out.join('\n'));
-    return 0;
+    return EXIT_OK;
   },
 };

@@ -11,7 +11,7 @@ export const replayCommand: Command = {
   summary: 'replay a trace file on a kernel version; exit 0 fixed, 1 still violated, 3 diverged or not applicable',
   positionals: 'TRACE.json',
   options: [
-    { name: 'version', type: 'string', description: 'kernel version to replay on', default: "the trace's own version", example: 'v2-p1' },
+    { name: 'version', type: 'string', value: 'ID', description: 'kernel version to replay on', default: "the trace's own version", example: 'v2-p1' },
     { name: 'json', type: 'boolean', description: 'print the verdict as JSON: verdict (reproduced, other violation, fixed, diverged, not applicable), step, exitCode', default: 'false' },
   ],
   async run(values, positionals, io) {

@@ -5,7 +5,7 @@ import { renderMail } from '../../trace/render-mail.ts';
 import { renderMarkdown } from '../../trace/render-md.ts';
 import { readInputFile, traceFileText } from '../../trace/trace-file.ts';
 import { traceReport } from '../../trace/trace-report.ts';
-import type { Command } from '../command.ts';
+import { EXIT_OK, type Command } from '../command.ts';
 
 export const TRACE_FORMATS = ['mail', 'md', 'json'] as const;
 
@@ -16,11 +16,11 @@ export const traceCommand: Command = {
   summary: 'render a counterexample for a mailing-list reply (mail), Markdown (md), or as a replayable trace file (json)',
   positionals: 'RESULTS.json|TRACE.json',
   options: [
-    { name: 'version', type: 'string', description: 'results file: the kernel version of the counterexample (needed when the file has several)', example: 'baseline' },
-    { name: 'property', type: 'string', description: 'results file: the violated property (needed when the file has several)', example: 'no-double-decrypt' },
-    { name: 'platform', type: 'string', description: 'results file: only counterexamples on this platform', default: 'any', example: 'cca' },
-    { name: 'index', type: 'string', description: 'results file: the N-th matching counterexample, in file order', default: 'the shortest', example: '2' },
-    { name: 'format', type: 'string', description: 'mail: plain ASCII, 72 columns; md: Markdown; json: the trace file that dmacheck replay reads', default: 'mail', example: 'json' },
+    { name: 'version', type: 'string', value: 'ID', description: 'results file: the kernel version of the counterexample (needed when the file has several)', example: 'baseline' },
+    { name: 'property', type: 'string', value: 'ID', description: 'results file: the violated property (needed when the file has several)', example: 'no-double-decrypt' },
+    { name: 'platform', type: 'string', value: 'ID', description: 'results file: only counterexamples on this platform', default: 'any', example: 'cca' },
+    { name: 'index', type: 'string', value: 'N', description: 'results file: the N-th matching counterexample, in file order', default: 'the shortest', example: '2' },
+    { name: 'format', type: 'string', value: 'FORMAT', description: 'mail: plain ASCII, 72 columns; md: Markdown; json: the trace file that dmacheck replay reads', default: 'mail', example: 'json' },
     { name: 'compact', type: 'boolean', description: "fold other CPUs' calls that touch none of the violating pages into one line (mail, md)", default: 'false' },
   ],
   async run(values, positionals, io) {
@@ -53,6 +53,6 @@ export const traceCommand: Command = {
       const report = traceReport(picked.trace, picked.origin, { compact });
       io.out(format === 'mail' ? renderMail(report) : renderMarkdown(report));
     }
-    return 0;
+    return EXIT_OK;
   },
 };
