@@ -6,13 +6,15 @@
  * was left by a test or by the code it ran, and fails the run. Runs of
  * other checkouts on the same machine neither disturb nor trip the check.
  */
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export default function setup(): () => void {
   const previous = process.env['TMPDIR'];
   const root = mkdtempSync(join(tmpdir(), 'dmacheck-test-run-'));
+  // Open to every user as /tmp is: some tests run the CLI as another user.
+  chmodSync(root, 0o1777);
   process.env['TMPDIR'] = root;
   return () => {
     const left = readdirSync(root).filter((name) => name.startsWith('dmacheck-')).sort();
