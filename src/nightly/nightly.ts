@@ -59,7 +59,7 @@ export function newNightDir(root = 'reports', now = new Date()): string {
 
 export async function nightly(opts: NightlyOptions): Promise<NightlyOutcome> {
   const results = await verify(opts);
-  const files = writeReports(opts.out, results);
+  const files = await writeReports(opts.out, results);
   if (!opts.previous) return { results, files };
   const comparison = compareResults(opts.previous.results, results);
   const json = join(opts.out, 'compare.json');

@@ -2,10 +2,12 @@
  * index.html: one self-contained static page (no network access: inline
  * style and script, a Content-Security-Policy that forbids loading anything)
  * with the version x platform x property matrix coloured by verdict. A
- * click on a cell shows its shortest counterexample as a sequence diagram
- * (one lane per CPU, one per page with its state), the steps as a table,
- * and the machine of each entry point involved, with the path the
- * counterexample takes through it highlighted.
+ * click on a cell opens a panel beside the matrix with its shortest
+ * counterexample as a sequence diagram (one lane per CPU, one per page with
+ * its state), the steps as a table, and the machine of each entry point
+ * involved (laid out by Graphviz when the report is written), with the
+ * path the counterexample takes through it highlighted. The panel's cell is
+ * in the address (`#version/platform/property`), so a link opens it.
  *
  * Every text from models and traces reaches the page either escaped in the
  * server-rendered matrix or through textContent in the script; the data is
@@ -16,7 +18,8 @@ import type { PropertyResult, Results, ViolationGroup } from '../check/results.t
 import type { Trace } from '../check/trace.ts';
 import { versionById, type EntryPoint } from '../../models/versions.ts';
 import { PROPERTIES } from '../../properties/index.ts';
-import { machineDiagram, type MachineDiagram } from './machine-diagram.ts';
+import type { DmaMachine } from '../../models/machines/dma-setup.ts';
+import { machineDiagrams, type MachineDiagram } from './machine-diagram.ts';
 import { traceDetail, type TraceDetail } from './trace-detail.ts';
 
 export type CellVerdict = 'effective' | 'latent' | 'holds' | 'none';
@@ -78,11 +81,11 @@ export function cellVerdict(res: Results, r: PropertyResult, platform: string): 
 const byShortest = (a: ViolationGroup, b: ViolationGroup) =>
   (a.severity === b.severity ? 0 : a.severity === 'effective' ? -1 : 1) || a.depth - b.depth || a.runIndex - b.runIndex;
 
-export function htmlData(res: Results): HtmlData {
+export async function htmlData(res: Results): Promise<HtmlData> {
   const sel = res.selection;
   const groups: GroupData[] = [];
   const cells: CellData[] = [];
-  const machines: Record<string, MachineDiagram> = {};
+  const wanted = new Map<string, DmaMachine>();
   for (const version of sel.versions)
     for (const platform of sel.platforms)
       for (const property of sel.properties) {
@@ -97,9 +100,8 @@ export function htmlData(res: Results): HtmlData {
             ...(detail ? { detail } : {}),
           });
           for (const st of g.trace.steps) {
-            const key = `${version}|${st.call}`;
             const m = versionById(version)?.machines[st.call as EntryPoint];
-            if (m && !machines[key]) machines[key] = machineDiagram(m);
+            if (m) wanted.set(`${version}|${st.call}`, m);
           }
         }
         cells.push({
@@ -110,6 +112,8 @@ export function htmlData(res: Results): HtmlData {
           groups: idx,
         });
       }
+  const diagrams = await machineDiagrams([...wanted.values()]);
+  const machines = Object.fromEntries([...wanted.keys()].map((k, i) => [k, diagrams[i]!]));
   const rules = Object.fromEntries(PROPERTIES.filter((p) => sel.properties.includes(p.id)).map((p) => [p.id, p.rule]));
   return {
     complete: res.complete,
@@ -126,14 +130,15 @@ function cellText(c: CellData): string {
 
 function matrixTable(d: HtmlData): string {
   const rows: string[] = [];
-  rows.push('<table class="matrix"><thead><tr><th>version</th><th>platform</th>');
-  for (const p of d.properties) rows.push(`<th class="prop" title="${escapeHtml(d.rules[p] ?? p)}">${escapeHtml(p)}</th>`);
+  rows.push('<table class="matrix"><thead><tr><th class="corner version">version</th><th class="corner platform">platform</th>');
+  // Property ids break after their hyphens only.
+  for (const p of d.properties) rows.push(`<th class="prop" title="${escapeHtml(d.rules[p] ?? p)}">${escapeHtml(p).replace(/-/g, '-<wbr>')}</th>`);
   rows.push('</tr></thead><tbody>');
   let i = 0;
   for (const v of d.versions) {
     d.platforms.forEach((pl, k) => {
       rows.push(`<tr${k === 0 ? ' class="first"' : ''}>`);
-      if (k === 0) rows.push(`<th class="version" rowspan="${d.platforms.length}">${escapeHtml(v)}</th>`);
+      if (k === 0) rows.push(`<th class="version" rowspan="${d.platforms.length}"><div class="vlabel">${escapeHtml(v)}</div></th>`);
       rows.push(`<th class="platform">${escapeHtml(pl)}</th>`);
       for (let j = 0; j < d.properties.length; j++, i++) {
         const c = d.cells[i]!;
@@ -147,21 +152,39 @@ function matrixTable(d: HtmlData): string {
   return rows.join('');
 }
 
+/**
+ * The page is a fixed frame: the header on top (where banners sit), the
+ * matrix below it scrolling in its own pane with the header row and the
+ * version and platform columns sticky, and the detail of a cell in a
+ * panel on the right that scrolls on its own, so it opens where the user
+ * is looking however far down the matrix the cell is.
+ */
 const STYLE = `
-body{font:14px/1.4 system-ui,sans-serif;margin:16px 24px;color:#1d2330;background:#fff}
-h1{font-size:20px;margin:0 0 4px}h2{font-size:17px;margin:20px 0 6px}h3{font-size:15px;margin:16px 0 4px}
-.meta{color:#555;margin-bottom:10px}
-.banner{background:#fff3cd;border:2px solid #c99a00;padding:8px 12px;margin:10px 0;font-weight:600}
+html,body{height:100%}
+body{font:14px/1.4 system-ui,sans-serif;margin:0;color:#1d2330;background:#fff;display:grid;grid-template-columns:minmax(0,1fr) auto;grid-template-rows:auto minmax(0,1fr);height:100vh;overflow:hidden}
+#top{grid-column:1/-1;padding:10px 24px 8px;border-bottom:1px solid #c8ccd4}
+h1{font-size:20px;margin:0 0 4px}h2{font-size:17px;margin:14px 0 6px}h3{font-size:15px;margin:16px 0 4px}
+.meta{color:#555;margin-bottom:6px}
+.banner{background:#fff3cd;border:2px solid #c99a00;padding:8px 12px;margin:8px 0;font-weight:600}
 .legend span{display:inline-block;padding:1px 8px;margin-right:6px;border-radius:3px}
-table.matrix{border-collapse:collapse;margin-top:8px}
-table.matrix th,table.matrix td{border:1px solid #c8ccd4;padding:3px 6px;text-align:center}
-table.matrix th.prop{font-size:11px;max-width:90px;word-break:break-word;vertical-align:bottom}
-table.matrix th.version{background:#eef0f4}
+#matrix-pane{overflow:auto;padding:0 24px 24px 0;min-width:0;scroll-padding:var(--head,60px) 0 0 260px}
+table.matrix{border-collapse:separate;border-spacing:0;width:max-content}
+table.matrix th,table.matrix td{border-right:1px solid #c8ccd4;border-bottom:1px solid #c8ccd4;padding:3px 6px;text-align:center;background-clip:padding-box}
+table.matrix thead th{position:sticky;top:0;z-index:2;background:#fff;border-bottom:2px solid #888}
+table.matrix th.prop{font-size:11px;max-width:96px;vertical-align:bottom}
+table.matrix th.version{position:sticky;left:0;z-index:1;box-sizing:border-box;width:124px;min-width:124px;max-width:124px;background:#eef0f4;vertical-align:top;padding:0 6px;border-left:1px solid #c8ccd4}
+table.matrix th.version .vlabel{position:sticky;top:var(--head,60px);padding:4px 0}
+table.matrix th.platform{position:sticky;left:124px;z-index:1;box-sizing:border-box;width:136px;min-width:136px;max-width:136px;white-space:nowrap;background:#f7f8fa}
+table.matrix thead th.corner{z-index:3;vertical-align:bottom;background:#fff}
 table.matrix tr.first>*{border-top:2px solid #888}
 td.cell{cursor:pointer;min-width:44px;font-size:12px}
 td.cell:focus,td.cell.selected{outline:3px solid #1a56db;outline-offset:-3px}
 .v-effective{background:#e5484d;color:#fff}.v-latent{background:#f5b342}.v-holds{background:#bfe6c4}.v-none{background:#e4e4e4;color:#777}
-#detail{margin-top:18px;border-top:1px solid #ccc}
+#detail{overflow:auto;box-sizing:border-box;width:min(58vw,1100px);border-left:3px solid #1a56db;padding:0 18px 24px;background:#fff;box-shadow:-4px 0 12px rgba(0,0,0,.12)}
+#detail[hidden]{display:none}
+#detail .bar{position:sticky;top:0;left:0;background:#fff;z-index:1;display:flex;align-items:flex-start;gap:12px;border-bottom:1px solid #ddd}
+#detail .bar h2{flex:1}
+#detail .bar button{margin-top:12px;font-size:13px;cursor:pointer}
 .groups button{margin:2px 4px 2px 0;font:12px monospace;border:1px solid #999;background:#f6f6f6;cursor:pointer}
 .groups button.on{background:#1a56db;color:#fff}
 .message{font-weight:600}
@@ -181,13 +204,15 @@ svg .node{fill:#fff;stroke:#888}
 svg .node.call{fill:#eef3ff;stroke:#6b87c7}
 svg .node.final{stroke-width:2.5}
 svg .edge{stroke:#b5b9c2;fill:none}
-svg .edge-label{font-size:9px;fill:#777;paint-order:stroke;stroke:#fff;stroke-width:3px}
+svg .head{fill:#b5b9c2}
+svg.machine .edge-label{font-size:10px;fill:#666}
 svg .node.hl{stroke-width:2.5}
-svg .node.hl.t0{fill:#d7e6ff;stroke:#1a56db}svg .edge.hl.t0{stroke:#1a56db;stroke-width:2.5}
-svg .node.hl.t1{fill:#ffe6cc;stroke:#d9730d}svg .edge.hl.t1{stroke:#d9730d;stroke-width:2.5}
-svg .node.hl.t2{fill:#d9f2df;stroke:#1f8a3a}svg .edge.hl.t2{stroke:#1f8a3a;stroke-width:2.5}
+svg .node.hl.t0{fill:#d7e6ff;stroke:#1a56db}svg .edge.hl.t0{stroke:#1a56db;stroke-width:2.5}svg .head.hl.t0{fill:#1a56db}
+svg .node.hl.t1{fill:#ffe6cc;stroke:#d9730d}svg .edge.hl.t1{stroke:#d9730d;stroke-width:2.5}svg .head.hl.t1{fill:#d9730d}
+svg .node.hl.t2{fill:#d9f2df;stroke:#1f8a3a}svg .edge.hl.t2{stroke:#1f8a3a;stroke-width:2.5}svg .head.hl.t2{fill:#1f8a3a}
+svg.machine .edge-label.hl{fill:#1d2330}
 svg .node.viol{stroke:#d62d33;stroke-width:3.5}
-svg .badge{font-size:10px;font-weight:bold;fill:#d62d33;paint-order:stroke;stroke:#fff;stroke-width:3px}
+svg .badge{fill:#d62d33}svg .badge-text{font-size:9px;font-weight:bold;fill:#fff}
 `;
 
 /** The page's script: reads the embedded data and builds the detail view with DOM calls only (textContent, never HTML). */
@@ -280,7 +305,6 @@ const SCRIPT = String.raw`(function () {
     if (!m) return null;
     var svg = sv('svg', { class: 'machine', width: m.width, height: m.height, viewBox: '0 0 ' + m.width + ' ' + m.height, 'data-machine': m.id });
     svg.appendChild(sv('title', {}, m.id));
-    var marker = arrowDefs(svg, '#888');
     var hlStates = {}, hlEdges = {}, badges = {};
     var ep = key.slice(key.indexOf('|') + 1);
     g.trace.steps.forEach(function (s, i) {
@@ -297,22 +321,34 @@ const SCRIPT = String.raw`(function () {
     m.edges.forEach(function (e) {
       var cls = null;
       e.ids.forEach(function (id) { if (hlEdges[id]) cls = hlEdges[id]; });
-      var path = sv('path', { class: 'edge' + (cls ? ' hl ' + cls : ''), d: e.d, 'marker-end': marker, 'data-ids': e.ids.join('\n') });
+      var hl = cls ? ' hl ' + cls : '';
+      var path = sv('path', { class: 'edge' + hl, d: e.d, 'data-ids': e.ids.join('\n') });
       path.appendChild(sv('title', {}, e.ids.join('\n')));
       svg.appendChild(path);
-      svg.appendChild(sv('text', { class: 'edge-label', x: e.lx + 4, y: e.ly }, clip(e.label, 40)));
+      if (e.head) svg.appendChild(sv('polygon', { class: 'head' + hl, points: e.head }));
+      if (!e.label.length) return;
+      var text = sv('text', { class: 'edge-label' + hl, 'text-anchor': 'middle' });
+      e.label.forEach(function (l) { text.appendChild(sv('tspan', { x: l.x, y: l.y }, l.text)); });
+      svg.appendChild(text);
     });
     m.nodes.forEach(function (n) {
       var cls = 'node' + (n.call ? ' call' : '') + (n.final ? ' final' : '');
       if (hlStates[n.name]) cls += ' hl ' + hlStates[n.name];
       if (hlStates[n.name + '\u0000viol']) cls += ' viol';
-      var r = sv('rect', { class: cls, x: n.x, y: n.y, width: n.w, height: n.h, rx: n.final ? 12 : 3, 'data-state': n.name });
+      var r = sv('rect', { class: cls, x: n.x, y: n.y, width: n.w, height: n.h, rx: n.final ? 10 : 3, 'data-state': n.name });
       r.appendChild(sv('title', {}, n.name + (n.call ? ' [waits on ' + n.call + ']' : '') + '\n' + n.source));
       svg.appendChild(r);
-      svg.appendChild(sv('text', { x: n.x + n.w / 2, y: n.y + 18, 'text-anchor': 'middle' }, n.name));
+      svg.appendChild(sv('text', { class: 'node-label', x: n.x + n.w / 2, y: n.y + n.h / 2, 'text-anchor': 'middle', 'dominant-baseline': 'central' }, n.name));
     });
+    // Step numbers on a red tab at the top right corner of the state each step ended in.
     m.nodes.forEach(function (n) {
-      if (badges[n.name]) svg.appendChild(sv('text', { class: 'badge', x: n.x + n.w - 2, y: n.y - 3 }, 'step ' + badges[n.name].join(',')));
+      if (!badges[n.name]) return;
+      var label = 'step ' + badges[n.name].join(',');
+      var w = label.length * 5.5 + 6;
+      var tab = sv('g', { class: 'badge-tab' });
+      tab.appendChild(sv('rect', { class: 'badge', x: n.x + n.w - w, y: n.y - 6, width: w, height: 11, rx: 3 }));
+      tab.appendChild(sv('text', { class: 'badge-text', x: n.x + n.w - w / 2, y: n.y - 0.5, 'text-anchor': 'middle', 'dominant-baseline': 'central' }, label));
+      svg.appendChild(tab);
     });
     return svg;
   }
@@ -360,16 +396,49 @@ const SCRIPT = String.raw`(function () {
     });
   }
 
+  // A cell's fragment names it, so that a link to it survives a change of the selection: #version/platform/property.
+  function anchorOf(c) { return [c.version, c.platform, c.property].map(encodeURIComponent).join('/'); }
+  function cellOfHash(hash) {
+    var parts = hash.replace(/^#/, '').split('/').map(function (p) { try { return decodeURIComponent(p); } catch (e) { return ''; } });
+    if (parts.length !== 3) return -1;
+    for (var i = 0; i < data.cells.length; i++) {
+      var c = data.cells[i];
+      if (c.version === parts[0] && c.platform === parts[1] && c.property === parts[2]) return i;
+    }
+    return -1;
+  }
+
+  var detail = document.getElementById('detail');
+  var pane = document.getElementById('matrix-pane');
+
+  function closeDetail() {
+    document.querySelectorAll('td.cell.selected').forEach(function (td) { td.classList.remove('selected'); });
+    detail.hidden = true;
+    detail.textContent = '';
+    if (location.hash) history.replaceState(null, '', location.pathname + location.search);
+  }
+
   function openCell(i) {
     var c = data.cells[i];
     if (!c) return;
     document.querySelectorAll('td.cell.selected').forEach(function (td) { td.classList.remove('selected'); });
     var td = document.getElementById('cell-' + i);
-    if (td) td.classList.add('selected');
-    var detail = document.getElementById('detail');
     detail.textContent = '';
-    detail.appendChild(el('h2', {}, c.version + ' \u00b7 ' + c.platform + ' \u00b7 ' + c.property + ': ' + c.verdict));
+    detail.hidden = false;
+    detail.scrollTop = 0;
+    var bar = el('div', { class: 'bar' });
+    bar.appendChild(el('h2', {}, c.version + ' \u00b7 ' + c.platform + ' \u00b7 ' + c.property + ': ' + c.verdict));
+    var close = el('button', { type: 'button', class: 'close', title: 'Close (Esc)' }, 'Close \u00d7');
+    close.addEventListener('click', function () { var back = td; closeDetail(); if (back) back.focus(); });
+    bar.appendChild(close);
+    detail.appendChild(bar);
     detail.appendChild(el('p', { class: 'rule' }, data.rules[c.property] || ''));
+    // The open panel narrows the matrix: keep the cell in sight beside it.
+    if (td) {
+      td.classList.add('selected');
+      td.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+    }
+    if (location.hash !== '#' + anchorOf(c)) history.replaceState(null, '', '#' + anchorOf(c));
     if (!c.groups.length) {
       detail.appendChild(el('p', {}, c.verdict === 'none' ? 'No run of this platform finished.' : 'No counterexample: the property holds on every run of this platform' + (data.complete ? '.' : ' that finished.')));
       return;
@@ -390,20 +459,40 @@ const SCRIPT = String.raw`(function () {
     detail.appendChild(list);
     detail.appendChild(box);
     showGroup(box, c.groups[0]);
-    if (location.hash !== '#cell-' + i) history.replaceState(null, '', '#cell-' + i);
   }
+
+  // The sticky version label sits just below the sticky header row, whatever height the property names give it.
+  function measureHead() {
+    var head = document.querySelector('table.matrix thead');
+    if (head) document.documentElement.style.setProperty('--head', head.getBoundingClientRect().height + 'px');
+  }
+  measureHead();
+  // The panel narrows the matrix, and narrower property columns make the header row taller.
+  if (window.ResizeObserver) new ResizeObserver(measureHead).observe(document.querySelector('table.matrix thead'));
+  else window.addEventListener('resize', measureHead);
 
   document.querySelectorAll('td.cell').forEach(function (td) {
     var i = Number(td.getAttribute('data-cell'));
     td.addEventListener('click', function () { openCell(i); });
     td.addEventListener('keydown', function (e) { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); openCell(i); } });
   });
-  var m = /^#cell-(\d+)$/.exec(location.hash);
-  if (m) openCell(Number(m[1]));
+  document.addEventListener('keydown', function (e) { if (e.key === 'Escape' && !detail.hidden) closeDetail(); });
+  // A link to a cell opens it and scrolls the matrix to it.
+  function openHash() {
+    var i = cellOfHash(location.hash);
+    if (i < 0) return;
+    openCell(i);
+    var td = document.getElementById('cell-' + i);
+    if (td && pane) td.scrollIntoView({ block: 'center', inline: 'nearest' });
+  }
+  window.addEventListener('hashchange', openHash);
+  openHash();
 })();`;
 
-export function htmlReport(res: Results): string {
-  const d = htmlData(res);
+
+/** The page; async because the machine diagrams are laid out by Graphviz's WebAssembly module. */
+export async function htmlReport(res: Results): Promise<string> {
+  const d = await htmlData(res);
   const s = res.selection;
   const violated = d.cells.filter((c) => c.verdict === 'effective' || c.verdict === 'latent').length;
   const banner = res.complete
@@ -420,12 +509,14 @@ export function htmlReport(res: Results): string {
 <style>${STYLE}</style>
 </head>
 <body>
+<header id="top">
 <h1>dmacheck verification report</h1>
 <div class="meta">Bound: ${s.threads} thread(s), ${s.calls} call(s) per thread · runs ${res.totals.runsDone}/${res.totals.runs}${res.shard ? ` (shard ${res.shard.index}/${res.shard.count})` : ''} · ${res.totals.states} states · ${violated} violated cell(s)${when}</div>
 ${banner}
-<div class="legend"><span class="v-effective">effective</span><span class="v-latent">latent</span><span class="v-holds">holds</span><span class="v-none">no run</span> Cells count violating runs (E effective, L latent); click a cell for its shortest counterexample.</div>
-${matrixTable(d)}
-<section id="detail"><p>Click a coloured cell to see its shortest counterexample.</p></section>
+<div class="legend"><span class="v-effective">effective</span><span class="v-latent">latent</span><span class="v-holds">holds</span><span class="v-none">no run</span> Cells count violating runs (E effective, L latent); click a cell for its shortest counterexample (the address then links to it).</div>
+</header>
+<main id="matrix-pane">${matrixTable(d)}</main>
+<aside id="detail" aria-label="counterexample of the selected cell" hidden></aside>
 <script type="application/json" id="dmacheck-data">${scriptJson(d)}</script>
 <script>${SCRIPT}</script>
 </body>

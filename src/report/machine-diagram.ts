@@ -1,12 +1,16 @@
 /**
- * A machine drawn as boxes and arrows for the HTML report: states laid out
- * in layers by their longest distance from the initial state (back edges
- * ignored), ordered within a layer to keep arrows short, and edges merged
- * per (source, target) with their labels. Edge ids are the coverage ids of
- * models/coverage.ts, so a trace's path (also coverage ids) highlights them.
+ * The machines drawn as boxes and arrows for the HTML report, laid out by
+ * Graphviz's dot (the WebAssembly build of @viz-js/viz) when the report is
+ * written, so that the page needs no layout code and no network. dot places
+ * edge labels as nodes of their own rank, which is what keeps them from
+ * overlapping each other, the states and the arrows.
  *
- * Plain data out: the page's script turns it into SVG.
+ * Edges are merged per (source, target) with one label line per event or
+ * guard; their ids are the coverage ids of models/coverage.ts, so a trace's
+ * path (also coverage ids) highlights them. Plain data out, in SVG
+ * coordinates (y down): the page's script turns it into SVG.
  */
+import type { Viz } from '@viz-js/viz';
 import { transitionId, type TransitionLike } from '../../models/coverage.ts';
 import type { DmaMachine, StateMeta } from '../../models/machines/dma-setup.ts';
 
@@ -23,17 +27,24 @@ export interface DiagramNode {
   readonly source: string;
 }
 
+/** One line of an edge label: centred on x, baseline at y. */
+export interface DiagramText {
+  readonly x: number;
+  readonly y: number;
+  readonly text: string;
+}
+
 export interface DiagramEdge {
   /** coverage ids of the transitions drawn by this arrow */
   readonly ids: readonly string[];
   readonly from: string;
   readonly to: string;
-  /** events, or guard names of eventless transitions (`else` for the fallback) */
-  readonly label: string;
-  /** SVG path data */
+  /** SVG path data of the spline */
   readonly d: string;
-  readonly lx: number;
-  readonly ly: number;
+  /** the arrowhead polygon, SVG points */
+  readonly head: string;
+  /** events, or guard names of eventless transitions (`else` for the fallback), one per line */
+  readonly label: readonly DiagramText[];
 }
 
 export interface MachineDiagram {
@@ -52,11 +63,40 @@ interface NodeLike {
   readonly always?: readonly (TransitionLike & { guard?: unknown })[];
 }
 
-const NODE_H = 28;
-const LAYER_GAP = 64;
-const NODE_GAP = 28;
-const MARGIN = 20;
-const CHAR_W = 7;
+/** The parts of dot's JSON output (`-Tjson`, xdot drawing operations) read here; y points up. */
+type Point = readonly [number, number];
+interface XdotOp {
+  readonly op: string;
+  readonly points?: readonly Point[];
+  readonly pt?: Point;
+  readonly text?: string;
+}
+interface DotObject {
+  readonly name: string;
+  readonly pos: string;
+  readonly width: string;
+  readonly height: string;
+}
+interface DotEdge {
+  readonly id: string;
+  readonly _draw_: readonly XdotOp[];
+  readonly _hdraw_?: readonly XdotOp[];
+  readonly _ldraw_?: readonly XdotOp[];
+}
+interface DotJson {
+  readonly bb: string;
+  readonly objects?: readonly DotObject[];
+  readonly edges?: readonly DotEdge[];
+}
+
+/**
+ * Courier in dot's text-width tables is 0.6 em per character, as are the
+ * monospace fonts the page draws with, so the boxes dot sizes fit the text
+ * the browser draws. The page's style uses the same sizes.
+ */
+const NODE_FONT = 11;
+const EDGE_FONT = 10;
+const MARGIN = 8;
 
 function guardName(g: unknown): string | undefined {
   if (typeof g === 'string') return g;
@@ -64,137 +104,92 @@ function guardName(g: unknown): string | undefined {
   return undefined;
 }
 
-export function machineDiagram(machine: DmaMachine): MachineDiagram {
-  const states = machine.states as unknown as Record<string, NodeLike>;
-  const names = Object.keys(states);
-  const initial = String(machine.config.initial ?? names[0]);
-  const raw: { id: string; from: string; to: string; label: string }[] = [];
-  for (const name of names) {
-    const node = states[name]!;
-    for (const t of node.always ?? [])
-      for (const target of t.target ?? []) raw.push({ id: transitionId(t), from: name, to: target.key, label: guardName(t.guard) ?? 'else' });
-    for (const list of node.transitions.values())
-      for (const t of list) for (const target of t.target ?? []) raw.push({ id: transitionId(t), from: name, to: target.key, label: t.eventType });
-  }
-  const succ = new Map<string, string[]>(names.map((n) => [n, []]));
-  for (const e of raw) if (!succ.get(e.from)!.includes(e.to)) succ.get(e.from)!.push(e.to);
+/** A DOT string; a newline becomes dot's own line break `\n`. */
+const quote = (s: string) => `"${s.replace(/[\\"]/g, (c) => `\\${c}`).replace(/\n/g, '\\n')}"`;
+const round = (n: number) => Math.round(n * 10) / 10;
 
-  // Back edges by DFS from the initial state, then longest-path layers over the rest.
-  const back = new Set<string>();
-  const color = new Map<string, 0 | 1 | 2>();
-  const dfs = (n: string) => {
-    color.set(n, 1);
-    for (const m of succ.get(n)!) {
-      const c = color.get(m) ?? 0;
-      if (c === 1) back.add(`${n}\u0000${m}`);
-      else if (c === 0) dfs(m);
-    }
-    color.set(n, 2);
-  };
-  dfs(initial);
-  for (const n of names) if (!color.get(n)) dfs(n);
-  const layer = new Map<string, number>();
-  const order: string[] = [];
-  const seen = new Set<string>();
-  const topo = (n: string) => {
-    if (seen.has(n)) return;
-    seen.add(n);
-    for (const m of succ.get(n)!) if (!back.has(`${n}\u0000${m}`)) topo(m);
-    order.push(n);
-  };
-  topo(initial);
-  for (const n of names) topo(n);
-  order.reverse();
-  for (const n of order) {
-    const l = layer.get(n) ?? 0;
-    layer.set(n, l);
-    for (const m of succ.get(n)!) if (!back.has(`${n}\u0000${m}`)) layer.set(m, Math.max(layer.get(m) ?? 0, l + 1));
-  }
-  const depth = Math.max(...layer.values()) + 1;
-  const layers: string[][] = Array.from({ length: depth }, () => []);
-  for (const n of names) layers[layer.get(n)!]!.push(n);
+interface Merged {
+  readonly ids: string[];
+  readonly from: string;
+  readonly to: string;
+  readonly labels: string[];
+}
 
-  // Barycentre sweeps: order each layer by the mean position of its predecessors.
-  const pos = new Map<string, number>();
-  const setPos = () => layers.forEach((l) => l.forEach((n, i) => pos.set(n, i - (l.length - 1) / 2)));
-  setPos();
-  const preds = new Map<string, string[]>(names.map((n) => [n, []]));
-  for (const [n, ms] of succ) for (const m of ms) preds.get(m)!.push(n);
-  for (let sweep = 0; sweep < 4; sweep++) {
-    for (let i = 1; i < depth; i++) {
-      const bary = (n: string) => {
-        const ps = preds.get(n)!.filter((p) => layer.get(p)! < i);
-        return ps.length ? ps.reduce((s, p) => s + pos.get(p)!, 0) / ps.length : pos.get(n)!;
-      };
-      const keyed = layers[i]!.map((n, k) => ({ n, b: bary(n), k }));
-      keyed.sort((a, b) => a.b - b.b || a.k - b.k);
-      layers[i] = keyed.map((x) => x.n);
-      layers[i]!.forEach((n, k) => pos.set(n, k - (layers[i]!.length - 1) / 2));
-    }
-  }
-
-  const widthOf = (n: string) => Math.max(90, n.length * CHAR_W + 20);
-  const rowWidth = (l: string[]) => l.reduce((s, n) => s + widthOf(n), 0) + NODE_GAP * Math.max(0, l.length - 1);
-  const width = Math.max(...layers.map(rowWidth)) + 2 * MARGIN + 160;
-  const nodes: DiagramNode[] = [];
-  const at = new Map<string, DiagramNode>();
-  layers.forEach((l, i) => {
-    let x = (width - 160 - rowWidth(l)) / 2;
-    for (const n of l) {
-      const meta = states[n]!.meta ?? ({ source: '' } as StateMeta);
-      const node: DiagramNode = {
-        name: n, x: Math.round(x), y: MARGIN + i * (NODE_H + LAYER_GAP), w: widthOf(n), h: NODE_H,
-        ...(meta.call ? { call: meta.call } : {}), final: states[n]!.type === 'final', initial: n === initial, source: meta.source ?? '',
-      };
-      nodes.push(node);
-      at.set(n, node);
-      x += widthOf(n) + NODE_GAP;
-    }
-  });
-  const height = MARGIN * 2 + depth * (NODE_H + LAYER_GAP) - LAYER_GAP;
-
-  const merged = new Map<string, { ids: string[]; from: string; to: string; labels: string[] }>();
-  for (const e of raw) {
-    const k = `${e.from}\u0000${e.to}`;
-    const m = merged.get(k) ?? { ids: [], from: e.from, to: e.to, labels: [] };
-    m.ids.push(e.id);
-    if (!m.labels.includes(e.label)) m.labels.push(e.label);
+/** Transitions merged per (source, target), in definition order. */
+function mergedEdges(states: Record<string, NodeLike>): Merged[] {
+  const merged = new Map<string, Merged>();
+  const add = (id: string, from: string, to: string, label: string) => {
+    const k = `${from}\u0000${to}`;
+    const m = merged.get(k) ?? { ids: [], from, to, labels: [] };
+    m.ids.push(id);
+    if (!m.labels.includes(label)) m.labels.push(label);
     merged.set(k, m);
+  };
+  for (const [name, node] of Object.entries(states)) {
+    for (const t of node.always ?? []) for (const target of t.target ?? []) add(transitionId(t), name, target.key, guardName(t.guard) ?? 'else');
+    for (const list of node.transitions.values()) for (const t of list) for (const target of t.target ?? []) add(transitionId(t), name, target.key, t.eventType);
   }
-  const edges: DiagramEdge[] = [];
-  for (const m of merged.values()) {
-    const a = at.get(m.from)!;
-    const b = at.get(m.to)!;
-    let d: string;
-    let lx: number;
-    let ly: number;
-    if (m.from === m.to) {
-      const x = a.x + a.w;
-      const y = a.y + a.h / 2;
-      d = `M${x},${y - 6} C${x + 40},${y - 30} ${x + 40},${y + 30} ${x},${y + 6}`;
-      lx = x + 34;
-      ly = y;
-    } else if (b.y > a.y) {
-      const x1 = a.x + a.w / 2;
-      const y1 = a.y + a.h;
-      const x2 = b.x + b.w / 2;
-      const y2 = b.y;
-      const my = (y1 + y2) / 2;
-      d = `M${x1},${y1} C${x1},${my} ${x2},${my} ${x2},${y2}`;
-      lx = (x1 + x2) / 2;
-      ly = my;
-    } else {
-      // Upward or sideways: leave and enter on the right, bulging out.
-      const x1 = a.x + a.w;
-      const y1 = a.y + a.h / 2;
-      const x2 = b.x + b.w;
-      const y2 = b.y + b.h / 2;
-      const bulge = Math.max(x1, x2) + 60 + Math.abs(y1 - y2) / 8;
-      d = `M${x1},${y1} C${bulge},${y1} ${bulge},${y2} ${x2},${y2}`;
-      lx = bulge - 10;
-      ly = (y1 + y2) / 2;
-    }
-    edges.push({ ids: m.ids, from: m.from, to: m.to, label: m.labels.join(' / '), d, lx: Math.round(lx), ly: Math.round(ly) });
-  }
-  return { id: machine.id, width: Math.round(width), height, nodes, edges };
+  return [...merged.values()];
+}
+
+function dotSource(machine: DmaMachine, states: Record<string, NodeLike>, initial: string, edges: readonly Merged[]): string {
+  const lines = [
+    `digraph ${quote(machine.id)} {`,
+    'graph [rankdir=TB, nodesep=0.3, ranksep=0.35];',
+    `node [shape=box, fontname="Courier", fontsize=${NODE_FONT}, height=0.36, margin="0.12,0.04"];`,
+    `edge [fontname="Courier", fontsize=${EDGE_FONT}, arrowsize=0.7];`,
+  ];
+  // The initial state first, so that dot puts it on the top rank.
+  for (const name of [initial, ...Object.keys(states).filter((n) => n !== initial)]) lines.push(`${quote(name)};`);
+  edges.forEach((e, i) => lines.push(`${quote(e.from)} -> ${quote(e.to)} [id="e${i}", label=${quote(e.labels.join('\n'))}];`));
+  lines.push('}');
+  return lines.join('\n');
+}
+
+function layout(viz: Viz, machine: DmaMachine): MachineDiagram {
+  const states = machine.states as unknown as Record<string, NodeLike>;
+  const initial = String(machine.config.initial ?? Object.keys(states)[0]);
+  const merged = mergedEdges(states);
+  const json = viz.renderJSON(dotSource(machine, states, initial, merged)) as DotJson;
+  const [, , urx, ury] = json.bb.split(',').map(Number) as [number, number, number, number];
+  const x = (v: number) => round(v + MARGIN);
+  const y = (v: number) => round(ury - v + MARGIN);
+  const pt = ([px, py]: Point) => `${x(px)},${y(py)}`;
+
+  const nodes: DiagramNode[] = (json.objects ?? []).map((o) => {
+    const [cx, cy] = o.pos.split(',').map(Number) as [number, number];
+    const w = Number(o.width) * 72;
+    const h = Number(o.height) * 72;
+    const meta = states[o.name]!.meta ?? ({ source: '' } as StateMeta);
+    return {
+      name: o.name, x: x(cx - w / 2), y: y(cy + h / 2), w: round(w), h: round(h),
+      ...(meta.call ? { call: meta.call } : {}), final: states[o.name]!.type === 'final', initial: o.name === initial, source: meta.source ?? '',
+    };
+  });
+  const edges: DiagramEdge[] = (json.edges ?? []).map((e) => {
+    const m = merged[Number(e.id.slice(1))]!;
+    const spline = e._draw_.find((op) => op.op === 'b')?.points ?? [];
+    const head = e._hdraw_?.find((op) => op.op === 'P')?.points ?? [];
+    const d = spline.length ? `M${pt(spline[0]!)}` + spline.slice(1).map((p, i) => (i % 3 === 0 ? ' C' : ' ') + pt(p)).join('') : '';
+    const label = (e._ldraw_ ?? []).filter((op) => op.op === 'T').map((op) => ({ x: x(op.pt![0]), y: y(op.pt![1]), text: op.text! }));
+    return { ids: m.ids, from: m.from, to: m.to, d, head: head.map(pt).join(' '), label };
+  });
+  return { id: machine.id, width: round(urx + 2 * MARGIN), height: round(ury + 2 * MARGIN), nodes, edges };
+}
+
+let viz: Promise<Viz> | undefined;
+const laidOut = new WeakMap<DmaMachine, MachineDiagram>();
+
+/**
+ * Lay out each machine with dot. The module (a few MB of JavaScript with the
+ * WebAssembly inside) is loaded and compiled on first use, not when a
+ * command that writes no report starts.
+ */
+export async function machineDiagrams(machines: readonly DmaMachine[]): Promise<MachineDiagram[]> {
+  const v = await (viz ??= import('@viz-js/viz').then((m) => m.instance()));
+  return machines.map((m) => {
+    const d = laidOut.get(m) ?? layout(v, m);
+    laidOut.set(m, d);
+    return d;
+  });
 }

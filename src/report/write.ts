@@ -10,7 +10,7 @@ import { summaryMarkdown } from './summary.ts';
 import { junitXml } from './junit.ts';
 import { htmlReport } from './html.ts';
 
-export type ReportWriter = (res: Results) => { file: string; text: string };
+export type ReportWriter = (res: Results) => { file: string; text: string | Promise<string> };
 
 export const REPORT_WRITERS: ReportWriter[] = [
   (res) => ({ file: 'results.json', text: JSON.stringify(res, null, 1) + '\n' }),
@@ -19,11 +19,18 @@ export const REPORT_WRITERS: ReportWriter[] = [
   (res) => ({ file: 'index.html', text: htmlReport(res) }),
 ];
 
-/** Write every report atomically (temp file, then rename); returns the paths. */
-export function writeReports(dir: string, res: Results): string[] {
-  mkdirSync(dir, { recursive: true });
-  return REPORT_WRITERS.map((w) => {
+/**
+ * Write every report atomically (temp file, then rename); returns the paths.
+ * Every text is made before the first file is written, so a writer that
+ * fails leaves no report of the set behind.
+ */
+export async function writeReports(dir: string, res: Results): Promise<string[]> {
+  const texts = await Promise.all(REPORT_WRITERS.map(async (w) => {
     const { file, text } = w(res);
+    return { file, text: await text };
+  }));
+  mkdirSync(dir, { recursive: true });
+  return texts.map(({ file, text }) => {
     const path = join(dir, file);
     writeFileSync(path + '.tmp', text);
     renameSync(path + '.tmp', path);

@@ -1,11 +1,11 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.ts';
 import type { Io } from '../../src/cli/command.ts';
 import { VERSION_IDS } from '../../models/versions.ts';
 import type { DiffResults } from '../../src/equivalence/diff.ts';
+import { tempDir } from '../temp-dir.ts';
 
 interface Captured extends Io { readonly outText: () => string; readonly errText: () => string }
 
@@ -20,7 +20,7 @@ const small = ['--platforms', 'cca', '--threads', '1', '--calls', '2', '--worker
 describe('dmacheck diff', () => {
   it('exits 0 and says so when the versions are equivalent within the bound', async () => {
     const io = capture();
-    const dir = mkdtempSync(join(tmpdir(), 'dmacheck-diff-'));
+    const dir = tempDir('diff');
     expect(await main(['diff', 'v2-p3', 'v2-p4', ...small, '--out', dir], io)).toBe(0);
     expect(io.outText().split('\n').slice(0, 2)).toEqual([
       'v2-p3 and v2-p4: equivalent within the bound over 64 runs (1 thread(s), 2',
@@ -33,7 +33,7 @@ describe('dmacheck diff', () => {
 
   it('exits 1 with the differences side by side when they differ', async () => {
     const io = capture();
-    const dir = mkdtempSync(join(tmpdir(), 'dmacheck-diff-'));
+    const dir = tempDir('diff');
     expect(await main(['diff', 'baseline', 'v2-p1', ...small, '--device', 'pool=own,coherent=1,gfp=blocking,nkm=0', '--out', dir], io)).toBe(1);
     const out = io.outText();
     expect(out).toContain('== cca coherent=1,pool=own,gfp=blocking,nkm=0: effective, 3 of 4 runs differ (3\n   effective, 0 latent)');
@@ -47,7 +47,7 @@ describe('dmacheck diff', () => {
 
   it('prints the JSON result with --json', async () => {
     const io = capture();
-    const dir = mkdtempSync(join(tmpdir(), 'dmacheck-diff-'));
+    const dir = tempDir('diff');
     expect(await main(['diff', 'baseline', 'baseline', ...small, '--json', '--out', dir], io)).toBe(0);
     expect((JSON.parse(io.outText()) as DiffResults).totals.equivalent).toBe(64);
   });

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main.ts';
 import type { Io } from '../../src/cli/command.ts';
+import { tempDir } from '../temp-dir.ts';
 
 function capture(): Io & { stdout: string[]; stderr: string[] } {
   const stdout: string[] = [];
@@ -15,7 +15,7 @@ const base = ['--versions', 'baseline,v2-p1', '--platforms', 'cca', '--threads',
 
 describe('dmacheck verify --shard and dmacheck merge', () => {
   it('merges two shard directories into the unsharded result', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'dmacheck-shard-'));
+    const root = tempDir('shard');
     expect(await main(['verify', ...base, '--out', join(root, 'all')], capture())).toBe(1);
     expect(await main(['verify', ...base, '--shard', '1/2', '--out', join(root, 's1')], capture())).toBe(1);
     expect(await main(['verify', ...base, '--shard', '2/2', '--out', join(root, 's2')], capture())).toBe(1);
@@ -29,7 +29,7 @@ describe('dmacheck verify --shard and dmacheck merge', () => {
   });
 
   it('rejects bad shards and malformed results with exit 2 and one line', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'dmacheck-shard-'));
+    const root = tempDir('shard');
     const bad = join(root, 'bad.json');
     writeFileSync(bad, '{"tool": "dmacheck", "schemaVer');
     const cases: [string[], RegExp][] = [
@@ -48,7 +48,7 @@ describe('dmacheck verify --shard and dmacheck merge', () => {
   });
 
   it('stops a run that would exceed --max-memory and marks the result incomplete', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'dmacheck-mem-'));
+    const root = tempDir('mem');
     const io = capture();
     const code = await main(['verify', '--versions', 'baseline', '--platforms', 'cca', '--device', 'coherent=0,pool=none,gfp=blocking,nkm=0',
       '--threads', '3', '--calls', '3', '--workers', '1', '--max-memory', '128K', '--no-por', '--no-symmetry', '--out', root], io);

@@ -8,7 +8,7 @@ import { nightlyExitCode } from '../../src/cli/commands/nightly.ts';
 import { dateDir } from '../../src/nightly/nightly.ts';
 import type { Comparison } from '../../src/report/compare.ts';
 import { writeReports } from '../../src/report/write.ts';
-import { tempDirs } from '../helpers/temp-dirs.ts';
+import { tempDir } from '../temp-dir.ts';
 
 function io() {
   const out: string[] = [];
@@ -17,7 +17,7 @@ function io() {
   return { sink, out, err };
 }
 
-const tmp = tempDirs('nightly');
+const tmp = () => tempDir('nightly');
 
 /** A config for a small matrix, run in this thread. */
 function config(extra: Record<string, unknown> = {}): string {
@@ -55,7 +55,7 @@ describe('dmacheck nightly', () => {
     const res = read<Results>(join(night1, 'results.json'));
     const r = res.results.find((x) => x.version === 'baseline' && x.property === 'no-double-decrypt')!;
     const yesterday = tmp();
-    writeReports(yesterday, { ...res, results: res.results.map((x) => (x === r ? { ...x, verdict: 'holds' as const, violatingRuns: { effective: 0, latent: 0 }, violations: [] } : x)) });
+    await writeReports(yesterday, { ...res, results: res.results.map((x) => (x === r ? { ...x, verdict: 'holds' as const, violatingRuns: { effective: 0, latent: 0 }, violations: [] } : x)) });
     const second = io();
     const night2 = tmp();
     expect(await main(['nightly', '--config', cfg, '--out', night2, '--previous', yesterday], second.sink)).toBe(1);
@@ -99,7 +99,7 @@ describe('dmacheck nightly', () => {
     // the first finished run's record is marked (1000 states more): a resume that re-ran it would lose the mark
     const [i0, s0, ...rest0] = full.runs[0]!;
     const marked = [[i0, s0 + 1000, ...rest0] as unknown as RunRecord, full.runs[1]!];
-    writeReports(partial, { ...full, complete: false, incompleteReason: 'interrupted after 2 of 16 runs', runs: marked, results: full.results.map((r) => ({ ...r, violations: [], verdict: 'holds' as const, violatingRuns: { effective: 0, latent: 0 } })) });
+    await writeReports(partial, { ...full, complete: false, incompleteReason: 'interrupted after 2 of 16 runs', runs: marked, results: full.results.map((r) => ({ ...r, violations: [], verdict: 'holds' as const, violatingRuns: { effective: 0, latent: 0 } })) });
     // Only the unfinished runs run again; the finished ones are kept as they were.
     const t = io();
     expect(await main(['nightly', '--config', cfg, '--resume', partial, '--quiet'], t.sink)).toBe(1);

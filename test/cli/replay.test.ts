@@ -1,11 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main.ts';
 import type { Io } from '../../src/cli/command.ts';
 import { traceFileText } from '../../src/trace/trace-file.ts';
 import { doubleDecrypt, edit, remap, results } from '../trace/fixtures.ts';
+import { tempDir } from '../temp-dir.ts';
 
 function capture(): Io & { stdout: string[]; stderr: string[] } {
   const stdout: string[] = [];
@@ -24,7 +24,7 @@ const file = (name: string) => join(dir, name);
 let doubleText = '';
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'dmacheck-replay-'));
+  dir = tempDir('replay');
   const dd = (await doubleDecrypt()).trace;
   doubleText = traceFileText(dd);
   writeFileSync(file('double-decrypt.json'), doubleText);

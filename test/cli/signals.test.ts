@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Results } from '../../src/check/results.ts';
@@ -10,6 +9,7 @@ import { verify } from '../../src/check/verify.ts';
 import { main } from '../../src/cli/main.ts';
 import { onStopSignals, type StopSignalName } from '../../src/cli/signals.ts';
 import { writeReports } from '../../src/report/write.ts';
+import { tempDir } from '../temp-dir.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -83,7 +83,7 @@ const withoutTiming = (r: Results) => {
 
 describe('interrupting verify', () => {
   it('writes the results so far marked incomplete on SIGINT (exit 130), and --resume completes them to the uninterrupted results', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'dmacheck-sigint-'));
+    const dir = tempDir('sigint');
     const stopped = await cli(['verify', ...MATRIX, '--workers', '1', '--out', dir], 'SIGINT');
     expect(stopped.code, stopped.stderr).toBe(130);
     expect(stopped.stderr).toContain('SIGINT received');
@@ -111,20 +111,20 @@ describe('interrupting verify', () => {
   });
 
   it('exits 143 on SIGTERM with an incomplete report', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'dmacheck-sigterm-'));
+    const dir = tempDir('sigterm');
     const stopped = await cli(['verify', ...MATRIX, '--workers', '1', '--out', dir], 'SIGTERM');
     expect(stopped.code, stopped.stderr).toBe(143);
     expect((JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as Results).complete).toBe(false);
   });
 
   it('refuses to resume without results, or with another selection', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'dmacheck-resume-'));
+    const dir = tempDir('resume');
     const err: string[] = [];
     const io = { out: () => {}, err: (t: string) => err.push(t), isTTY: false };
     expect(await main(['verify', '--resume', dir, '--workers', '1'], io)).toBe(2);
     expect(err).toEqual([`dmacheck verify: --resume: ${join(dir, 'results.json')}: no such file`]);
     const selection = parseSelection({ versions: 'baseline', platforms: 'cca', properties: 'no-double-decrypt', threads: 1, calls: 1 });
-    writeReports(dir, await verify({ selection, workers: 0 }));
+    await writeReports(dir, await verify({ selection, workers: 0 }));
     err.length = 0;
     expect(await main(['verify', '--resume', dir, '--workers', '1', '--platforms', 'tdx', '--calls', '2'], io)).toBe(2);
     expect(err).toEqual([`dmacheck verify: --resume ${dir}: the selection differs from the interrupted run's in platforms, calls (resume with the same selection, or give none)`]);
@@ -133,7 +133,7 @@ describe('interrupting verify', () => {
 
 describe('dmacheck writing into a pipe that closes (dmacheck ... | head)', () => {
   it('finishes the run, writes the reports and exits with the verdict, without an EPIPE stack trace', async () => {
-    const out = mkdtempSync(join(tmpdir(), 'dmacheck-epipe-'));
+    const out = tempDir('epipe');
     const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
       const child = spawn(process.execPath, ['bin/dmacheck.mjs', 'verify', ...MATRIX, '--workers', '1', '--json', '--out', out], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
       let err = '';

@@ -1,12 +1,12 @@
 import { describe, expect, it, beforeAll } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main.ts';
 import type { Io } from '../../src/cli/command.ts';
 import { parseScenario } from '../../src/trace/scenario-string.ts';
 import { traceFileText } from '../../src/trace/trace-file.ts';
 import { results } from '../trace/fixtures.ts';
+import { tempDir } from '../temp-dir.ts';
 
 function capture(): Io & { stdout: string[]; stderr: string[] } {
   const stdout: string[] = [];
@@ -23,7 +23,7 @@ async function run(args: string[]): Promise<{ code: number; out: string; err: st
 let dir = '';
 let resultsPath = '';
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'dmacheck-trace-'));
+  dir = tempDir('trace');
   resultsPath = join(dir, 'results.json');
   // baseline and v2-p3-without-p1 double-decrypt on cca: several device configurations, two versions.
   const r = await results('baseline,v2-p1,v2-p3-without-p1', 'cca,tdx', 'pool=own,gfp=blocking', 'no-double-decrypt,pool-slots-stay-decrypted');

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main.ts';
 import type { Io } from '../../src/cli/command.ts';
+import { tempDir } from '../temp-dir.ts';
 
 function capture(): Io & { stdout: string[]; stderr: string[] } {
   const stdout: string[] = [];
@@ -46,7 +47,7 @@ describe('dmacheck verify: bad input', () => {
 
 describe('dmacheck verify: results', () => {
   it('exits 1 on a violation and writes results.json and summary.md', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'dmacheck-'));
+    const dir = tempDir('verify');
     const io = capture();
     const code = await main(['verify', '--versions', 'baseline', '--platforms', 'cca', '--device', 'pool=own,coherent=1,gfp=blocking,nkm=0',
       '--properties', 'no-double-decrypt', '--threads', '1', '--calls', '2', '--workers', '1', '--out', dir, '--quiet'], io);
@@ -60,7 +61,7 @@ describe('dmacheck verify: results', () => {
   });
 
   it('exits 0 when every selected property holds, and --json prints the results', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'dmacheck-'));
+    const dir = tempDir('verify');
     const io = capture();
     const code = await main(['verify', '--versions', 'v2-p1', '--platforms', 'cca', '--device', 'pool=own', '--properties', 'no-double-decrypt',
       '--threads', '1', '--calls', '2', '--workers', '1', '--out', dir, '--json'], io);

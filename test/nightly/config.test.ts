@@ -1,5 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PLATFORM_IDS } from '../../models/platforms.ts';
@@ -7,6 +6,7 @@ import { VERSION_IDS } from '../../models/versions.ts';
 import { UsageError } from '../../src/check/selection.ts';
 import { CONFIG_KEYS, parseConfig, readConfig } from '../../src/nightly/config.ts';
 import { dateDir } from '../../src/nightly/nightly.ts';
+import { tempDir } from '../temp-dir.ts';
 
 const bad = (raw: unknown) => {
   try {
@@ -69,17 +69,13 @@ describe('nightly config', () => {
   });
 
   it('reads a config file that starts with a UTF-8 byte order mark', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'dmacheck-config-'));
-    try {
-      writeFileSync(join(dir, 'bom.json'), '\uFEFF{ "versions": ["baseline"] }');
-      expect(readConfig(join(dir, 'bom.json')).selection.versions).toEqual(['baseline']);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const dir = tempDir('config');
+    writeFileSync(join(dir, 'bom.json'), '\uFEFF{ "versions": ["baseline"] }');
+    expect(readConfig(join(dir, 'bom.json')).selection.versions).toEqual(['baseline']);
   });
 
   it('names the file when it is missing or not JSON', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'dmacheck-config-'));
+    const dir = tempDir('config');
     expect(() => readConfig(join(dir, 'none.json'))).toThrow(`${join(dir, 'none.json')}: no such config file (pass --config FILE)`);
     writeFileSync(join(dir, 'bad.json'), '{ "versions": [ }');
     expect(() => readConfig(join(dir, 'bad.json'))).toThrow(new RegExp(`^${join(dir, 'bad.json').replace(/[.\\/]/g, '\\$&')}: not JSON \\(`));

@@ -6,9 +6,9 @@ import { verify } from '../../src/check/verify.ts';
 import { compareDirs, compareMarkdown, compareResults, comparisonExitCode, type ComparedViolation } from '../../src/report/compare.ts';
 import { writeReports } from '../../src/report/write.ts';
 import { clone, SMALL, smallResults } from './fixture.ts';
-import { tempDirs } from '../helpers/temp-dirs.ts';
+import { tempDir } from '../temp-dir.ts';
 
-const tmp = tempDirs('compare');
+const tmp = () => tempDir('compare');
 
 const label = (v: ComparedViolation) => `${v.version} ${v.property} ${v.platform} ${v.device} ${v.severity}`;
 const groupCount = (r: Results) => r.results.reduce((n, p) => n + p.violations.length, 0);
@@ -54,8 +54,8 @@ describe('run-to-run comparison', () => {
   it('lists exactly the one violation that differs between two report directories as new', async () => {
     const before = tmp();
     const after = tmp();
-    writeReports(before, await withoutDoubleDecrypt());
-    writeReports(after, await smallResults());
+    await writeReports(before, await withoutDoubleDecrypt());
+    await writeReports(after, await smallResults());
     const c = compareDirs(before, after);
     expect(c.newViolations.map((v) => [v.version, v.property, v.platform, v.device, v.severity])).toEqual([
       ['baseline', 'no-double-decrypt', 'cca', 'coherent=1,pool=own,gfp=blocking,nkm=0', 'effective'],

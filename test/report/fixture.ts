@@ -23,3 +23,11 @@ export function smallResults(): Promise<Results> {
 export function clone<T>(x: T): T {
   return JSON.parse(JSON.stringify(x)) as T;
 }
+
+let full: Promise<Results> | undefined;
+
+/** The default selection, as `npm run verify` runs it (every version, platform and property). */
+export function defaultResults(): Promise<Results> {
+  full ??= verify({ selection: parseSelection({}), workers: 2 });
+  return full;
+}

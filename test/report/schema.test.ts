@@ -15,6 +15,7 @@ import { compareResults } from '../../src/report/compare.ts';
 import { readResultsFile, RESULTS_SCHEMA_PATH, resultsSchema, validateResults } from '../../src/report/schema.ts';
 import { writeReports } from '../../src/report/write.ts';
 import { clone, SMALL, smallResults } from './fixture.ts';
+import { tempDir } from '../temp-dir.ts';
 
 const ajv = new Ajv2020({ allErrors: true, strict: true });
 ajv.addFormat('date-time', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
@@ -29,8 +30,8 @@ describe('results.json schema', () => {
   it('accepts the results.json that writeReports writes, by ajv and by the built-in validator', async () => {
     const res = await smallResults();
     expect(res.results.some((r) => r.verdict === 'violated')).toBe(true);
-    const dir = mkdtempSync(join(tmpdir(), 'dmacheck-schema-'));
-    writeReports(dir, res);
+    const dir = tempDir('schema');
+    await writeReports(dir, res);
     const written = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as unknown;
     expect(ajvValidate(written), JSON.stringify(ajvValidate.errors)).toBe(true);
     expect(validateResults(written)).toEqual([]);
@@ -68,7 +69,7 @@ describe('results.json schema', () => {
   });
 
   it('reads a bad results.json as one line naming the file and the problem', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'dmacheck-schema-'));
+    const dir = tempDir('schema');
     const file = join(dir, 'results.json');
     expect(() => readResultsFile(dir)).toThrow(`${file}: no such file`);
     writeFileSync(file, '{"tool": "dmacheck",');

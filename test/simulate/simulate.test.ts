@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -10,6 +9,7 @@ import { main } from '../../src/cli/main.ts';
 import { scenarioArbitrary, scenarioTask, walkRun, type ScenarioSpace } from '../../src/simulate/scenario.ts';
 import { simulate } from '../../src/simulate/simulate.ts';
 import { selectProperties } from '../../src/check/run-task.ts';
+import { tempDir } from '../temp-dir.ts';
 
 function io() {
   const out: string[] = [];
@@ -42,7 +42,7 @@ describe('dmacheck simulate', () => {
   });
 
   it('writes a trace that dmacheck replay reproduces, prints the seed and the trace path, exit 1', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'dmacheck-sim-'));
+    const dir = tempDir('sim');
     const t = io();
     const code = await main(['simulate', '--seed', '42', '--runs', '200', '--versions', 'baseline', '--platforms', 'cca', '--properties', 'no-double-decrypt', '--out', dir], t.sink);
     expect(code).toBe(1);

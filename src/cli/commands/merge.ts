@@ -20,7 +20,7 @@ export const mergeCommand: Command = {
     const dir = (values['out'] as string | undefined) ?? timestampDir();
     checkOutDir(dir);
     const merged = mergeShards(positionals.map((path) => ({ path, results: loadResults(path) })));
-    const files = writeReports(dir, merged);
+    const files = await writeReports(dir, merged);
     if (values['json']) io.out(JSON.stringify(merged, null, 1));
     else {
       io.out(consoleTable(merged));

@@ -112,7 +112,7 @@ export const verifyCommand: Command = {
       bar.finish();
       signals.dispose();
     }
-    const files = writeReports(dir, res);
+    const files = await writeReports(dir, res);
     if (values['json']) io.out(JSON.stringify(res, null, 1));
     else {
       if (!values['quiet']) io.out(consoleTable(res));
