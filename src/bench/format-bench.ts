@@ -49,6 +49,13 @@ export function formatBench(r: BenchReport): string {
     ['bytes per stored state', fixed(r.bytesPerState, 1), `<= ${r.targets.bytesPerState}`, verdict(r.bytesPerState, r.targets.bytesPerState, false)],
   ]).map((l) => `  ${l}`));
   out.push('');
+  const ls = r.listStartup;
+  out.push(`Start-up: ${ls.about}`);
+  out.push(...table(['', 'seconds', 'target', ''], [
+    ['dmacheck list, built', fixed(ls.built, 3), `<= ${r.targets.listStartupSeconds}`, verdict(ls.built, r.targets.listStartupSeconds, false)],
+    ['dmacheck list, sources (tsx)', fixed(ls.fromSources, 3), '', ''],
+  ]).map((l) => `  ${l}`));
+  out.push('');
   const s = r.speedup;
   out.push(`Speedup: ${s.about}`);
   out.push(...table(['workers', 'runs', 'states', 'seconds', 'states/s/worker'], [
