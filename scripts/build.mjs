@@ -35,7 +35,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const DIST = join(ROOT, 'dist');
 
 /** Output name (in dist/) of each entry, relative to the repository. */
-export const ENTRIES = {
+const ENTRIES = {
   dmacheck: 'src/cli/start.ts',
   worker: 'src/parallel/worker.ts',
   'diff-worker': 'src/equivalence/diff-worker.ts',
@@ -43,7 +43,12 @@ export const ENTRIES = {
 
 const SOURCE_URL = /new URL\((['"])(\.{1,2}\/[^'"]*)\1, import\.meta\.url\)/g;
 
-/** Rewrites `new URL('./x', import.meta.url)` in the repository's own sources to the same file seen from dist/. */
+/**
+ * Rewrites `new URL('./x', import.meta.url)` in the repository's own
+ * sources to the same file seen from dist/. Any other use of
+ * import.meta.url means the built file itself (worker-script.ts finds the
+ * built workers that way).
+ */
 const sourceUrls = {
   name: 'source-urls',
   setup(b) {
