@@ -43,7 +43,7 @@ describe('dmacheck --version', () => {
     const c = capture();
     expect(await main(['--help'], c.io)).toBe(0);
     const text = c.out.join('\n');
-    expect(text).toContain("'dmacheck --version' prints the version");
+    expect(text.replace(/\s+/g, ' ')).toContain("'dmacheck --version' for the version");
     for (const name of ['verify', 'list', 'merge', 'trace', 'replay', 'nightly', 'simulate', 'diff']) expect(text).toMatch(new RegExp(`^  ${name} +\\S`, 'm'));
   });
 });
