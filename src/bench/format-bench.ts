@@ -49,6 +49,13 @@ export function formatBench(r: BenchReport): string {
     ['bytes per stored state', fixed(r.bytesPerState, 1), `<= ${r.targets.bytesPerState}`, verdict(r.bytesPerState, r.targets.bytesPerState, false)],
   ]).map((l) => `  ${l}`));
   out.push('');
+  const ls = r.listStartup;
+  out.push(`Start-up: ${ls.about}`);
+  out.push(...table(['', 'seconds', 'target', ''], [
+    ['dmacheck list, built', fixed(ls.built, 3), `<= ${r.targets.listStartupSeconds}`, verdict(ls.built, r.targets.listStartupSeconds, false)],
+    ['dmacheck list, sources (tsx)', fixed(ls.fromSources, 3), '', ''],
+  ]).map((l) => `  ${l}`));
+  out.push('');
   const s = r.speedup;
   out.push(`Speedup: ${s.about}`);
   out.push(...table(['workers', 'runs', 'states', 'seconds', 'states/s/worker'], [
@@ -58,7 +65,8 @@ export function formatBench(r: BenchReport): string {
   out.push(`  speedup of 2 workers: ${fixed(s.speedup, 2)}x (worker start-up included: a verify of one tiny run takes ${fixed(s.startup.oneWorker, 2)}s on 1 worker, ${fixed(s.startup.twoWorkers, 2)}s on 2)`);
   out.push(`  on pools already warm (each ran the workload once, untimed): ${fixed(s.warm.oneWorker, 2)}s on 1 worker, ${fixed(s.warm.twoWorkers, 2)}s on 2, speedup ${fixed(s.warm.speedup, 2)}x;`);
   out.push('  the difference from the speedup above is what each worker pays once per verify: starting, loading its script, JIT compilation');
-  out.push(`  workers load ${s.workerScript.kind === 'bundle' ? 'one bundled JavaScript file' : 'TypeScript through tsx'}, made once per process before timing in ${fixed(s.workerScript.seconds, 2)}s`);
+  const loads = { built: 'the worker file of the build', bundle: 'one bundled JavaScript file', tsx: 'TypeScript through tsx' }[s.workerScript.kind];
+  out.push(`  workers load ${loads}, made once per process before timing in ${fixed(s.workerScript.seconds, 2)}s`);
   out.push('');
   out.push(`Growth: ${r.growth.about}; states / seconds, reductions on`);
   const threads = [...new Set(r.growth.cells.map((c) => c.threads))];

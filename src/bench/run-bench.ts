@@ -12,12 +12,13 @@ import { verify } from '../check/verify.ts';
 import { PROPERTIES } from '../../properties/index.ts';
 import { cacheStats, resetStepCaches } from '../../models/step-cache.ts';
 import { record } from './explorer-only.ts';
+import { listStartupSamples } from './list-startup.ts';
 import { WORKER } from '../parallel/pool.ts';
 import { startPool, workerScript, type WorkerPool, type WorkerScript } from '../parallel/worker-script.ts';
 import type { BenchPlan, FixedRun, VerifyWorkload } from './workloads.ts';
 
-/** The targets of the heavy run. */
-export const TARGETS = { statesPerSecondPerWorker: 1_000_000, speedup2Workers: 1.8, bytesPerState: 48 } as const;
+/** The targets of the heavy run, and of the start-up of the built `dmacheck list`. */
+export const TARGETS = { statesPerSecondPerWorker: 1_000_000, speedup2Workers: 1.8, bytesPerState: 48, listStartupSeconds: 0.5 } as const;
 
 export interface FixedRunResult {
   readonly name: string;
@@ -90,6 +91,16 @@ export interface ReductionRow extends VerifyResult {
   readonly timeFactor: number;
 }
 
+/** `dmacheck list` from process start to exit (src/bench/list-startup.ts) */
+export interface ListStartupResult {
+  readonly about: string;
+  /** median wall-clock seconds of `node dist/dmacheck.mjs list`: the build, what the package's bin runs */
+  readonly built: number;
+  /** median wall-clock seconds of `node bin/dmacheck.mjs list`: the sources through tsx */
+  readonly fromSources: number;
+  readonly samples: { readonly built: readonly number[]; readonly fromSources: readonly number[] };
+}
+
 export interface BenchReport {
   readonly format: 'dmacheck-bench';
   readonly version: 1;
@@ -100,6 +111,8 @@ export interface BenchReport {
   readonly speedup2Workers: number;
   /** heavy run, explorer memory per stored state */
   readonly bytesPerState: number;
+  /** median seconds of the built `dmacheck list` as a new process (listStartup.built) */
+  readonly listStartupSeconds: number;
   readonly targets: typeof TARGETS;
   /** every time is the median of this many repetitions */
   readonly medianOf: number;
@@ -109,6 +122,7 @@ export interface BenchReport {
   readonly speedup: SpeedupResult;
   readonly growth: { readonly about: string; readonly cells: readonly GrowthCell[] };
   readonly reductions: { readonly about: string; readonly rows: readonly ReductionRow[] };
+  readonly listStartup: ListStartupResult;
 }
 
 export interface BenchOptions {
@@ -306,6 +320,12 @@ export async function runBench(plan: BenchPlan, opts: BenchOptions): Promise<Ben
     log(`reductions: ${mode}`);
     measured.push({ mode, ...(await measureVerify(`reductions ${mode}`, plan.reductions.flags, 0, n, reductions)) });
   }
+  log(`list start-up: ${plan.listStarts} process start(s) each, built and from the sources`);
+  const starts = listStartupSamples(plan.listStarts);
+  const listStartup: ListStartupResult = {
+    about: `node dist/dmacheck.mjs list (the build) and node bin/dmacheck.mjs list (the sources through tsx), ${plan.listStarts} process start(s) each, alternated`,
+    built: median(starts.built), fromSources: median(starts.fromSources), samples: starts,
+  };
   const none = measured[0]!;
   const rows = measured.map((r) => ({ ...r, factor: none.states / r.states, timeFactor: none.seconds / r.seconds }));
   const heavy = fixedRuns[0]!;
@@ -316,6 +336,7 @@ export async function runBench(plan: BenchPlan, opts: BenchOptions): Promise<Ben
     statesPerSecondPerWorker: heavy.statesPerSecondPerWorker,
     speedup2Workers: speedup.speedup,
     bytesPerState: heavy.bytesPerState,
+    listStartupSeconds: listStartup.built,
     targets: TARGETS,
     medianOf: n,
     machine: { node: process.version, cpus: availableParallelism(), loadAverage },
@@ -324,5 +345,6 @@ export async function runBench(plan: BenchPlan, opts: BenchOptions): Promise<Ben
     speedup,
     growth: { about: plan.growth.about, cells },
     reductions: { about: plan.reductions.about, rows },
+    listStartup,
   };
 }

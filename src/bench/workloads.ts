@@ -36,6 +36,8 @@ export interface BenchPlan {
   readonly growth: { readonly about: string; readonly flags: SelectionFlags; readonly threads: readonly number[]; readonly calls: readonly number[] };
   /** the same selection without and with each reduction */
   readonly reductions: VerifyWorkload;
+  /** process starts of `dmacheck list` timed, built and from the sources (median kept, whatever --repeats) */
+  readonly listStarts: number;
 }
 
 const A: EntryPoint = 'dma_direct_alloc';
@@ -95,6 +97,7 @@ export const FULL_PLAN: BenchPlan = {
   },
   growth: { about: 'verify baseline cca coherent=0,pool=none,gfp=blocking,nkm=0, in this thread', flags: GROWTH_FLAGS, threads: [1, 2, 3], calls: [1, 2, 3, 4] },
   reductions: { about: 'verify baseline cca coherent=0,pool=none, 3 threads x 3 calls (220 runs), in this thread', flags: { ...GROWTH_FLAGS, threads: 3, calls: 3 } },
+  listStarts: 11,
 };
 
 /** Tiny workloads with the same shape: checks the harness in seconds (tests, `--smoke`). */
@@ -115,4 +118,5 @@ export const SMOKE_PLAN: BenchPlan = {
   speedup: { about: 'verify baseline cca coherent=0,pool=none, 2 threads x 2 calls', flags: { ...GROWTH_FLAGS, threads: 2, calls: 2 } },
   growth: { about: 'verify baseline cca coherent=0,pool=none,gfp=blocking,nkm=0, in this thread', flags: GROWTH_FLAGS, threads: [1, 2], calls: [1, 2] },
   reductions: { about: 'verify baseline cca coherent=0,pool=none, 2 threads x 2 calls, in this thread', flags: { ...GROWTH_FLAGS, threads: 2, calls: 2 } },
+  listStarts: 3,
 };

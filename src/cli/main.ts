@@ -7,11 +7,12 @@
 import { UsageError } from '../check/selection.ts';
 import { commandHelp, EXIT_CODES_HELP, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, paragraph, parseCommandArgs, wrap, type Command, type Io } from './command.ts';
 import { COMMANDS } from './commands/index.ts';
+import { versionLine } from './version.ts';
 
-export function usage(): string {
+export async function usage(): Promise<string> {
   const lines = ['usage: dmacheck <command> [options]', '', 'Exhaustive model checker for the memory-encryption logic of Linux dma-direct.', '', 'Commands:'];
-  for (const c of COMMANDS) lines.push(...wrap(`  ${c.name.padEnd(10)} `, c.summary, 13));
-  lines.push('', ...paragraph("Run 'dmacheck <command> --help' for a command's options; 'dmacheck list' for the valid versions, platforms, properties, device knobs and entry points. --debug (any command): on an internal error, print the stack trace."));
+  for (const c of await Promise.all(COMMANDS.map((e) => e.load()))) lines.push(...wrap(`  ${c.name.padEnd(10)} `, c.summary, 13));
+  lines.push('', ...paragraph("Run 'dmacheck <command> --help' for a command's options; 'dmacheck list' for the valid versions, platforms, properties, device knobs and entry points; 'dmacheck --version' for the version. --debug (any command): on an internal error, print the stack trace."));
   lines.push('', ...paragraph(EXIT_CODES_HELP));
   return lines.join('\n');
 }
@@ -49,14 +50,19 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
   if (io === stdio) exitInternalOnUncaught(debug);
   const [name, ...rest] = args;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    io.out(usage());
+    io.out(await usage());
     return name === undefined ? EXIT_USAGE : EXIT_OK;
   }
-  const cmd: Command | undefined = COMMANDS.find((c) => c.name === name);
-  if (!cmd) {
+  if (name === '--version') {
+    io.out(versionLine());
+    return EXIT_OK;
+  }
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (!entry) {
     io.err(`dmacheck: unknown command '${name}' (valid: ${COMMANDS.map((c) => c.name).join(', ')})`);
     return EXIT_USAGE;
   }
+  const cmd: Command = await entry.load();
   try {
     const { values, positionals } = parseCommandArgs(cmd, rest);
     if (values['help']) {

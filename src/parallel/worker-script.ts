@@ -16,13 +16,17 @@
  * exits; one left by a process that was killed (a signal's default action,
  * the out-of-memory killer) is removed by the next process that bundles.
  *
+ * The built command line (scripts/build.mjs, dist/) ships each worker
+ * prebuilt next to itself, and its pools load that file: nothing to bundle,
+ * and no esbuild or tsx in an installed package.
+ *
  * If bundling fails (esbuild missing, no writable temporary directory), the
  * workers load the tsx entry instead, with a one-time warning: slower to
  * start, same code. `DMACHECK_WORKER_SCRIPT=tsx` forces that path (for
  * debugging with source positions of the .ts files); `bundle` or unset is
  * the default.
  */
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,8 +35,12 @@ import workerpool from 'workerpool';
 export interface WorkerScript {
   /** absolute path of the script the pool loads */
   readonly path: string;
-  /** 'bundle': one prebuilt JavaScript file; 'tsx': the entry that registers tsx and imports the .ts worker */
-  readonly kind: 'bundle' | 'tsx';
+  /**
+   * 'built': the worker file of the build, next to the built command line;
+   * 'bundle': one JavaScript file bundled by this process; 'tsx': the entry
+   * that registers tsx and imports the .ts worker
+   */
+  readonly kind: 'built' | 'bundle' | 'tsx';
 }
 
 /** A worker: its TypeScript module and the .mjs entry that loads it through tsx. */
@@ -44,7 +52,10 @@ export interface WorkerSources {
 // Bundled code that calls require() (workerpool is CommonJS) needs a real require in an ES module.
 const BANNER = "import { createRequire as __dmacheckCreateRequire } from 'node:module'; const require = __dmacheckCreateRequire(import.meta.url);";
 
-const built = new Map<string, Promise<WorkerScript>>();
+// scripts/build.mjs defines it (esbuild `define`) as true in the build; from the sources it is no variable at all
+declare const DMACHECK_BUILD: boolean | undefined;
+
+const bundled = new Map<string, Promise<WorkerScript>>();
 let dir: string | undefined;
 const warned = new Set<string>();
 
@@ -112,19 +123,32 @@ function tsx(src: WorkerSources): WorkerScript {
   return { path: fileURLToPath(src.tsxEntry), kind: 'tsx' };
 }
 
-/** The script for a pool of `src`'s workers: bundled once per process, or the tsx entry when bundling is off or fails. */
+/** In the build, `src`'s worker file (named after its entry, `worker.ts` -> `worker.mjs`) in the same directory as this code, if it is there. */
+function prebuilt(src: WorkerSources): WorkerScript | undefined {
+  if (typeof DMACHECK_BUILD === 'undefined' || !DMACHECK_BUILD) return undefined;
+  const path = fileURLToPath(new URL(`./${basename(fileURLToPath(src.ts)).replace(/\.ts$/, '.mjs')}`, import.meta.url));
+  return existsSync(path) ? { path, kind: 'built' } : undefined;
+}
+
+/**
+ * The script for a pool of `src`'s workers: the build's worker file, or
+ * else bundled once per process, or the tsx entry when bundling is off or
+ * fails.
+ */
 export function workerScript(src: WorkerSources): Promise<WorkerScript> {
   const mode = process.env['DMACHECK_WORKER_SCRIPT'] ?? '';
   if (mode === 'tsx') return Promise.resolve(tsx(src));
   if (mode !== '' && mode !== 'bundle') warnOnce('mode', `ignoring DMACHECK_WORKER_SCRIPT='${mode}' (valid: bundle, tsx); workers load the bundle`);
+  const ready = prebuilt(src);
+  if (ready) return Promise.resolve(ready);
   const key = src.ts.href;
-  let p = built.get(key);
+  let p = bundled.get(key);
   if (!p) {
-    p = bundle(src, built.size).catch((e: unknown) => {
+    p = bundle(src, bundled.size).catch((e: unknown) => {
       warnOnce('fallback', `workers load TypeScript through tsx (slower start) because bundling failed: ${reason(e)}`);
       return tsx(src);
     });
-    built.set(key, p);
+    bundled.set(key, p);
   }
   return p;
 }

@@ -56,6 +56,13 @@ describe('npm run bench', () => {
     expect(r.growth.cells.map((g) => [g.threads, g.calls, g.states])).toEqual([[1, 1, 16], [1, 2, 31], [2, 1, 100], [2, 2, 343]]);
     expect(r.reductions.rows.map((x) => [x.mode, x.states])).toEqual([['none', 872], ['symmetry', 496], ['por', 522], ['both', 343]]);
     expect(r.reductions.rows[3]!.factor).toBeCloseTo(872 / 343);
+    // `dmacheck list` started 3 times built and 3 times from the sources; the top-level number is the built median
+    expect(r.listStartup.samples.built).toHaveLength(3);
+    expect(r.listStartup.samples.fromSources).toHaveLength(3);
+    expect(r.listStartupSeconds).toBe(r.listStartup.built);
+    expect(r.listStartup.built).toBe([...r.listStartup.samples.built].sort((a, b) => a - b)[1]);
+    expect(r.listStartup.fromSources).toBe([...r.listStartup.samples.fromSources].sort((a, b) => a - b)[1]);
+    expect(r.listStartup.built).toBeGreaterThan(0);
     // the text form shows the same report, and says which numbers are medians
     const text = formatBench(r);
     expect(text).toContain('MEDIAN of 1 repetition');
@@ -63,6 +70,8 @@ describe('npm run bench', () => {
     expect(text).toMatch(/speedup of 2 workers: [\d.]+x/);
     expect(text).toMatch(/on pools already warm .*: [\d.]+s on 1 worker, [\d.]+s on 2, speedup [\d.]+x/);
     expect(text).toMatch(/workers load one bundled JavaScript file, made once per process before timing in [\d.]+s/);
+    expect(text).toMatch(/^ {2}dmacheck list, built +\d+\.\d{3} +<= 0\.5 +(met|NOT MET .*)$/m);
+    expect(text).toMatch(/^ {2}dmacheck list, sources \(tsx\) +\d+\.\d{3}$/m);
   });
 
   it('rejects an unknown flag and a bad --repeats with exit code 2 and a one-line error', async () => {

@@ -37,7 +37,7 @@ describe('help', () => {
       '--device KNOBS', '--entry-points NAMES', '--max-memory SIZE', '--shard I/N', '--resume DIR'])
       expect(text).toMatch(new RegExp(`^  ${flag.replace('/', '\\/')} +\\S`, 'm'));
     expect(text).toMatch(/^ {2}--json {2,}print the results JSON/m);
-    for (const c of COMMANDS) for (const o of c.options) if (o.type === 'string') expect(o.value, `${c.name} --${o.name}`).toMatch(/^[A-Z/=,.]+$/);
+    for (const c of await Promise.all(COMMANDS.map((e) => e.load()))) for (const o of c.options) if (o.type === 'string') expect(o.value, `${c.name} --${o.name}`).toMatch(/^[A-Z/=,.]+$/);
   });
 
   it('wraps a long description under its column, word by word', () => {
