@@ -8,5 +8,6 @@ import { mergeCommand } from './merge.ts';
 import { traceCommand } from './trace.ts';
 import { replayCommand } from './replay.ts';
 import { diffCommand } from './diff.ts';
+import { findingsCommand } from './findings.ts';
 
-export const COMMANDS: readonly Command[] = [verifyCommand, listCommand, mergeCommand, traceCommand, replayCommand, nightlyCommand, simulateCommand, diffCommand];
+export const COMMANDS: readonly Command[] = [verifyCommand, listCommand, mergeCommand, traceCommand, replayCommand, nightlyCommand, simulateCommand, diffCommand, findingsCommand];
