@@ -11,8 +11,8 @@ import { parseList, parseSelection, UsageError } from '../../check/selection.ts'
 import { VERSION_IDS } from '../../../models/versions.ts';
 import { findings, type Findings } from '../../findings/findings.ts';
 import { DEFAULT_BASELINE, DEFAULT_DIFFS, diffVerdict } from '../../findings/render-findings.ts';
-import { checkReadme, displayPath, FINDINGS_MD, loadFindings, renderAndWrite, writeFindings } from '../../findings/write-findings.ts';
-import { EXIT_OK, EXIT_VIOLATED, type Command, type OptionSpec } from '../command.ts';
+import { checkReadme, displayPath, loadFindings, renderAndWrite, writeFindings } from '../../findings/write-findings.ts';
+import { EXIT_OK, EXIT_VIOLATED, type Command, type Io, type OptionSpec } from '../command.ts';
 import { progress } from '../progress.ts';
 import { onStopSignals } from '../signals.ts';
 import { EXPLORE_OPTIONS, exploreSettings, selectionFlagsOf, VERIFY_OPTIONS, workersOf } from './verify.ts';
@@ -58,6 +58,17 @@ function summary(f: Findings): string {
   return lines.join('\n');
 }
 
+/** --from DIR: render the Markdown again from DIR/findings.json, running nothing. */
+function renderFrom(from: string, values: Record<string, string | boolean | undefined>, readme: string | undefined, io: Io): number {
+  const given = FINDINGS_OPTIONS.filter((o) => !['from', 'readme', 'quiet'].includes(o.name) && values[o.name] !== undefined);
+  if (given.length) throw new UsageError(`--${given[0]!.name} selects what to run; --from ${from} renders what was run (drop one of them)`);
+  const { findings: f, traceOf } = loadFindings(from);
+  const files = renderAndWrite(from, f, traceOf, readme);
+  if (!values['quiet']) io.out(summary(f));
+  io.out(`rendered from ${displayPath(from)}/findings.json; wrote ${files.map((f) => displayPath(f)).join(', ')}`);
+  return exitOf(f);
+}
+
 export const findingsCommand: Command = {
   name: 'findings',
   summary: 'what is still violated on a version: per property the platforms, the shortest counterexample, the baseline comparison and the diffs, as Markdown',
@@ -66,17 +77,8 @@ export const findingsCommand: Command = {
     if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}' (findings takes only options)`);
     const readme = values['readme'] as string | undefined;
     if (readme !== undefined) checkReadme(readme);
-    const quiet = Boolean(values['quiet']);
     const from = values['from'] as string | undefined;
-    if (from !== undefined) {
-      const given = FINDINGS_OPTIONS.filter((o) => !['from', 'readme', 'quiet'].includes(o.name) && values[o.name] !== undefined);
-      if (given.length) throw new UsageError(`--${given[0]!.name} selects what to run; --from ${from} renders what was run (drop one of them)`);
-      const { findings: f, traceOf } = loadFindings(from);
-      const files = renderAndWrite(from, f, traceOf, readme);
-      if (!quiet) io.out(summary(f));
-      io.out(`rendered from ${displayPath(from)}/findings.json: ${files.join(', ')}`);
-      return exitOf(f);
-    }
+    if (from !== undefined) return renderFrom(from, values, readme, io);
     const version = oneVersion('--versions', values['versions'] as string | undefined, DEFAULT_VERSION);
     const baseline = oneVersion('--baseline', values['baseline'] as string | undefined, DEFAULT_BASELINE);
     const diffText = (values['diff'] as string | undefined) ?? DEFAULT_DIFFS.join(',');
@@ -84,6 +86,7 @@ export const findingsCommand: Command = {
     const selection = parseSelection({ ...selectionFlagsOf(values), versions: version });
     const workers = workersOf(values['workers']);
     const out = (values['out'] as string | undefined) ?? DEFAULT_OUT;
+    const quiet = Boolean(values['quiet']);
     const signals = onStopSignals(io);
     const started = Date.now();
     let run;
@@ -106,7 +109,7 @@ export const findingsCommand: Command = {
     }
     const files = writeFindings(out, run.findings, run.traces, readme);
     if (!quiet) io.out(summary(run.findings));
-    io.out(`findings in ${((Date.now() - started) / 1000).toFixed(1)}s: ${files.length} files: ${displayPath(out)}/${FINDINGS_MD}${readme ? `, ${readme}` : ''}, ...`);
+    io.out(`findings in ${((Date.now() - started) / 1000).toFixed(1)}s; wrote ${files.map((f) => displayPath(f)).join(', ')}`);
     return exitOf(run.findings);
   },
 };
