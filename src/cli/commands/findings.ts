@@ -12,13 +12,10 @@ import { VERSION_IDS } from '../../../models/versions.ts';
 import { findings, type Findings } from '../../findings/findings.ts';
 import { DEFAULT_BASELINE, DEFAULT_DIFFS, diffVerdict } from '../../findings/render-findings.ts';
 import { checkReadme, displayPath, loadFindings, renderAndWrite, writeFindings } from '../../findings/write-findings.ts';
-import { EXIT_OK, EXIT_VIOLATED, type Command, type Io, type OptionSpec } from '../command.ts';
+import { EXIT_INCOMPLETE, resultsExitCode, type Command, type Io, type OptionSpec } from '../command.ts';
 import { progress } from '../progress.ts';
 import { onStopSignals } from '../signals.ts';
 import { EXPLORE_OPTIONS, exploreSettings, selectionFlagsOf, VERIFY_OPTIONS, workersOf } from './verify.ts';
-
-/** A run cut before it finished (by --max-memory), with nothing violated in the part that ran. */
-export const EXIT_INCOMPLETE = 4;
 
 const DEFAULT_VERSION = 'v7.3';
 const DEFAULT_OUT = 'docs/findings/';
@@ -37,9 +34,9 @@ export const FINDINGS_OPTIONS: readonly OptionSpec[] = [
   { name: 'quiet', type: 'boolean', description: 'print only the files written', default: 'false' },
 ];
 
+/** Only the examined version's violations count; an incomplete result with none exits 4. */
 function exitOf(f: Findings): number {
-  if (f.violated.length) return EXIT_VIOLATED;
-  return f.complete ? EXIT_OK : EXIT_INCOMPLETE;
+  return resultsExitCode({ complete: f.complete, results: f.violated.map(() => ({ verdict: 'violated' })) });
 }
 
 function oneVersion(flag: string, text: string | undefined, dflt: string): string {
