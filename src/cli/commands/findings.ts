@@ -23,13 +23,13 @@ const SELECTION = ['platforms', 'properties', 'device', 'entry-points', 'threads
 const fromVerify = (name: string): OptionSpec => VERIFY_OPTIONS.find((o) => o.name === name)!;
 
 export const FINDINGS_OPTIONS: readonly OptionSpec[] = [
-  { name: 'versions', type: 'string', description: 'the kernel version examined (one)', default: DEFAULT_VERSION, example: 'v7.3' },
-  { name: 'baseline', type: 'string', description: 'the version each violation is looked for too, per (property, platform, device)', default: DEFAULT_BASELINE, example: 'v2-p4' },
-  { name: 'diff', type: 'string', description: 'comma list of versions X summarised as `dmacheck diff X VERSION`, or none', default: DEFAULT_DIFFS.join(','), example: 'none' },
+  { name: 'versions', type: 'string', value: 'ID', description: 'the kernel version examined (one)', default: DEFAULT_VERSION, example: 'v7.3' },
+  { name: 'baseline', type: 'string', value: 'ID', description: 'the version each violation is looked for too, per (property, platform, device)', default: DEFAULT_BASELINE, example: 'v2-p4' },
+  { name: 'diff', type: 'string', value: 'IDS', description: 'comma list of versions X summarised as `dmacheck diff X VERSION`, or none', default: DEFAULT_DIFFS.join(','), example: 'none' },
   ...SELECTION.map(fromVerify),
-  { name: 'out', type: 'string', description: 'directory for README.md, findings.json and the trace files', default: DEFAULT_OUT, example: 'docs/findings/' },
-  { name: 'readme', type: 'string', description: `also rewrite the summary table between the findings markers of this file`, example: 'README.md' },
-  { name: 'from', type: 'string', description: 'render the Markdown again from DIR/findings.json and its trace files, without running anything (the traces are checked against the model)', example: 'docs/findings/' },
+  { name: 'out', type: 'string', value: 'DIR', description: 'directory for README.md, findings.json and the trace files', default: DEFAULT_OUT, example: 'docs/findings/' },
+  { name: 'readme', type: 'string', value: 'FILE', description: `also rewrite the summary table between the findings markers of this file`, example: 'README.md' },
+  { name: 'from', type: 'string', value: 'DIR', description: 'render the Markdown again from DIR/findings.json and its trace files, without running anything (the traces are checked against the model)', example: 'docs/findings/' },
   EXPLORE_OPTIONS.find((o) => o.name === 'max-memory')!,
   { name: 'quiet', type: 'boolean', description: 'print only the files written', default: 'false' },
 ];
