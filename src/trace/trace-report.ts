@@ -9,7 +9,7 @@
  * Markdown renderers lay this out; they add nothing.
  */
 import { deviceKey, forceDmaUnencrypted, type DeviceConfig } from '../../models/devices.ts';
-import { platformById } from '../../models/platforms.ts';
+import { platformAt, platformById } from '../../models/platforms.ts';
 import { actionThread, RunModel } from '../../models/run-model.ts';
 import { versionById } from '../../models/versions.ts';
 import { ENC_NAMES, HOME_NAMES } from '../../models/vocabulary.ts';
@@ -204,7 +204,8 @@ function briefText(model: RunModel, s: TraceStep, o: StepOption): string {
 export function traceReport(trace: Trace, origin: TraceOrigin, opts: ReportOptions = {}): TraceReport {
   const { run } = trace;
   const version = versionById(run.version)!;
-  const platform = platformById(run.platform)!;
+  // the platform as the trace's kernel version sees it (pKVM is a CC platform at v7.3)
+  const platform = platformAt(platformById(run.platform)!, version.env);
   const threads = run.programs.length;
   const id = `${trace.property}/${trace.severity}`;
   const violationStep = trace.steps.find((s) => s.violates.includes(id))?.step ?? trace.steps.length;

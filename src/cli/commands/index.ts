@@ -20,4 +20,5 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'simulate', load: async () => (await import('./simulate.ts')).simulateCommand },
   { name: 'diff', load: async () => (await import('./diff.ts')).diffCommand },
   { name: 'extract', load: async () => (await import('./extract.ts')).extractCommand },
+  { name: 'findings', load: async () => (await import('./findings.ts')).findingsCommand },
 ];
