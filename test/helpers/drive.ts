@@ -18,7 +18,7 @@ import type { Program } from '../../models/programs.ts';
 import { RunModel } from '../../models/run-model.ts';
 import type { RunSpec } from '../../models/run.ts';
 import { compile, INPUT_BITS, packInput, packLocals, unpackLocals } from '../../models/step-cache.ts';
-import { versionById, type EntryPoint } from '../../models/versions.ts';
+import { ENTRY_POINTS, versionById, type EntryPoint } from '../../models/versions.ts';
 import { ATTR_NAMES, ENC_NAMES, EVENT_ID, HANDLE_KIND_NAMES, HOME_NAMES, LOC_NAMES, type OutcomeEvent } from '../../models/vocabulary.ts';
 import { WorldView } from '../../models/world.ts';
 
@@ -72,7 +72,7 @@ export interface Driven {
 /** Device configuration from `coherent=1,pool=own,gfp=blocking,nkm=0` (missing knobs: coherent, no pool, blocking, no NKM). */
 export function device(text = ''): DeviceConfig {
   const kv = Object.fromEntries(text.split(',').filter(Boolean).map((p) => p.split('=') as [string, string]));
-  const bad = Object.keys(kv).filter((k) => !['coherent', 'pool', 'gfp', 'nkm', 'mask'].includes(k));
+  const bad = Object.keys(kv).filter((k) => !['coherent', 'pool', 'gfp', 'nkm', 'mask', 'devmem'].includes(k));
   if (bad.length) throw new Error(`bad device knob ${bad.join(', ')}`);
   return {
     coherent: (kv['coherent'] ?? '1') === '1',
@@ -80,16 +80,17 @@ export function device(text = ''): DeviceConfig {
     gfp: (kv['gfp'] ?? 'blocking') as DeviceConfig['gfp'],
     nkm: (kv['nkm'] ?? '0') === '1',
     ...(kv['mask'] ? { mask: kv['mask'] as 'below' | 'above' } : {}),
+    ...(kv['devmem'] === '1' ? { devmem: true } : {}),
   };
 }
 
-/** A RunSpec from ids; programs are lists of entry points, `dma_direct_` prefix optional. */
+/** A RunSpec from ids; programs are lists of entry points, `dma_direct_` prefix optional (the mapping.c front end by its full names). */
 export function spec(version: string, platform: string, dev: string | DeviceConfig, programs: readonly (readonly string[])[]): RunSpec {
   const v = versionById(version);
   const p = platformById(platform);
   if (!v) throw new Error(`unknown version ${version}`);
   if (!p) throw new Error(`unknown platform ${platform}`);
-  const progs: Program[] = programs.map((prog) => prog.map((c) => (c.startsWith('dma_direct_') ? c : `dma_direct_${c}`) as EntryPoint));
+  const progs: Program[] = programs.map((prog) => prog.map((c) => ((ENTRY_POINTS as readonly string[]).includes(c) ? c : `dma_direct_${c}`) as EntryPoint));
   return { version: v, platform: p, device: typeof dev === 'string' ? device(dev) : dev, programs: progs };
 }
 
