@@ -60,7 +60,7 @@ export function buildMatrix(sel: Selection): Matrix {
 const DEVMEM_UNREACHED = 'devmem=1: no selected program calls dma_alloc_attrs(), the only way into per-device coherent memory';
 
 function deviceMatchesKey(key: string, filter: Selection['device']): boolean {
-  return Object.entries(filter).every(([k, v]) => key.split(',').includes(`${k}=${v}`) || (k === 'mask' && !key.includes('mask=')));
+  return Object.entries(filter).every(([k, v]) => key.split(',').includes(`${k}=${v}`) || (k === 'mask' && !key.includes('mask=')) || (k === 'devmem' && v === '0' && !key.includes('devmem=')));
 }
 
 export function specOf(t: RunTask): RunSpec {
