@@ -64,7 +64,7 @@ export function reachesDevCoherent(p: Program): boolean {
 /**
  * Every program of at most `calls` calls that uses only `allowed` entry
  * points (and the mask sessions when `maskChanges`), keeping only maximal ones: a program that is a prefix of another
- * explores a subset of its behaviour. Sorted, deterministic.
+ * explores a subset of its behaviour. Sorted (dma-direct's programs, then the front end's), deterministic.
  */
 export function enumeratePrograms(calls: number, allowed: ReadonlySet<EntryPoint>, maskChanges = false): Program[] {
   const usable = (list: readonly Program[]) =>
@@ -74,7 +74,9 @@ export function enumeratePrograms(calls: number, allowed: ReadonlySet<EntryPoint
   for (const sessions of layers) growPrograms(calls, sessions, found);
   const all = [...found.values()];
   const maximal = all.filter((p) => !all.some((q) => q.length > p.length && p.every((c, i) => q[i] === c)));
-  return maximal.sort((a, b) => a.join(' ').localeCompare(b.join(' ')));
+  // dma-direct's own programs first, so that runs (and the shortest counterexample among equally short ones) keep the
+  // order they had before the front end was added
+  return maximal.sort((a, b) => Number(usesFrontEnd(a)) - Number(usesFrontEnd(b)) || a.join(' ').localeCompare(b.join(' ')));
 }
 
 /** Every program of at most `calls` calls built from `sessions`, into `found`. */

@@ -23,9 +23,8 @@
  * pass (a correct driver); the zone-flag strip, trace_dma_alloc() and
  * debug_dma_alloc_coherent() have no effect on encryption state.
  */
-import { dmaSetup, initialContext, type DmaMachine, type StateMeta } from './dma-setup.ts';
-import { coherentAt, mappingAt } from './mapping-common.ts';
-import { spliceMachine } from './splice-machine.ts';
+import type { DmaMachine, StateMeta } from './dma-setup.ts';
+import { coherentAt, frontEndMachine, mappingAt } from './mapping-common.ts';
 import type { EnvGeneration } from '../platforms.ts';
 
 const FN = 'dma_alloc_attrs';
@@ -33,54 +32,49 @@ const FN = 'dma_alloc_attrs';
 /** dma_alloc_attrs() of generation `gen` around the version's dma_direct_alloc machine `direct`. */
 export function dmaAllocAttrs(direct: DmaMachine, gen: EnvGeneration): DmaMachine {
   const L = (classic: number, ccShared: number, what: string) => mappingAt(gen, { classic, 'cc-shared': ccShared }, FN, what);
-  const callee = spliceMachine(direct);
+  /** a position that exists only in v7.3's mapping.c */
+  const V73 = (line: number, what: string) => L(line, line, what);
   const v73 = gen === 'cc-shared';
   const prologue = v73
     ? {
       start: {
-        meta: { source: L(0, 649, 'if (attrs & (DMA_ATTR_CC_SHARED | __DMA_ATTR_ALLOC_CC_SHARED))') } satisfies StateMeta,
+        meta: { source: V73(649, 'if (attrs & (DMA_ATTR_CC_SHARED | __DMA_ATTR_ALLOC_CC_SHARED))') } satisfies StateMeta,
         always: [{ guard: 'callerSharedAttr', target: 'refuseSharedAttr' }, { target: 'sharedAttr' }],
       },
       refuseSharedAttr: {
         type: 'final',
-        meta: { source: L(0, 652, 'trace_dma_alloc(dev, NULL, ...); return NULL: the caller may not ask for shared memory'), returns: 'null' } satisfies StateMeta,
+        meta: { source: V73(652, 'trace_dma_alloc(dev, NULL, ...); return NULL: the caller may not ask for shared memory'), returns: 'null' } satisfies StateMeta,
       },
       sharedAttr: {
-        meta: { source: L(0, 655, 'if (force_dma_unencrypted(dev)) attrs |= __DMA_ATTR_ALLOC_CC_SHARED') } satisfies StateMeta,
+        meta: { source: V73(655, 'if (force_dma_unencrypted(dev)) attrs |= __DMA_ATTR_ALLOC_CC_SHARED') } satisfies StateMeta,
         always: [{ guard: 'forceDmaUnencrypted', actions: 'setCcShared', target: 'devCoherentCheck' }, { target: 'devCoherentCheck' }],
       },
     } as const
     : undefined;
-  return dmaSetup.createMachine({
-    id: FN,
-    initial: 'start',
-    context: initialContext,
-    states: {
-      ...(prologue as {}),
-      [v73 ? 'devCoherentCheck' : 'start']: {
-        meta: { source: L(641, 658, 'if (dma_alloc_from_dev_coherent(dev, size, dma_handle, &cpu_addr)): 0 at once without coherent memory (coherent.c:192-193)') } satisfies StateMeta,
-        always: [{ guard: 'devCoherentMemory', target: 'allocFromDevCoherent' }, { target: 'callDirect' }],
-      },
-      allocFromDevCoherent: {
-        meta: {
-          source: coherentAt(195, 'dma_alloc_from_dev_coherent', '*ret = __dma_alloc_from_coherent(dev, mem, size, dma_handle) (a bitmap region, never decrypted; handle = dma_get_device_base() + offset, the encrypted encoding); return 1, also when *ret is NULL'),
-          call: 'dma_alloc_from_dev_coherent',
-        } satisfies StateMeta,
-        on: { POOL_ALLOC_OK: { target: 'returnDevCoherent' }, POOL_ALLOC_FAILED: { target: 'returnDevCoherentNull' } },
-      },
-      returnDevCoherent: {
-        type: 'final',
-        meta: { source: L(644, 661, 'return cpu_addr (the region page)'), returns: 'dev_coherent_cpu_addr' } satisfies StateMeta,
-      },
-      returnDevCoherentNull: {
-        type: 'final',
-        meta: { source: L(644, 661, 'return cpu_addr (NULL: the region is exhausted; no fallback to dma-direct)'), returns: 'null' } satisfies StateMeta,
-      },
-      callDirect: {
-        meta: { source: L(650, 667, 'if (dma_alloc_direct(dev, ops) || arch_dma_alloc_direct(dev)) cpu_addr = dma_direct_alloc(dev, size, dma_handle, flag, attrs)') } satisfies StateMeta,
-        always: [{ target: callee.entry }],
-      },
-      ...(callee.states as {}),
+  return frontEndMachine(FN, direct, (entry) => ({
+    ...(prologue as {}),
+    [v73 ? 'devCoherentCheck' : 'start']: {
+      meta: { source: L(641, 658, 'if (dma_alloc_from_dev_coherent(dev, size, dma_handle, &cpu_addr)): 0 at once without coherent memory (coherent.c:192-193)') } satisfies StateMeta,
+      always: [{ guard: 'devCoherentMemory', target: 'allocFromDevCoherent' }, { target: 'callDirect' }],
     },
-  }) as DmaMachine;
+    allocFromDevCoherent: {
+      meta: {
+        source: coherentAt(195, 'dma_alloc_from_dev_coherent', '*ret = __dma_alloc_from_coherent(dev, mem, size, dma_handle) (a bitmap region, never decrypted; handle = dma_get_device_base() + offset, the encrypted encoding); return 1, also when *ret is NULL'),
+        call: 'dma_alloc_from_dev_coherent',
+      } satisfies StateMeta,
+      on: { POOL_ALLOC_OK: { target: 'returnDevCoherent' }, POOL_ALLOC_FAILED: { target: 'returnDevCoherentNull' } },
+    },
+    returnDevCoherent: {
+      type: 'final',
+      meta: { source: L(644, 661, 'return cpu_addr (the region page)'), returns: 'dev_coherent_cpu_addr' } satisfies StateMeta,
+    },
+    returnDevCoherentNull: {
+      type: 'final',
+      meta: { source: L(644, 661, 'return cpu_addr (NULL: the region is exhausted; no fallback to dma-direct)'), returns: 'null' } satisfies StateMeta,
+    },
+    callDirect: {
+      meta: { source: L(650, 667, 'if (dma_alloc_direct(dev, ops) || arch_dma_alloc_direct(dev)) cpu_addr = dma_direct_alloc(dev, size, dma_handle, flag, attrs)') } satisfies StateMeta,
+      always: [{ target: entry }],
+    },
+  }));
 }

@@ -10,24 +10,11 @@
  * zone flags, __GFP_COMP) pass (a correct driver); PAGE_ALIGN, the trace
  * and debug_dma_alloc_pages() have no effect on encryption state.
  */
-import { dmaSetup, initialContext, type DmaMachine, type StateMeta } from './dma-setup.ts';
-import { mappingAt } from './mapping-common.ts';
-import { spliceMachine } from './splice-machine.ts';
+import type { DmaMachine } from './dma-setup.ts';
+import { mappingAt, passThroughMachine } from './mapping-common.ts';
 import type { EnvGeneration } from '../platforms.ts';
 
 /** dma_alloc_pages() of generation `gen` around the version's dma_direct_alloc_pages machine `direct`. */
 export function dmaAllocPages(direct: DmaMachine, gen: EnvGeneration): DmaMachine {
-  const callee = spliceMachine(direct);
-  return dmaSetup.createMachine({
-    id: 'dma_alloc_pages',
-    initial: 'start',
-    context: initialContext,
-    states: {
-      start: {
-        meta: { source: mappingAt(gen, { classic: 713, 'cc-shared': 730 }, '__dma_alloc_pages', 'if (dma_alloc_direct(dev, ops)) return dma_direct_alloc_pages(dev, size, dma_handle, dir, gfp)') } satisfies StateMeta,
-        always: [{ target: callee.entry }],
-      },
-      ...(callee.states as {}),
-    },
-  }) as DmaMachine;
+  return passThroughMachine('dma_alloc_pages', direct, mappingAt(gen, { classic: 713, 'cc-shared': 730 }, '__dma_alloc_pages', 'if (dma_alloc_direct(dev, ops)) return dma_direct_alloc_pages(dev, size, dma_handle, dir, gfp)'));
 }

@@ -8,24 +8,11 @@
  * ABSTRACTION: the device is direct; trace_dma_free_pages() and
  * debug_dma_free_pages() are dropped.
  */
-import { dmaSetup, initialContext, type DmaMachine, type StateMeta } from './dma-setup.ts';
-import { mappingAt } from './mapping-common.ts';
-import { spliceMachine } from './splice-machine.ts';
+import type { DmaMachine } from './dma-setup.ts';
+import { mappingAt, passThroughMachine } from './mapping-common.ts';
 import type { EnvGeneration } from '../platforms.ts';
 
 /** dma_free_pages() of generation `gen` around the version's dma_direct_free_pages machine `direct`. */
 export function dmaFreePages(direct: DmaMachine, gen: EnvGeneration): DmaMachine {
-  const callee = spliceMachine(direct);
-  return dmaSetup.createMachine({
-    id: 'dma_free_pages',
-    initial: 'start',
-    context: initialContext,
-    states: {
-      start: {
-        meta: { source: mappingAt(gen, { classic: 744, 'cc-shared': 761 }, '__dma_free_pages', 'if (dma_alloc_direct(dev, ops)) dma_direct_free_pages(dev, size, page, dma_handle, dir)') } satisfies StateMeta,
-        always: [{ target: callee.entry }],
-      },
-      ...(callee.states as {}),
-    },
-  }) as DmaMachine;
+  return passThroughMachine('dma_free_pages', direct, mappingAt(gen, { classic: 744, 'cc-shared': 761 }, '__dma_free_pages', 'if (dma_alloc_direct(dev, ops)) dma_direct_free_pages(dev, size, page, dma_handle, dir)'));
 }

@@ -8,26 +8,11 @@
  *
  * ABSTRACTION: the device is direct (no IOMMU, no dma_map_ops->mmap).
  */
-import { dmaSetup, initialContext, type DmaMachine, type StateMeta } from './dma-setup.ts';
-import { mappingAt } from './mapping-common.ts';
-import { spliceMachine } from './splice-machine.ts';
+import type { DmaMachine } from './dma-setup.ts';
+import { mappingAt, passThroughMachine } from './mapping-common.ts';
 import type { EnvGeneration } from '../platforms.ts';
-
-const FN = 'dma_mmap_attrs';
 
 /** dma_mmap_attrs() of generation `gen` around the version's dma_direct_mmap machine `direct`. */
 export function dmaMmapAttrs(direct: DmaMachine, gen: EnvGeneration): DmaMachine {
-  const callee = spliceMachine(direct);
-  return dmaSetup.createMachine({
-    id: FN,
-    initial: 'start',
-    context: initialContext,
-    states: {
-      start: {
-        meta: { source: mappingAt(gen, { classic: 588, 'cc-shared': 596 }, FN, 'if (dma_alloc_direct(dev, ops)) return dma_direct_mmap(dev, vma, cpu_addr, dma_addr, size, attrs)') } satisfies StateMeta,
-        always: [{ target: callee.entry }],
-      },
-      ...(callee.states as {}),
-    },
-  }) as DmaMachine;
+  return passThroughMachine('dma_mmap_attrs', direct, mappingAt(gen, { classic: 588, 'cc-shared': 596 }, 'dma_mmap_attrs', 'if (dma_alloc_direct(dev, ops)) return dma_direct_mmap(dev, vma, cpu_addr, dma_addr, size, attrs)'));
 }

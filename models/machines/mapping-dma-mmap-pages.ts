@@ -12,8 +12,8 @@
  * where memory encryption is active (x86 makes protection_map encrypted in
  * sme_early_init(); arm64 realms and the others leave the shared bit out).
  */
-import { dmaSetup, initialContext, type DmaMachine, type StateMeta } from './dma-setup.ts';
-import { mappingAt } from './mapping-common.ts';
+import type { DmaMachine, StateMeta } from './dma-setup.ts';
+import { frontEndMachine, mappingAt } from './mapping-common.ts';
 import type { EnvGeneration } from '../platforms.ts';
 
 const FN = 'dma_mmap_pages';
@@ -21,23 +21,18 @@ const FN = 'dma_mmap_pages';
 /** dma_mmap_pages() of generation `gen`. */
 export function dmaMmapPages(gen: EnvGeneration): DmaMachine {
   const L = (classic: number, ccShared: number, what: string) => mappingAt(gen, { classic, 'cc-shared': ccShared }, FN, what);
-  return dmaSetup.createMachine({
-    id: FN,
-    initial: 'start',
-    context: initialContext,
-    states: {
-      start: {
-        meta: { source: L(766, 783, 'if (vma->vm_pgoff >= count || vma_pages(vma) > count - vma->vm_pgoff) return -ENXIO (passes)') } satisfies StateMeta,
-        always: [{ target: 'remappingPfnRange' }],
-      },
-      remappingPfnRange: {
-        meta: { source: L(768, 785, 'remap_pfn_range(vma, vm_start, page_to_pfn(page) + vm_pgoff, size, vma->vm_page_prot): the prot unchanged'), call: 'remap_pfn_range' } satisfies StateMeta,
-        on: { PFN_REMAPPED: { target: 'returned' } },
-      },
-      returned: {
-        type: 'final',
-        meta: { source: L(768, 785, 'return remap_pfn_range(...) (0)'), returns: 'mmap_result' } satisfies StateMeta,
-      },
+  return frontEndMachine(FN, undefined, () => ({
+    start: {
+      meta: { source: L(766, 783, 'if (vma->vm_pgoff >= count || vma_pages(vma) > count - vma->vm_pgoff) return -ENXIO (passes)') } satisfies StateMeta,
+      always: [{ target: 'remappingPfnRange' }],
     },
-  }) as DmaMachine;
+    remappingPfnRange: {
+      meta: { source: L(768, 785, 'remap_pfn_range(vma, vm_start, page_to_pfn(page) + vm_pgoff, size, vma->vm_page_prot): the prot unchanged'), call: 'remap_pfn_range' } satisfies StateMeta,
+      on: { PFN_REMAPPED: { target: 'returned' } },
+    },
+    returned: {
+      type: 'final',
+      meta: { source: L(768, 785, 'return remap_pfn_range(...) (0)'), returns: 'mmap_result' } satisfies StateMeta,
+    },
+  }));
 }
