@@ -50,6 +50,9 @@ export const ENTRY_POINTS = [
 type FrontEndPoint = 'dma_alloc_attrs' | 'dma_free_attrs' | 'dma_mmap_attrs' | 'dma_alloc_pages' | 'dma_free_pages' | 'dma_mmap_pages';
 export type EntryPoint = (typeof ENTRY_POINTS)[number];
 
+/** The entry points before the mapping.c front end: dma-direct's own and the driver's mask step (`--entry-points` of the old scope). */
+export const DIRECT_SCOPE: readonly EntryPoint[] = ENTRY_POINTS.filter((ep) => !ep.startsWith('dma_') || ep.startsWith('dma_direct_') || ep === 'dma_set_coherent_mask');
+
 /** The mapping.c front end, and the dma_direct_* function each calls for a direct device. */
 export const FRONT_END: Readonly<Record<FrontEndPoint, EntryPoint | null>> = {
   dma_alloc_attrs: 'dma_direct_alloc',
