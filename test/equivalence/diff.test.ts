@@ -1,3 +1,4 @@
+import { DIRECT_SCOPE } from '../../models/versions.ts';
 import { describe, expect, it } from 'vitest';
 import { forceDmaUnencrypted, parseDeviceFilter } from '../../models/devices.ts';
 import { platformById } from '../../models/platforms.ts';
@@ -6,7 +7,8 @@ import { diff, type DiffResults } from '../../src/equivalence/diff.ts';
 import { diffMarkdown, diffText } from '../../src/equivalence/diff-report.ts';
 
 async function run(a: string, b: string, flags: { platforms?: string; device?: string; threads: number; calls: number }, workers = 0): Promise<DiffResults> {
-  return diff({ a, b, selection: parseSelection(flags), observable: 'calls-v1', workers });
+  // dma-direct's own entry points: these equivalences are about direct.c
+  return diff({ a, b, selection: parseSelection({ ...flags, entryPoints: DIRECT_SCOPE.join(',') }), observable: 'calls-v1', workers });
 }
 
 const withoutTiming = (r: DiffResults) => ({ ...r, timing: undefined });
