@@ -54,7 +54,7 @@ const JGG = ['jgg-flags'];
 /** mainline v7.3, with machines of its own */
 const V73 = ['v7.3'];
 
-export const EXPECTED_UNREACHABLE: readonly ExpectedUnreachable[] = [
+const DIRECT_ONLY_UNREACHABLE: readonly ExpectedUnreachable[] = [
   {
     entryPoint: 'dma_direct_alloc', id: 'noMappingHandOut always [0] -> returnPageCookie', versions: [...BASE_STRUCTURE, ...P3_STRUCTURE],
     reason: 'dead in every modelled version: the NO_KERNEL_MAPPING shortcut requires exactly the devices for which phys_to_dma_direct() picks phys_to_dma()',
@@ -107,6 +107,64 @@ export const EXPECTED_UNREACHABLE: readonly ExpectedUnreachable[] = [
     reason: 'platform matrix: a non-coherent device without DMA_DIRECT_REMAP or set_uncached gets no buffer (see nonCoherent always [2]), so it never reaches mmap',
   },
 ];
+
+/** A coverage id of a machine spliced under `prefix` (models/machines/splice-machine.ts), as the caller's machine names it. */
+export function prefixObligation(id: string, prefix: string): string {
+  const m = /^state (.+)$/.exec(id);
+  if (m) return `state ${prefix}${m[1]}`;
+  const t = /^(\S+) (always|on \S+) \[(\d+)\] -> (.+)$/.exec(id)!;
+  return `${prefix}${t[1]} ${t[2]} [${t[3]}] -> ${t[4]!.split(',').map((x) => (x === '(self)' ? x : `${prefix}${x}`)).join(',')}`;
+}
+
+/** The mapping.c front end and the dma_direct_* machine each splices in. */
+export const SPLICED_CALLEES: readonly { readonly entryPoint: string; readonly callee: string }[] = [
+  { entryPoint: 'dma_alloc_attrs', callee: 'dma_direct_alloc' },
+  { entryPoint: 'dma_free_attrs', callee: 'dma_direct_free' },
+  { entryPoint: 'dma_mmap_attrs', callee: 'dma_direct_mmap' },
+  { entryPoint: 'dma_alloc_pages', callee: 'dma_direct_alloc_pages' },
+  { entryPoint: 'dma_free_pages', callee: 'dma_direct_free_pages' },
+];
+
+/** The dev-coherent test inside dma_direct_mmap() (models/machines/dev-coherent-mmap-states.ts): every structure but jgg-flags'. */
+const DEV_COHERENT_MMAP = ['devCoherentCheck always [0] -> mmapFromDevCoherent', 'state mmapFromDevCoherent',
+  'mmapFromDevCoherent on PFN_REMAPPED [0] -> returned', 'mmapFromDevCoherent on NOT_IN_POOL [0] -> remappingPfnRange'];
+const NOT_JGG = [...BASE_STRUCTURE, ...P3_STRUCTURE, ...V73];
+
+const DIRECT_UNREACHABLE: readonly ExpectedUnreachable[] = [
+  ...DIRECT_ONLY_UNREACHABLE,
+  ...DEV_COHERENT_MMAP.map((id) => ({
+    entryPoint: 'dma_direct_mmap', id, versions: NOT_JGG,
+    reason: 'matrix: a devmem=1 device runs only programs that call dma_alloc_attrs() (the only way into its coherent memory), so dma_direct_mmap() called directly never sees one; dma_mmap_attrs reaches these states',
+  })),
+];
+
+/**
+ * Obligations of the front end: what is unreachable in a dma_direct_*
+ * machine is unreachable in its spliced copy too (the front end adds only
+ * the choice of memory), except the dev-coherent test of dma_direct_mmap,
+ * which dma_mmap_attrs reaches; and what a device with coherent memory
+ * cannot do.
+ */
+const FRONT_END_UNREACHABLE: readonly ExpectedUnreachable[] = [
+  ...SPLICED_CALLEES.flatMap(({ entryPoint, callee }) => DIRECT_UNREACHABLE
+    .filter((e) => e.entryPoint === callee && !DEV_COHERENT_MMAP.includes(e.id))
+    .map((e) => ({ ...e, entryPoint, id: prefixObligation(e.id, `${callee}:`) }))),
+  {
+    entryPoint: 'dma_alloc_attrs', id: 'start always [0] -> refuseSharedAttr', versions: V73,
+    reason: 'matrix: a correct driver never passes DMA_ATTR_CC_SHARED or __DMA_ATTR_ALLOC_CC_SHARED to dma_alloc_attrs() (callerShared is false in every run; the scenario tests set it)',
+  },
+  { entryPoint: 'dma_alloc_attrs', id: 'state refuseSharedAttr', versions: V73, reason: 'matrix: see start always [0] -> refuseSharedAttr' },
+  {
+    entryPoint: 'dma_free_attrs', id: 'releaseFromDevCoherent on NOT_IN_POOL [0] -> callDirect', versions: NOT_JGG.concat(JGG),
+    reason: 'kernel/dma/coherent.c:195-196: a device with coherent memory never falls back to dma-direct (an exhausted region gives NULL), so every buffer it frees is in its region',
+  },
+  {
+    entryPoint: 'dma_mmap_attrs', id: prefixObligation('mmapFromDevCoherent on NOT_IN_POOL [0] -> remappingPfnRange', 'dma_direct_mmap:'), versions: NOT_JGG,
+    reason: 'kernel/dma/coherent.c:195-196: a device with coherent memory never falls back to dma-direct, so every buffer it maps is in its region',
+  },
+];
+
+export const EXPECTED_UNREACHABLE: readonly ExpectedUnreachable[] = [...DIRECT_UNREACHABLE, ...FRONT_END_UNREACHABLE];
 
 export function expectedUnreachable(version: string, entryPoint: string, id: string): ExpectedUnreachable | undefined {
   return EXPECTED_UNREACHABLE.find((e) => e.entryPoint === entryPoint && e.id === id && (!e.versions || e.versions.includes(version)));

@@ -20,10 +20,12 @@ export interface DeviceConfig {
   readonly nkm: boolean;
   /** SME host only: whether the DMA mask reaches the C-bit */
   readonly mask?: 'below' | 'above';
+  /** per-device coherent memory (a shared-dma-pool reserved-memory region or dma_declare_coherent_memory()); absent = 0 */
+  readonly devmem?: boolean;
 }
 
 export interface DeviceKnob {
-  readonly name: 'coherent' | 'pool' | 'gfp' | 'nkm' | 'mask';
+  readonly name: 'coherent' | 'pool' | 'gfp' | 'nkm' | 'mask' | 'devmem';
   readonly values: readonly string[];
   readonly description: string;
 }
@@ -34,12 +36,13 @@ export const DEVICE_KNOBS: readonly DeviceKnob[] = [
   { name: 'gfp', values: ['blocking', 'atomic'], description: 'gfpflags_allow_blocking(gfp) of allocations' },
   { name: 'nkm', values: ['0', '1'], description: 'DMA_ATTR_NO_KERNEL_MAPPING on dma_alloc_attrs' },
   { name: 'mask', values: ['above', 'below'], description: 'sme-host only: DMA mask above or below the SME C-bit (below => force_dma_unencrypted)' },
+  { name: 'devmem', values: ['0', '1'], description: 'per-device coherent memory (shared-dma-pool region or dma_declare_coherent_memory), reached through dma_alloc_attrs / dma_free_attrs / dma_mmap_attrs' },
 ];
 
-/** Stable text form, e.g. `coherent=1,pool=none,gfp=blocking,nkm=0`. */
+/** Stable text form, e.g. `coherent=1,pool=none,gfp=blocking,nkm=0`; `,devmem=1` only when set, so keys without coherent memory stay as they were. */
 export function deviceKey(d: DeviceConfig): string {
   const base = `coherent=${d.coherent ? 1 : 0},pool=${d.pool},gfp=${d.gfp},nkm=${d.nkm ? 1 : 0}`;
-  return d.mask ? `${base},mask=${d.mask}` : base;
+  return `${d.mask ? `${base},mask=${d.mask}` : base}${d.devmem ? ',devmem=1' : ''}`;
 }
 
 /** force_dma_unencrypted(dev) for a device of this configuration on this platform (facts §5.1). */
@@ -59,6 +62,10 @@ export function exclusionReason(p: Platform, d: DeviceConfig, threads: number): 
     return 'pool=shared needs a second device (threads >= 2); with one device it is pool=own';
   if ((d.mask !== undefined) !== (p.forceDmaUnencrypted === 'mask-below-c-bit'))
     return d.mask === undefined ? `${p.id}: the mask knob must be set` : `${p.id}: the mask knob only exists on sme-host`;
+  if (d.devmem && !p.kconfig.DMA_RESTRICTED_POOL)
+    return `${p.id}: per-device coherent memory needs a shared-dma-pool reserved-memory node (or CONFIG_DMA_DECLARE_COHERENT, selected by ARM, SH and OF_EARLY_FLATTREE), which this platform does not have`;
+  if (d.devmem && d.pool !== 'none')
+    return 'devmem=1 with a restricted-dma-pool: a device attaches one reserved-memory region (of_reserved_mem_device_init(), index 0), a restricted-dma-pool or a shared-dma-pool';
   return undefined;
 }
 
@@ -71,12 +78,14 @@ export function deviceConfigs(p: Platform, threads: number): { configs: DeviceCo
     for (const pool of ['none', 'own', 'shared'] as const)
       for (const gfp of ['blocking', 'atomic'] as const)
         for (const nkm of [false, true])
-          for (const mask of masks) {
-            const d: DeviceConfig = mask ? { coherent, pool, gfp, nkm, mask } : { coherent, pool, gfp, nkm };
-            const why = exclusionReason(p, d, threads);
-            if (why) excluded.push({ device: deviceKey(d), reason: why });
-            else configs.push(d);
-          }
+          for (const mask of masks)
+            for (const devmem of [false, true]) {
+              const plain: DeviceConfig = mask ? { coherent, pool, gfp, nkm, mask } : { coherent, pool, gfp, nkm };
+              const d: DeviceConfig = devmem ? { ...plain, devmem } : plain;
+              const why = exclusionReason(p, d, threads);
+              if (why) excluded.push({ device: deviceKey(d), reason: why });
+              else configs.push(d);
+            }
   return { configs, excluded };
 }
 
@@ -98,7 +107,7 @@ export function parseDeviceFilter(text: string): Partial<Record<DeviceKnob['name
 /** Whether a configuration matches a filter from parseDeviceFilter. */
 export function deviceMatches(d: DeviceConfig, filter: Partial<Record<DeviceKnob['name'], string>>): boolean {
   const values: Record<DeviceKnob['name'], string | undefined> = {
-    coherent: d.coherent ? '1' : '0', pool: d.pool, gfp: d.gfp, nkm: d.nkm ? '1' : '0', mask: d.mask,
+    coherent: d.coherent ? '1' : '0', pool: d.pool, gfp: d.gfp, nkm: d.nkm ? '1' : '0', mask: d.mask, devmem: d.devmem ? '1' : '0',
   };
   return Object.entries(filter).every(([k, v]) => values[k as DeviceKnob['name']] === v || (k === 'mask' && d.mask === undefined));
 }

@@ -27,6 +27,8 @@ export const Call = {
   DMA_COMMON_CONTIGUOUS_REMAP: 8, VUNMAP: 9, ARCH_DMA_SET_UNCACHED: 10, ARCH_DMA_CLEAR_UNCACHED: 11,
   DMA_DIRECT_FREE_PAGES: 12, SWIOTLB_MAP: 13, SWIOTLB_TBL_UNMAP_SINGLE: 14, REMAP_PFN_RANGE: 15,
   DMA_FREE_FROM_POOL_BY_PHYS: 16, SWIOTLB_FIND_POOL: 17, SWIOTLB_FREE_FROM_POOL: 18, DMA_SET_COHERENT_MASK: 19,
+  // per-device coherent memory (kernel/dma/coherent.c)
+  DMA_ALLOC_FROM_DEV_COHERENT: 20, DMA_RELEASE_FROM_DEV_COHERENT: 21, DMA_MMAP_FROM_DEV_COHERENT: 22,
 } as const;
 export type Call = (typeof Call)[keyof typeof Call];
 
@@ -52,6 +54,9 @@ export const CALL_ID: Readonly<Record<EnvCall, Call>> = {
   swiotlb_find_pool: Call.SWIOTLB_FIND_POOL,
   swiotlb_free_from_pool: Call.SWIOTLB_FREE_FROM_POOL,
   dma_set_coherent_mask: Call.DMA_SET_COHERENT_MASK,
+  dma_alloc_from_dev_coherent: Call.DMA_ALLOC_FROM_DEV_COHERENT,
+  dma_release_from_dev_coherent: Call.DMA_RELEASE_FROM_DEV_COHERENT,
+  dma_mmap_from_dev_coherent: Call.DMA_MMAP_FROM_DEV_COHERENT,
 };
 
 /** Kernel function name of each call number. */
@@ -220,7 +225,28 @@ export function listOutcomes(call: Call, f: EnvFrame, out: OutcomeList): void {
     case Call.DMA_SET_COHERENT_MASK:
       out.push(outcome(E.MASK_SET));
       return;
+    case Call.DMA_ALLOC_FROM_DEV_COHERENT:
+      // coherent.c:195-196: a free region page, or NULL when the region is exhausted (the caller returns it: no fallback)
+      offerFreePages(w, Home.DEV_COHERENT, -1, false, out, E.POOL_ALLOC_OK);
+      out.push(outcome(E.POOL_ALLOC_FAILED));
+      return;
+    case Call.DMA_RELEASE_FROM_DEV_COHERENT:
+      out.push(outcome(inDevCoherentRegion(f) ? E.POOL_FREED : E.NOT_IN_POOL));
+      return;
+    case Call.DMA_MMAP_FROM_DEV_COHERENT:
+      out.push(outcome(inDevCoherentRegion(f) ? E.PFN_REMAPPED : E.NOT_IN_POOL));
+      return;
   }
+}
+
+/**
+ * coherent.c __dma_release_from_coherent() / __dma_mmap_from_coherent():
+ * whether the cpu address the caller passes lies inside the device's region
+ * (`vaddr >= mem->virt_base && vaddr < virt_base + size`).
+ */
+function inDevCoherentRegion(f: EnvFrame): boolean {
+  const p = f.pre.cur(f.t);
+  return p >= 0 && f.pre.handleKind(f.t) === HandleKind.DEV_COHERENT && f.pre.layout.pages[p]!.home === Home.DEV_COHERENT;
 }
 
 /**
@@ -391,6 +417,23 @@ export function applyOutcome(call: Call, f: EnvFrame, o: number): void {
       const changed = !f.pre.maskChanged(f.t);
       n.setMaskChanged(f.t, changed);
       f.obs(ObsKind.MASK, -1, fn).reason = changed ? 'the coherent DMA mask moves to the other side of the C-bit' : 'the coherent DMA mask moves back';
+      return;
+    }
+    case Call.DMA_ALLOC_FROM_DEV_COHERENT:
+      if (choice >= 0) take(f, choice, fn);
+      else mayFail(f, fn);
+      return;
+    case Call.DMA_RELEASE_FROM_DEV_COHERENT:
+      // bitmap_release_region(): the page goes back to the region in whatever state it is (coherent.c never changes it)
+      if (ev === E.POOL_FREED) giveBack(f, f.pre.cur(f.t), Home.DEV_COHERENT, fn);
+      return;
+    case Call.DMA_MMAP_FROM_DEV_COHERENT: {
+      if (ev !== E.PFN_REMAPPED) return;
+      // remap_pfn_range() with the vma prot dma_direct_mmap() set (coherent.c:248-250)
+      const p = f.pre.cur(f.t);
+      const attr = attrFor(f.platform, (f.locals & LOCAL_BIT.protDecrypted) !== 0);
+      f.obs(ObsKind.USER_MAP, p, fn).attr = attr;
+      n.setUser(p, attr);
       return;
     }
   }

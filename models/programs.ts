@@ -5,6 +5,14 @@
  * at the bound; a driver frees only what it allocated, and skips the rest
  * of a session when the allocation or mapping failed.
  *
+ * Programs come in two layers: calls into dma-direct as dma-direct sees
+ * them (the dma_direct_* entry points), and the mapping.c front end a driver
+ * calls (dma_alloc_attrs and the others, each containing its dma_direct_*
+ * call). A program stays in one layer, and the threads of a run use one
+ * layer: the front end adds no interleaving of its own between threads (it
+ * only decides which memory to use), so mixing layers would repeat the
+ * dma-direct interleavings at several times the cost.
+ *
  * ABSTRACTION: a thread holds at most one buffer at a time (sessions do not
  * nest); two live buffers come from two threads.
  */
@@ -19,6 +27,14 @@ export const SESSIONS: readonly Program[] = [
   ['dma_direct_map_phys', 'dma_direct_unmap_phys'],
 ];
 
+/** Sessions of the mapping.c front end (kernel/dma/mapping.c), as drivers write them. */
+export const FRONT_END_SESSIONS: readonly Program[] = [
+  ['dma_alloc_attrs', 'dma_free_attrs'],
+  ['dma_alloc_attrs', 'dma_mmap_attrs', 'dma_free_attrs'],
+  ['dma_alloc_pages', 'dma_free_pages'],
+  ['dma_alloc_pages', 'dma_mmap_pages', 'dma_free_pages'],
+];
+
 /**
  * Sessions where the driver moves its device's coherent DMA mask between
  * the allocation and the free (dma_set_coherent_mask()): part of the
@@ -31,17 +47,40 @@ export const MASK_SESSIONS: readonly Program[] = [
 ];
 
 /** Calls that start a session (they create the buffer the next calls use). */
-export const SESSION_STARTS: ReadonlySet<EntryPoint> = new Set(['dma_direct_alloc', 'dma_direct_alloc_pages', 'dma_direct_map_phys']);
+export const SESSION_STARTS: ReadonlySet<EntryPoint> = new Set([
+  'dma_direct_alloc', 'dma_direct_alloc_pages', 'dma_direct_map_phys', 'dma_alloc_attrs', 'dma_alloc_pages',
+]);
+
+/** Whether a program calls the mapping.c front end (else it calls dma-direct directly). */
+export function usesFrontEnd(p: Program): boolean {
+  return FRONT_END_SESSIONS.some((s) => s.includes(p[0]!));
+}
+
+/** Whether a program can reach per-device coherent memory (only dma_alloc_attrs() allocates from it). */
+export function reachesDevCoherent(p: Program): boolean {
+  return p.includes('dma_alloc_attrs');
+}
 
 /**
  * Every program of at most `calls` calls that uses only `allowed` entry
  * points (and the mask sessions when `maskChanges`), keeping only maximal ones: a program that is a prefix of another
- * explores a subset of its behaviour. Sorted, deterministic.
+ * explores a subset of its behaviour. Sorted (dma-direct's programs, then the front end's), deterministic.
  */
 export function enumeratePrograms(calls: number, allowed: ReadonlySet<EntryPoint>, maskChanges = false): Program[] {
-  const sessions = [...SESSIONS, ...(maskChanges && allowed.has('dma_set_coherent_mask') ? MASK_SESSIONS : [])]
-    .map((s) => s.filter((c) => allowed.has(c))).filter((s) => s.length > 0 && SESSION_STARTS.has(s[0]!));
+  const usable = (list: readonly Program[]) =>
+    list.map((s) => s.filter((c) => allowed.has(c))).filter((s) => s.length > 0 && SESSION_STARTS.has(s[0]!));
   const found = new Map<string, Program>();
+  const layers = [usable([...SESSIONS, ...(maskChanges && allowed.has('dma_set_coherent_mask') ? MASK_SESSIONS : [])]), usable(FRONT_END_SESSIONS)];
+  for (const sessions of layers) growPrograms(calls, sessions, found);
+  const all = [...found.values()];
+  const maximal = all.filter((p) => !all.some((q) => q.length > p.length && p.every((c, i) => q[i] === c)));
+  // dma-direct's own programs first, so that runs (and the shortest counterexample among equally short ones) keep the
+  // order they had before the front end was added
+  return maximal.sort((a, b) => Number(usesFrontEnd(a)) - Number(usesFrontEnd(b)) || a.join(' ').localeCompare(b.join(' ')));
+}
+
+/** Every program of at most `calls` calls built from `sessions`, into `found`. */
+function growPrograms(calls: number, sessions: readonly Program[], found: Map<string, Program>): void {
   const grow = (prefix: EntryPoint[]) => {
     if (prefix.length >= calls) {
       const p = prefix.slice(0, calls);
@@ -56,12 +95,9 @@ export function enumeratePrograms(calls: number, allowed: ReadonlySet<EntryPoint
     if (!extended && prefix.length > 0) found.set(prefix.join(' '), prefix);
   };
   grow([]);
-  const all = [...found.values()];
-  const maximal = all.filter((p) => !all.some((q) => q.length > p.length && p.every((c, i) => q[i] === c)));
-  return maximal.sort((a, b) => a.join(' ').localeCompare(b.join(' ')));
 }
 
-/** Multisets of `threads` programs (threads with identical devices are interchangeable). */
+/** Multisets of `threads` programs of one layer (threads with identical devices are interchangeable). */
 export function programTuples(programs: readonly Program[], threads: number): Program[][] {
   const out: Program[][] = [];
   const rec = (start: number, acc: Program[]) => {
@@ -70,6 +106,7 @@ export function programTuples(programs: readonly Program[], threads: number): Pr
       return;
     }
     for (let i = start; i < programs.length; i++) {
+      if (acc.length > 0 && usesFrontEnd(programs[i]!) !== usesFrontEnd(acc[0]!)) continue;
       acc.push(programs[i]!);
       rec(i, acc);
       acc.pop();

@@ -43,21 +43,22 @@ export type StepEmit = (next: Uint8Array, action: number, obs: readonly Observat
 const LOCAL_CALLS: ReadonlySet<Call> = new Set<Call>([
   Call.SET_MEMORY_DECRYPTED, Call.SET_MEMORY_ENCRYPTED, Call.DMA_COMMON_CONTIGUOUS_REMAP, Call.VUNMAP,
   Call.ARCH_DMA_SET_UNCACHED, Call.ARCH_DMA_CLEAR_UNCACHED, Call.REMAP_PFN_RANGE, Call.SWIOTLB_FIND_POOL,
-  Call.DMA_SET_COHERENT_MASK,
+  Call.DMA_SET_COHERENT_MASK, Call.DMA_MMAP_FROM_DEV_COHERENT,
 ]);
 
-const FREES: ReadonlySet<EntryPoint> = new Set(['dma_direct_free', 'dma_direct_free_pages']);
-const ALLOCS: ReadonlySet<EntryPoint> = new Set(['dma_direct_alloc', 'dma_direct_alloc_pages']);
+const FREES: ReadonlySet<EntryPoint> = new Set(['dma_direct_free', 'dma_direct_free_pages', 'dma_free_attrs', 'dma_free_pages']);
+const ALLOCS: ReadonlySet<EntryPoint> = new Set(['dma_direct_alloc', 'dma_direct_alloc_pages', 'dma_alloc_attrs', 'dma_alloc_pages']);
 
 /** What a final state returns, numbered. */
 const Ret = {
   NULL: 0, CPU_ADDR: 1, POOL_VADDR: 2, PAGE_COOKIE: 3, PAGE: 4, VADDR_AS_PAGE: 5, VOID: 6,
-  BOUNCED_DMA_ADDR: 7, DIRECT_DMA_ADDR: 8, MAPPING_ERROR: 9, MMAP_RESULT: 10, STATUS: 11,
+  BOUNCED_DMA_ADDR: 7, DIRECT_DMA_ADDR: 8, MAPPING_ERROR: 9, MMAP_RESULT: 10, STATUS: 11, DEV_COHERENT_CPU_ADDR: 12,
 } as const;
 const RET_ID: Readonly<Record<ReturnKind, number>> = {
   null: Ret.NULL, cpu_addr: Ret.CPU_ADDR, pool_vaddr: Ret.POOL_VADDR, page_cookie: Ret.PAGE_COOKIE, page: Ret.PAGE,
   vaddr_as_page: Ret.VADDR_AS_PAGE, void: Ret.VOID, bounced_dma_addr: Ret.BOUNCED_DMA_ADDR,
   direct_dma_addr: Ret.DIRECT_DMA_ADDR, mapping_error: Ret.MAPPING_ERROR, mmap_result: Ret.MMAP_RESULT, status: Ret.STATUS,
+  dev_coherent_cpu_addr: Ret.DEV_COHERENT_CPU_ADDR,
 };
 
 /** A machine's states as numbers: the call each waits on, what each final state returns. */
@@ -359,6 +360,7 @@ export class RunModel {
       remapConfig: p.kconfig.DMA_DIRECT_REMAP, coherentPoolConfig: p.kconfig.DMA_COHERENT_POOL,
       setUncachedConfig: p.kconfig.ARCH_HAS_DMA_SET_UNCACHED, highmemCmaConfig: p.kconfig.HIGHMEM,
       cpuAddrIsVmalloc: false, forceBounce: R || (F && p.bounceWhenForced), swiotlbBuffer: false,
+      devCoherent: d.devmem === true, callerShared: false,
     };
   }
 
@@ -503,6 +505,7 @@ export class RunModel {
         kind = locals & LOCAL_BIT.remap ? HandleKind.VMAP : locals & LOCAL_BIT.setUncached ? HandleKind.UNCACHED : HandleKind.LINEAR;
         page = cur; this.handOut(cur, ep, dmaAttr); break;
       case Ret.POOL_VADDR: kind = HandleKind.POOL_VADDR; page = cur; this.handOut(cur, ep, dmaAttr); break;
+      case Ret.DEV_COHERENT_CPU_ADDR: kind = HandleKind.DEV_COHERENT; page = cur; this.handOut(cur, ep, dmaAttr); break;
       case Ret.PAGE_COOKIE: kind = HandleKind.PAGE_COOKIE; page = cur; this.handOut(cur, ep, dmaAttr); break;
       case Ret.PAGE: kind = HandleKind.PAGE; page = cur; this.handOut(cur, ep, dmaAttr); break;
       case Ret.VADDR_AS_PAGE:

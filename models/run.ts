@@ -50,7 +50,7 @@ export function runWorld(r: RunSpec): RunWorld {
   const F = forceDmaUnencrypted(p, d);
   const R = d.pool !== 'none';
   const uses = (c: string) => programs.some((prog) => prog.includes(c as never));
-  const allocates = uses('dma_direct_alloc') || uses('dma_direct_alloc_pages');
+  const allocates = uses('dma_direct_alloc') || uses('dma_direct_alloc_pages') || uses('dma_alloc_attrs') || uses('dma_alloc_pages');
   const maps = uses('dma_direct_map_phys');
   // Classic: rmem_swiotlb_device_init() and atomic_pool_expand() call set_memory_decrypted() unconditionally;
   // it is a stub on platforms without memory encryption. v7.3: both pools are cc_shared, and decrypted,
@@ -82,5 +82,11 @@ export function runWorld(r: RunSpec): RunWorld {
   } else for (let t = 0; t < T; t++) devicePool.push(-1);
   if (maps && !R && F && p.bounceWhenForced)
     for (let i = 0; i < T; i++) add(`swiotlb${i}`, Home.SWIOTLB, -1, { initialEnc: poolEnc });
+  // Per-device coherent memory: memremap()ed by coherent.c, never passed to set_memory_*(), so private (ENC) wherever
+  // memory encryption is active. ABSTRACTION: the run's devices share one shared-dma-pool region (rmem_dma_device_init()
+  // hands every device of the reserved-memory node the same dma_coherent_mem) of one page per thread (a thread holds one
+  // buffer at a time); the memremap() kernel alias is not tracked (its prot is the arch's ioremap policy, not dma-direct's).
+  if (d.devmem && uses('dma_alloc_attrs'))
+    for (let i = 0; i < T; i++) add(`devmem${i}`, Home.DEV_COHERENT);
   return { layout: worldLayout(T, pages), devicePool, F, R, atomicPoolShared: p.ccMemEncrypt, restrictedPoolShared: p.ccMemEncrypt, swiotlbShared: p.ccMemEncrypt };
 }

@@ -32,14 +32,55 @@ import { v73DmaDirectFreePages } from './machines/v73-dma-direct-free-pages.ts';
 import { v73DmaDirectMmap } from './machines/v73-dma-direct-mmap.ts';
 import { v73DmaDirectMapPhys } from './machines/v73-dma-direct-map-phys.ts';
 import { dmaSetCoherentMask } from './machines/dma-set-coherent-mask.ts';
+import { dmaAllocAttrs } from './machines/mapping-dma-alloc-attrs.ts';
+import { dmaFreeAttrs } from './machines/mapping-dma-free-attrs.ts';
+import { dmaMmapAttrs } from './machines/mapping-dma-mmap-attrs.ts';
+import { dmaAllocPages } from './machines/mapping-dma-alloc-pages.ts';
+import { dmaFreePages } from './machines/mapping-dma-free-pages.ts';
+import { dmaMmapPages } from './machines/mapping-dma-mmap-pages.ts';
 
 export const ENTRY_POINTS = [
   'dma_direct_alloc', 'dma_direct_free', 'dma_direct_alloc_pages', 'dma_direct_free_pages',
   'dma_direct_mmap', 'dma_direct_map_phys', 'dma_direct_unmap_phys',
   // a driver step between calls, not part of dma-direct: the same machine in every version
   'dma_set_coherent_mask',
+  // the mapping.c front end drivers call; each contains its version's dma_direct_* machine
+  'dma_alloc_attrs', 'dma_free_attrs', 'dma_mmap_attrs', 'dma_alloc_pages', 'dma_free_pages', 'dma_mmap_pages',
 ] as const;
+type FrontEndPoint = 'dma_alloc_attrs' | 'dma_free_attrs' | 'dma_mmap_attrs' | 'dma_alloc_pages' | 'dma_free_pages' | 'dma_mmap_pages';
 export type EntryPoint = (typeof ENTRY_POINTS)[number];
+
+/** The entry points before the mapping.c front end: dma-direct's own and the driver's mask step (`--entry-points` of the old scope). */
+export const DIRECT_SCOPE: readonly EntryPoint[] = ENTRY_POINTS.filter((ep) => !ep.startsWith('dma_') || ep.startsWith('dma_direct_') || ep === 'dma_set_coherent_mask');
+
+/** The mapping.c front end, and the dma_direct_* function each calls for a direct device. */
+export const FRONT_END: Readonly<Record<FrontEndPoint, EntryPoint | null>> = {
+  dma_alloc_attrs: 'dma_direct_alloc',
+  dma_free_attrs: 'dma_direct_free',
+  dma_mmap_attrs: 'dma_direct_mmap',
+  dma_alloc_pages: 'dma_direct_alloc_pages',
+  dma_free_pages: 'dma_direct_free_pages',
+  dma_mmap_pages: null,
+};
+
+type DirectMachines = Omit<Record<EntryPoint, DmaMachine>, FrontEndPoint>;
+
+/**
+ * A structure table completed with the mapping.c front end of generation
+ * `gen` around its dma_direct_* machines (before any guard change is
+ * provided, so the changes reach the spliced states too).
+ */
+function withFrontEnd(direct: DirectMachines, gen: EnvGeneration): Record<EntryPoint, DmaMachine> {
+  return {
+    ...direct,
+    dma_alloc_attrs: dmaAllocAttrs(direct.dma_direct_alloc, gen),
+    dma_free_attrs: dmaFreeAttrs(direct.dma_direct_free, gen),
+    dma_mmap_attrs: dmaMmapAttrs(direct.dma_direct_mmap, gen),
+    dma_alloc_pages: dmaAllocPages(direct.dma_direct_alloc_pages, gen),
+    dma_free_pages: dmaFreePages(direct.dma_direct_free_pages, gen),
+    dma_mmap_pages: dmaMmapPages(gen),
+  };
+}
 
 type Guard = (args: { context: MachineContext }) => boolean;
 interface GuardDelta { readonly impl: Guard; readonly c: string }
@@ -77,7 +118,7 @@ const P4: Record<string, GuardDelta> = {
   mmapProtDecrypted: { impl: ({ context: c }) => D(c), c: 'is_dma_decrypted(dev)' },
 };
 
-const BASE_MACHINES: Record<EntryPoint, DmaMachine> = {
+const BASE_DIRECT: DirectMachines = {
   dma_direct_alloc: dmaDirectAlloc,
   dma_direct_free: dmaDirectFree,
   dma_direct_alloc_pages: dmaDirectAllocPages,
@@ -87,11 +128,12 @@ const BASE_MACHINES: Record<EntryPoint, DmaMachine> = {
   dma_direct_unmap_phys: dmaDirectUnmapPhys,
   dma_set_coherent_mask: dmaSetCoherentMask,
 };
-const P3_MACHINES: Record<EntryPoint, DmaMachine> = {
-  ...BASE_MACHINES,
+const BASE_MACHINES = withFrontEnd(BASE_DIRECT, 'classic');
+const P3_MACHINES = withFrontEnd({
+  ...BASE_DIRECT,
   dma_direct_alloc: dmaDirectAllocDecryptFirst,
   dma_direct_free: dmaDirectFreeReencryptRemap,
-};
+}, 'classic');
 
 /**
  * Jason Gunthorpe's counter-proposal (facts §3): the flag travels with the
@@ -99,7 +141,7 @@ const P3_MACHINES: Record<EntryPoint, DmaMachine> = {
  * Guards keep their baseline meaning, read as the one device question
  * (force_dma_unencrypted(dev) = !dev_can_dma_from_encrypted(dev)).
  */
-const JGG_MACHINES: Record<EntryPoint, DmaMachine> = {
+const JGG_MACHINES = withFrontEnd({
   dma_direct_alloc: jggDmaDirectAlloc,
   dma_direct_free: jggDmaDirectFree,
   dma_direct_alloc_pages: jggDmaDirectAllocPages,
@@ -108,7 +150,7 @@ const JGG_MACHINES: Record<EntryPoint, DmaMachine> = {
   dma_direct_map_phys: jggDmaDirectMapPhys,
   dma_direct_unmap_phys: jggDmaDirectUnmapPhys,
   dma_set_coherent_mask: dmaSetCoherentMask,
-};
+}, 'classic');
 const JGG: Record<string, GuardDelta> = {
   allowHighmem: { impl: ({ context: c }) => !c.F, c: 'allow_highmem = dev_can_dma_from_encrypted(dev) (a highmem page has no linear alias to decrypt)' },
 };
@@ -118,7 +160,7 @@ const JGG: Record<string, GuardDelta> = {
  * §8), every entry point with a machine of its own whose states cite
  * direct.c lines at 63e62b63. Its environment generation is `cc-shared`.
  */
-const V73_MACHINES: Record<EntryPoint, DmaMachine> = {
+const V73_MACHINES = withFrontEnd({
   dma_direct_alloc: v73DmaDirectAlloc,
   dma_direct_free: v73DmaDirectFree,
   dma_direct_alloc_pages: v73DmaDirectAllocPages,
@@ -128,7 +170,7 @@ const V73_MACHINES: Record<EntryPoint, DmaMachine> = {
   // ABSTRACTION: dma_direct_unmap_phys() (kernel/dma/direct.h) releases a bounce slot as before.
   dma_direct_unmap_phys: dmaDirectUnmapPhys,
   dma_set_coherent_mask: dmaSetCoherentMask,
-};
+}, 'cc-shared');
 
 function version(id: string, description: string, structure: Record<EntryPoint, DmaMachine>, ...deltas: Record<string, GuardDelta>[]): KernelVersion {
   const merged: Record<string, GuardDelta> = Object.assign({}, ...deltas);

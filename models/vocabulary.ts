@@ -48,9 +48,11 @@ export const Home = {
   ATOMIC_POOL: 3,
   /** a slot of the default swiotlb, used only for bouncing */
   SWIOTLB: 4,
+  /** a page of per-device coherent memory (a shared-dma-pool reserved-memory region or dma_declare_coherent_memory(); kernel/dma/coherent.c) */
+  DEV_COHERENT: 5,
 } as const;
 export type Home = (typeof Home)[keyof typeof Home];
-export const HOME_NAMES = ['buddy', 'cma-highmem', 'restricted-pool', 'atomic-pool', 'swiotlb'] as const;
+export const HOME_NAMES = ['buddy', 'cma-highmem', 'restricted-pool', 'atomic-pool', 'swiotlb', 'dev-coherent'] as const;
 
 /** What the caller holds after an API call returned. */
 export const HandleKind = {
@@ -73,17 +75,28 @@ export const HandleKind = {
   BOUNCED: 8,
   /** a streaming mapping of the caller's own (encrypted) buffer, not tracked */
   DIRECT_MAPPED: 9,
+  /** cpu address inside a device's coherent memory region (dma_alloc_from_dev_coherent) */
+  DEV_COHERENT: 10,
 } as const;
 export type HandleKind = (typeof HandleKind)[keyof typeof HandleKind];
 export const HANDLE_KIND_NAMES = [
   'none', 'linear cpu addr', 'vmap cpu addr', 'atomic-pool cpu addr', 'page cookie',
   'uncached cpu addr', 'struct page', 'bogus struct page', 'bounced mapping', 'direct mapping',
+  'dev-coherent cpu addr',
 ] as const;
 
 /**
  * Outcome events. An environment call answers with one of these; the
  * machine in the call state has a transition for each outcome the call can
  * produce. `CALL` starts an entry point.
+ *
+ * The calls into per-device coherent memory (kernel/dma/coherent.c) answer
+ * with the pool events, whose meaning fits: `POOL_ALLOC_OK` /
+ * `POOL_ALLOC_FAILED` (a region page, or NULL when the region is
+ * exhausted), `POOL_FREED` / `NOT_IN_POOL` (the address is in the region
+ * and was released or mapped, or it is not), `PFN_REMAPPED` (the region
+ * page was mapped to user space). An outcome packs its event in 5 bits
+ * (models/environment.ts `outcome()`), so at most 32 events exist.
  */
 export const OUTCOME_EVENTS = [
   'CALL',

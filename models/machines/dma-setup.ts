@@ -37,6 +37,10 @@ export interface MachineInput {
   readonly forceBounce: boolean;
   /** swiotlb_find_pool(dev, phys) != NULL for the address passed to an unmap (the test inside swiotlb_tbl_unmap_single()) */
   readonly swiotlbBuffer: boolean;
+  /** dev_get_coherent_memory(dev) != NULL: the device has per-device coherent memory (the `devmem` knob) */
+  readonly devCoherent: boolean;
+  /** the caller passed DMA_ATTR_CC_SHARED or __DMA_ATTR_ALLOC_CC_SHARED to dma_alloc_attrs(): false in every run of the matrix (a correct driver does not), set by scenario tests */
+  readonly callerShared: boolean;
 }
 
 /** Local variables of the C function, false when the entry point starts. */
@@ -63,7 +67,7 @@ export type MachineContext = MachineInput & MachineLocals;
 
 export const INPUT_KEYS: readonly (keyof MachineInput)[] = [
   'F', 'R', 'C', 'B', 'NKM', 'remapConfig', 'coherentPoolConfig', 'setUncachedConfig', 'highmemCmaConfig',
-  'cpuAddrIsVmalloc', 'forceBounce', 'swiotlbBuffer',
+  'cpuAddrIsVmalloc', 'forceBounce', 'swiotlbBuffer', 'devCoherent', 'callerShared',
 ];
 export const LOCAL_KEYS: readonly (keyof MachineLocals)[] = [
   'remap', 'setUncached', 'pageHighmem', 'protDecrypted', 'dmaUnencrypted', 'ccShared', 'markMem', 'swiotlbPool',
@@ -81,14 +85,17 @@ export type EnvCall =
   | 'set_memory_decrypted' | 'set_memory_encrypted'
   | 'dma_common_contiguous_remap' | 'vunmap' | 'arch_dma_set_uncached' | 'arch_dma_clear_uncached'
   | '__dma_direct_free_pages' | 'swiotlb_map' | 'swiotlb_tbl_unmap_single' | 'remap_pfn_range'
-  | 'swiotlb_find_pool' | 'swiotlb_free_from_pool' | 'dma_set_coherent_mask';
+  | 'swiotlb_find_pool' | 'swiotlb_free_from_pool' | 'dma_set_coherent_mask'
+  | 'dma_alloc_from_dev_coherent' | 'dma_release_from_dev_coherent' | 'dma_mmap_from_dev_coherent';
 
 /** What a final state returns to the caller. */
 export type ReturnKind =
   | 'null' | 'cpu_addr' | 'pool_vaddr' | 'page_cookie' | 'page' | 'vaddr_as_page'
   | 'void' | 'bounced_dma_addr' | 'direct_dma_addr' | 'mapping_error' | 'mmap_result'
   /** an int status (0); the caller keeps the buffer it holds */
-  | 'status';
+  | 'status'
+  /** the cpu address of a page of the device's coherent memory region */
+  | 'dev_coherent_cpu_addr';
 
 /** `meta` of every state: where it is in the kernel, and what it does. */
 export interface StateMeta {
@@ -142,6 +149,9 @@ export const GUARD_C: Readonly<Record<string, string>> = {
   allowHighmemUnshared: 'allow_highmem: false when attrs & __DMA_ATTR_ALLOC_CC_SHARED',
   markMem: 'mark_mem_decrypt (dma_direct_alloc) / mark_mem_encrypted (the frees)',
   swiotlbPoolFound: 'swiotlb_pool (= swiotlb_find_pool(dev, phys)) != NULL',
+  // the mapping.c front end and kernel/dma/coherent.c
+  devCoherentMemory: 'dev_get_coherent_memory(dev) != NULL (dev->dma_mem: a shared-dma-pool region or dma_declare_coherent_memory())',
+  callerSharedAttr: 'attrs & (DMA_ATTR_CC_SHARED | __DMA_ATTR_ALLOC_CC_SHARED) as the caller passed them to dma_alloc_attrs()',
 };
 
 export const dmaSetup = setup({
@@ -182,6 +192,8 @@ export const dmaSetup = setup({
     allowHighmemUnshared: ({ context }: GuardArgs) => !context.ccShared,
     markMem: ({ context }: GuardArgs) => context.markMem,
     swiotlbPoolFound: ({ context }: GuardArgs) => context.swiotlbPool,
+    devCoherentMemory: ({ context }: GuardArgs) => context.devCoherent,
+    callerSharedAttr: ({ context }: GuardArgs) => context.callerShared,
   },
   actions: {
     /** dma_direct_alloc step 3c: remap = CONFIG_DMA_DIRECT_REMAP, set_uncached = CONFIG_ARCH_HAS_DMA_SET_UNCACHED */

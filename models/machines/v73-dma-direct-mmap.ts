@@ -4,11 +4,16 @@
  * force_dma_unencrypted(dev), and dma_pgprot() then applies
  * pgprot_decrypted(), otherwise pgprot_encrypted() (explicitly).
  *
- * ABSTRACTION: dma_mmap_from_dev_coherent() and
- * dma_mmap_from_global_coherent() (lines 656-659) decline: a buffer
- * dma_direct_alloc() made is in neither; the vm_pgoff bounds check passes
- * (a correct driver) and remap_pfn_range() succeeds.
+ * dma_mmap_from_dev_coherent() (line 656) maps a buffer in the device's
+ * coherent memory (reached through dma_mmap_attrs()) with the prot set at
+ * line 654 (dev-coherent-mmap-states.ts).
+ *
+ * ABSTRACTION: dma_mmap_from_global_coherent() (line 658,
+ * CONFIG_DMA_GLOBAL_POOL, no modelled platform selects it) declines; the
+ * vm_pgoff bounds check passes (a correct driver) and remap_pfn_range()
+ * succeeds.
  */
+import { devCoherentMmapStates } from './dev-coherent-mmap-states.ts';
 import { dmaSetup, initialContext, type StateMeta } from './dma-setup.ts';
 import { at } from './v73-common.ts';
 
@@ -27,10 +32,11 @@ export const v73DmaDirectMmap = dmaSetup.createMachine({
     pgprot: {
       meta: { source: L(654, 'vma->vm_page_prot = dma_pgprot(dev, vma->vm_page_prot, attrs): pgprot_decrypted() for a shared attr, else pgprot_encrypted()') } satisfies StateMeta,
       always: [
-        { guard: 'ccShared', actions: 'usePgprotDecrypted', target: 'remappingPfnRange' },
-        { target: 'remappingPfnRange' },
+        { guard: 'ccShared', actions: 'usePgprotDecrypted', target: 'devCoherentCheck' },
+        { target: 'devCoherentCheck' },
       ],
     },
+    ...devCoherentMmapStates(L(656, 'if (dma_mmap_from_dev_coherent(dev, vma, cpu_addr, size, &ret)) return ret'), 'remappingPfnRange', 'returned'),
     remappingPfnRange: {
       meta: { source: L(663, 'remap_pfn_range(vma, vm_start, pfn + vm_pgoff, size, vm_page_prot)'), call: 'remap_pfn_range' } satisfies StateMeta,
       on: { PFN_REMAPPED: { target: 'returned' } },

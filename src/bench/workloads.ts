@@ -3,6 +3,7 @@
  * numbers mean: the report prints each workload's state count, so a change
  * of the model that alters the explored space shows up there too.
  */
+import { DIRECT_SCOPE } from '../../models/versions.ts';
 import type { DeviceConfig } from '../../models/devices.ts';
 import type { EntryPoint } from '../../models/versions.ts';
 import type { Reductions, Tuning } from '../check/dma-system.ts';
@@ -70,7 +71,8 @@ export const HEAVY: FixedRun = {
   reductions: NO_REDUCTIONS,
 };
 
-const GROWTH_FLAGS: SelectionFlags = { versions: 'baseline', platforms: 'cca', device: 'coherent=0,pool=none,gfp=blocking,nkm=0' };
+// dma-direct's own entry points: the workloads stay the ones earlier benches measured
+const GROWTH_FLAGS: SelectionFlags = { versions: 'baseline', platforms: 'cca', device: 'coherent=0,pool=none,gfp=blocking,nkm=0', entryPoints: DIRECT_SCOPE.join(',') };
 
 export const FULL_PLAN: BenchPlan = {
   name: 'full',

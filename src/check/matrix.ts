@@ -5,7 +5,7 @@
  */
 import { deviceConfigs, deviceKey, deviceMatches, type DeviceConfig } from '../../models/devices.ts';
 import { platformAt, platformById } from '../../models/platforms.ts';
-import { enumeratePrograms, programTuples, type Program } from '../../models/programs.ts';
+import { enumeratePrograms, programTuples, reachesDevCoherent, type Program } from '../../models/programs.ts';
 import type { RunSpec } from '../../models/run.ts';
 import { versionById } from '../../models/versions.ts';
 import type { Selection } from './selection.ts';
@@ -39,19 +39,28 @@ export function buildMatrix(sel: Selection): Matrix {
     for (const pid of sel.platforms) {
       const p = platformById(pid)!;
       const platformTuples = p.forceDmaUnencrypted === 'mask-below-c-bit' ? maskTuples : tuples;
+      // per-device coherent memory is reached only through dma_alloc_attrs(): a devmem=1 device runs only the tuples
+      // whose every program calls it (with the others it behaves as devmem=0)
+      const devmemTuples = platformTuples.filter((progs) => progs.every(reachesDevCoherent));
       const { configs, excluded: ex } = deviceConfigs(p, sel.threads);
-      if (v === sel.versions[0]) for (const e of ex) if (deviceMatchesKey(e.device, sel.device)) excluded.push({ platform: pid, ...e });
+      if (v === sel.versions[0]) {
+        for (const e of ex) if (deviceMatchesKey(e.device, sel.device)) excluded.push({ platform: pid, ...e });
+        if (devmemTuples.length === 0)
+          for (const d of configs) if (d.devmem && deviceMatches(d, sel.device)) excluded.push({ platform: pid, device: deviceKey(d), reason: DEVMEM_UNREACHED });
+      }
       for (const d of configs) {
         if (!deviceMatches(d, sel.device)) continue;
-        for (const progs of platformTuples) tasks.push({ index: tasks.length, version: v, platform: pid, device: d, programs: progs });
+        for (const progs of d.devmem ? devmemTuples : platformTuples) tasks.push({ index: tasks.length, version: v, platform: pid, device: d, programs: progs });
       }
     }
   }
   return { tasks, excluded, programs: maskPrograms.length > programs.length && sel.platforms.some((pid) => platformById(pid)!.forceDmaUnencrypted === 'mask-below-c-bit') ? maskPrograms : programs };
 }
 
+const DEVMEM_UNREACHED = 'devmem=1: no selected program calls dma_alloc_attrs(), the only way into per-device coherent memory';
+
 function deviceMatchesKey(key: string, filter: Selection['device']): boolean {
-  return Object.entries(filter).every(([k, v]) => key.split(',').includes(`${k}=${v}`) || (k === 'mask' && !key.includes('mask=')));
+  return Object.entries(filter).every(([k, v]) => key.split(',').includes(`${k}=${v}`) || (k === 'mask' && !key.includes('mask=')) || (k === 'devmem' && v === '0' && !key.includes('devmem=')));
 }
 
 export function specOf(t: RunTask): RunSpec {

@@ -65,7 +65,8 @@ export function scenarioArbitrary(space: ScenarioSpace): fc.Arbitrary<Scenario> 
 
 /** The run a scenario describes. */
 export function scenarioTask(s: Scenario, space: ScenarioSpace): RunTask {
-  const { configs } = deviceConfigs(platformById(s.platform)!, space.threads);
+  // simulated programs are dma-direct sessions, which never reach per-device coherent memory (only dma_alloc_attrs() does)
+  const configs = deviceConfigs(platformById(s.platform)!, space.threads).configs.filter((d) => !d.devmem);
   let device: DeviceConfig = configs[s.device % configs.length]!;
   if (device.pool === 'shared' && s.threads < 2) device = { ...device, pool: 'own' };
   const sessions = sessionsOf(space);

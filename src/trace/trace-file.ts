@@ -91,16 +91,17 @@ function str(x: unknown, where: string, field: string, valid?: readonly string[]
 function checkDevice(x: unknown, where: string): DeviceConfig {
   if (!isObj(x)) fail(where, 'run.device is missing or not an object');
   const knob = (name: string) => DEVICE_KNOBS.find((k) => k.name === name)!;
-  const bool = (name: 'coherent' | 'nkm') => {
+  const bool = (name: 'coherent' | 'nkm' | 'devmem') => {
     const v = x[name];
     if (typeof v !== 'boolean') fail(where, `run.device.${name} is ${v === undefined ? 'missing' : `'${String(v)}', not true or false`} (${knob(name).description})`);
     return v;
   };
   const pool = str(x['pool'], where, 'run.device.pool', knob('pool').values) as DeviceConfig['pool'];
   const gfp = str(x['gfp'], where, 'run.device.gfp', knob('gfp').values) as DeviceConfig['gfp'];
-  const d = { coherent: bool('coherent'), pool, gfp, nkm: bool('nkm') };
-  if (x['mask'] === undefined) return d;
-  return { ...d, mask: str(x['mask'], where, 'run.device.mask', knob('mask').values) as 'below' | 'above' };
+  const plain = { coherent: bool('coherent'), pool, gfp, nkm: bool('nkm') };
+  const d: DeviceConfig = x['mask'] === undefined ? plain : { ...plain, mask: str(x['mask'], where, 'run.device.mask', knob('mask').values) as 'below' | 'above' };
+  // absent: no per-device coherent memory (trace files written before the knob existed)
+  return x['devmem'] === undefined ? d : { ...d, devmem: bool('devmem') };
 }
 
 function checkPrograms(x: unknown, where: string): string[][] {

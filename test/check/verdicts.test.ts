@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { parseSelection } from '../../src/check/selection.ts';
+import { DIRECT_SCOPE } from '../../models/versions.ts';
 import { verify } from '../../src/check/verify.ts';
 import type { Results } from '../../src/check/results.ts';
 
 /** Verify in this thread at a small bound, restricted to one platform and device configuration. */
 async function run(versions: string, platforms: string, device: string, properties = 'all', extra: { threads?: number; calls?: number } = {}): Promise<Results> {
-  const selection = parseSelection({ versions, platforms, device, properties, threads: extra.threads ?? 1, calls: extra.calls ?? 3 });
+  // dma-direct's own entry points: these verdicts are about direct.c (the front end has tests of its own)
+  const selection = parseSelection({ versions, platforms, device, properties, entryPoints: DIRECT_SCOPE.join(','), threads: extra.threads ?? 1, calls: extra.calls ?? 3 });
   return verify({ selection, workers: 0 });
 }
 

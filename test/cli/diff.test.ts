@@ -1,3 +1,4 @@
+import { DIRECT_SCOPE } from '../../models/versions.ts';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -15,7 +16,7 @@ function capture(): Captured {
   return { out: (t) => out.push(t), err: (t) => err.push(t), isTTY: false, outText: () => out.join('\n'), errText: () => err.join('\n') };
 }
 
-const small = ['--platforms', 'cca', '--threads', '1', '--calls', '2', '--workers', '1'];
+const small = ['--platforms', 'cca', '--threads', '1', '--calls', '2', '--workers', '1', '--entry-points', DIRECT_SCOPE.join(',')];
 
 describe('dmacheck diff', () => {
   it('exits 0 and says so when the versions are equivalent within the bound', async () => {

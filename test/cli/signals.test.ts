@@ -1,3 +1,4 @@
+import { DIRECT_SCOPE } from '../../models/versions.ts';
 import { spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';
@@ -53,7 +54,7 @@ describe('stop signals', () => {
 });
 
 /** 240 runs in 15 batches: the first progress line comes after the first batch, long before the last. */
-const MATRIX = ['--versions', 'baseline', '--platforms', 'cca', '--threads', '2', '--calls', '2'];
+const MATRIX = ['--versions', 'baseline', '--platforms', 'cca', '--threads', '2', '--calls', '2', '--entry-points', DIRECT_SCOPE.join(',')];
 const RUNS = 240;
 
 /** Run the CLI; `signal` is sent once the first progress line shows the runs are under way. */
@@ -105,7 +106,7 @@ describe('interrupting verify', () => {
     expect(done.totals.runsDone).toBe(RUNS);
     expect(readFileSync(join(dir, 'index.html'), 'utf8')).not.toContain('id="incomplete"');
 
-    const selection = parseSelection({ versions: 'baseline', platforms: 'cca', threads: 2, calls: 2 });
+    const selection = parseSelection({ versions: 'baseline', platforms: 'cca', threads: 2, calls: 2, entryPoints: DIRECT_SCOPE.join(',') });
     const whole = await verify({ selection, workers: 0 });
     expect(withoutTiming(done)).toEqual(withoutTiming(JSON.parse(JSON.stringify(whole)) as Results));
   });

@@ -1,3 +1,4 @@
+import { DIRECT_SCOPE } from '../../models/versions.ts';
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -50,7 +51,8 @@ describe('dmacheck verify: results', () => {
     const dir = tempDir('verify');
     const io = capture();
     const code = await main(['verify', '--versions', 'baseline', '--platforms', 'cca', '--device', 'pool=own,coherent=1,gfp=blocking,nkm=0',
-      '--properties', 'no-double-decrypt', '--threads', '1', '--calls', '2', '--workers', '1', '--out', dir, '--quiet'], io);
+      '--properties', 'no-double-decrypt', '--threads', '1', '--calls', '2', '--workers', '1', '--out', dir, '--quiet',
+      '--entry-points', DIRECT_SCOPE.join(',')], io);
     expect(code).toBe(1);
     const res = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8'));
     expect(res.complete).toBe(true);

@@ -1,3 +1,4 @@
+import { DIRECT_SCOPE } from '../../models/versions.ts';
 import { describe, expect, it } from 'vitest';
 import { forceDmaUnencrypted, parseDeviceFilter } from '../../models/devices.ts';
 import { platformById } from '../../models/platforms.ts';
@@ -7,7 +8,7 @@ import { diffMarkdown, diffText } from '../../src/equivalence/diff-report.ts';
 
 async function run(a: string, b: string, flags: { platforms?: string; device?: string; threads: number; calls: number }, workers = 0): Promise<DiffResults> {
   // the dma_direct_* entry points: the differences pinned here were found before drivers changed DMA masks
-  return diff({ a, b, selection: parseSelection({ entryPoints: 'dma_direct_alloc,dma_direct_free,dma_direct_alloc_pages,dma_direct_free_pages,dma_direct_mmap,dma_direct_map_phys,dma_direct_unmap_phys', ...flags }), observable: 'calls-v1', workers });
+  return diff({ a, b, selection: parseSelection({ entryPoints: DIRECT_SCOPE.filter((e) => e !== 'dma_set_coherent_mask').join(','), ...flags }), observable: 'calls-v1', workers });
 }
 
 const withoutTiming = (r: DiffResults) => ({ ...r, timing: undefined });

@@ -1,3 +1,4 @@
+import { DIRECT_SCOPE } from '../../models/versions.ts';
 import { describe, expect, it } from 'vitest';
 import type { Results } from '../../src/check/results.ts';
 import { parseSelection } from '../../src/check/selection.ts';
@@ -9,7 +10,7 @@ import { verify } from '../../src/check/verify.ts';
  * driver's mask change between alloc and free would falsify (see models/machines/jgg-flags-common.ts).
  */
 async function results(): Promise<Results> {
-  return verify({ selection: parseSelection({ versions: 'v2-p4,jgg-flags', entryPoints: 'dma_direct_alloc,dma_direct_free,dma_direct_alloc_pages,dma_direct_free_pages,dma_direct_mmap,dma_direct_map_phys,dma_direct_unmap_phys', threads: 1, calls: 3 }), workers: 0 });
+  return verify({ selection: parseSelection({ versions: 'v2-p4,jgg-flags', entryPoints: DIRECT_SCOPE.filter((e) => e !== 'dma_set_coherent_mask').join(','), threads: 1, calls: 3 }), workers: 0 });
 }
 
 const verdicts = (r: Results, version: string) =>

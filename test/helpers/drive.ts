@@ -72,7 +72,7 @@ export interface Driven {
 /** Device configuration from `coherent=1,pool=own,gfp=blocking,nkm=0` (missing knobs: coherent, no pool, blocking, no NKM). */
 export function device(text = ''): DeviceConfig {
   const kv = Object.fromEntries(text.split(',').filter(Boolean).map((p) => p.split('=') as [string, string]));
-  const bad = Object.keys(kv).filter((k) => !['coherent', 'pool', 'gfp', 'nkm', 'mask'].includes(k));
+  const bad = Object.keys(kv).filter((k) => !['coherent', 'pool', 'gfp', 'nkm', 'mask', 'devmem'].includes(k));
   if (bad.length) throw new Error(`bad device knob ${bad.join(', ')}`);
   return {
     coherent: (kv['coherent'] ?? '1') === '1',
@@ -80,10 +80,11 @@ export function device(text = ''): DeviceConfig {
     gfp: (kv['gfp'] ?? 'blocking') as DeviceConfig['gfp'],
     nkm: (kv['nkm'] ?? '0') === '1',
     ...(kv['mask'] ? { mask: kv['mask'] as 'below' | 'above' } : {}),
+    ...(kv['devmem'] === '1' ? { devmem: true } : {}),
   };
 }
 
-/** A RunSpec from ids; programs are lists of entry points, `dma_direct_` prefix optional. */
+/** A RunSpec from ids; programs are lists of entry points, `dma_direct_` prefix optional (the mapping.c front end by its full names). */
 export function spec(version: string, platform: string, dev: string | DeviceConfig, programs: readonly (readonly string[])[]): RunSpec {
   const v = versionById(version);
   const p = platformById(platform);
@@ -198,6 +199,7 @@ export interface MachineDrive {
 const NO_INPUT: MachineInput = {
   F: false, R: false, C: true, B: true, NKM: false, remapConfig: false, coherentPoolConfig: false,
   setUncachedConfig: false, highmemCmaConfig: false, cpuAddrIsVmalloc: false, forceBounce: false, swiotlbBuffer: false,
+  devCoherent: false, callerShared: false,
 };
 
 /**
