@@ -201,7 +201,7 @@ describe('run-to-run comparison', () => {
     expect(c.stateCountsNotCompared).toEqual([]);
     expect(comparisonExitCode(c)).toBe(0);
     const md = compareMarkdown(c);
-    expect(md).toContain(`## Newly checked\n\n| kind | id | states | violations | violating runs (effective / latent) |\n|---|---|---|---|---|\n| version | v2-p2 | ${c.newlyChecked[0]!.states} | 4 | 4 / 0 |`);
+    expect(md).toContain(`## Newly checked\n\n| kind | id | states | violations | violating runs (effective / latent) |\n|---|---|---|---|---|\n| version | v2-p2 | ${c.newlyChecked[0]!.states} | 4 | 12 / 0 |`);
     expect(md).toContain('| platform | tdx |');
     expect(md).toContain('| property | page-ownership | - | 12 | 12 / 0 |');
   });
