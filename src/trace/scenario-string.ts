@@ -17,6 +17,7 @@
  * quotes it (`> ` at the start of each line of a reply). The string is
  * checked exactly as a trace file is (trace-file.ts).
  */
+import { ENTRY_POINTS } from '../../models/versions.ts';
 import { TRACE_FORMAT, TRACE_FORMAT_VERSION, type Trace } from '../check/trace.ts';
 import { checkTrace, TraceInputError } from './trace-file.ts';
 
@@ -25,7 +26,8 @@ const CALL_PREFIX = 'dma_direct_';
 const FIELDS = ['version', 'platform', 'device', 'programs', 'property', 'severity', 'steps'] as const;
 
 const short = (call: string): string => (call.startsWith(CALL_PREFIX) ? call.slice(CALL_PREFIX.length) : call);
-const long = (call: string): string => (call.startsWith(CALL_PREFIX) ? call : CALL_PREFIX + call);
+/** A call as written in a string: a full entry-point name (the front end, the mask step) stays as it is. */
+const long = (call: string): string => ((ENTRY_POINTS as readonly string[]).includes(call) ? call : CALL_PREFIX + call);
 
 /** The scenario string of a (checked) trace. */
 export function scenarioString(trace: Trace): string {
@@ -47,7 +49,7 @@ function deviceOf(key: string): Record<string, unknown> {
   for (const part of key.split(',')) {
     const [name, value, more] = part.split('=');
     if (!name || value === undefined || more !== undefined) bad(`bad device knob '${part}' (valid: name=value, e.g. coherent=1,pool=own,gfp=blocking,nkm=0)`);
-    d[name] = name === 'coherent' || name === 'nkm' ? (value === '1' ? true : value === '0' ? false : value) : value;
+    d[name] = name === 'coherent' || name === 'nkm' || name === 'devmem' ? (value === '1' ? true : value === '0' ? false : value) : value;
   }
   return d;
 }

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DIRECT_SCOPE } from '../../models/versions.ts';
 import { parseSelection } from '../../src/check/selection.ts';
 import type { Results } from '../../src/check/results.ts';
 import { verify } from '../../src/check/verify.ts';
@@ -6,7 +7,8 @@ import { findings, TOP_DIFF_GROUPS, type FindingsRun } from '../../src/findings/
 import { replayTrace } from '../../src/trace/replay.ts';
 
 // pKVM at 1 thread x 2 calls: a restricted pool with an atomic gfp still remaps on v7.3 and on baseline.
-const selection = parseSelection({ platforms: 'pkvm', threads: 1, calls: 2 });
+// dma-direct's own entry points: the pins below are about direct.c on pKVM
+const selection = parseSelection({ platforms: 'pkvm', threads: 1, calls: 2, entryPoints: DIRECT_SCOPE.join(',') });
 
 describe('findings on pkvm at 1 thread x 2 calls', () => {
   let run: FindingsRun;
