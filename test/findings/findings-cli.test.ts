@@ -1,5 +1,5 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { tempDir } from '../temp-dir.ts';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Io } from '../../src/cli/command.ts';
@@ -14,7 +14,7 @@ function capture(): Captured {
   return { out: (t) => out.push(t), err: (t) => err.push(t), isTTY: false, outText: () => out.join('\n'), errText: () => err.join('\n') };
 }
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'dmacheck-findings-'));
+const tmp = () => tempDir('findings');
 const read = (dir: string, file: string) => readFileSync(join(dir, file), 'utf8');
 const small = ['--platforms', 'pkvm', '--device', 'coherent=0,pool=own', '--threads', '1', '--calls', '2', '--diff', 'v2-p4', '--quiet'];
 
