@@ -9,9 +9,15 @@
  * DMA_ATTR_CC_SHARED and DMA_ATTR_REQUIRE_COHERENT are not set), so the MMIO
  * branches (lines 673-679, 693-697) are dropped and the direct address is
  * phys_to_dma_encrypted(); the caller's buffer is ordinary encrypted kernel
- * memory, not tracked as a page; dma_capable() holds and
- * dma_kmalloc_needs_bounce() is false, so the second swiotlb_map() (line
- * 703) and err_overflow are dropped.
+ * memory, not tracked as a page; err_overflow is dropped.
+ * ABSTRACTION: v7.3 has no SWIOTLB_FORCE for CC guests: a
+ * force_dma_unencrypted() device without a restricted pool is not
+ * force-bounced but reaches swiotlb_map() at line 703, because the
+ * attrs-aware dma_capable() refuses it the encrypted address; the model
+ * sends it to the same `bouncing` state from the first test (its input
+ * `forceBounce` holds for such devices), which gives the same calls and
+ * DMA address. For every other device dma_capable() holds and
+ * dma_kmalloc_needs_bounce() is false.
  */
 import { dmaSetup, initialContext, type StateMeta } from './dma-setup.ts';
 import { at } from './v73-common.ts';
