@@ -430,10 +430,11 @@ export class RunModel {
     f.t = t;
     f.locals = pre.locals(t);
     f.gfpBlocking = !pos.allocates || this.baseInput.B;
-    f.F = (this.inputBits(pre, t) & F_BIT) !== 0;
+    const input = this.inputBits(pre, t);
+    f.F = (input & F_BIT) !== 0;
     outs.length = 0;
     listOutcomes(call, f, outs);
-    const ctx = this.inputBits(pre, t) | (f.locals << INPUT_BITS);
+    const ctx = input | (f.locals << INPUT_BITS);
     const n = outs.length;
     for (let i = 0; i < n; i++) {
       const o = outs.items[i]!;
