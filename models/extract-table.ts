@@ -68,7 +68,12 @@ export type TableEntry =
     readonly only?: { readonly guard: GuardName; readonly value: ValueFact; readonly abstraction: string };
   }
   | { readonly meaning: 'pure'; readonly value: ValueFact; readonly note?: string }
-  | { readonly meaning: 'action'; readonly action: string; readonly value: ValueFact }
+  | {
+    readonly meaning: 'action'; readonly action: string; readonly value: ValueFact;
+    /** the action runs only when argument `arg` (an attrs word) has one of `bits` (ATTR_BITS) set */
+    readonly whenAttrs?: { readonly arg: number; readonly bits: readonly string[] };
+    readonly note?: string;
+  }
   | { readonly meaning: 'abstraction'; readonly value: ValueFact; readonly abstraction: string }
   | { readonly meaning: 'test'; readonly kind: string }
   | {
@@ -82,6 +87,7 @@ const noEffect = (why: string, value: ValueFact = ANY): TableEntry => ({ meaning
 const pure = (value: ValueFact, note?: string): TableEntry => (note ? { meaning: 'pure', value, note } : { meaning: 'pure', value });
 const ok0 = { truthy: false } as const;
 const errno = { truthy: true, kind: 'number' } as const;
+const DMA_ADDR: ValueFact = { truthy: true, kind: 'dma_addr' };
 
 /** Functions and function-like macros, by name. */
 export const FUNCTIONS: Readonly<Record<string, TableEntry>> = {
@@ -134,6 +140,21 @@ export const FUNCTIONS: Readonly<Record<string, TableEntry>> = {
     { event: 'REMAP_FAILED', value: { truthy: false, kind: 'null' } },
   ] },
   vunmap: { meaning: 'call', call: 'vunmap', outcomes: [{ event: 'VUNMAPPED', value: ANY }] },
+  // kernel/dma/remap.c: vunmap() of the remap
+  dma_common_free_remap: { meaning: 'call', call: 'vunmap', outcomes: [{ event: 'VUNMAPPED', value: ANY }] },
+  // v7.3: the page goes back to the swiotlb pool it came from, or (returning false) the caller frees it;
+  // both are the one step __dma_direct_free_pages() of the environment (it asks swiotlb itself)
+  swiotlb_free: { meaning: 'call', call: '__dma_direct_free_pages', frees: true, outcomes: [{ event: 'PAGES_FREED', value: { truthy: true } }] },
+  swiotlb_find_pool: { meaning: 'call', call: 'swiotlb_find_pool', outcomes: [
+    { event: 'SWIOTLB_POOL_FOUND', value: { truthy: true }, action: 'noteSwiotlbPool' },
+    { event: 'NOT_IN_SWIOTLB_POOL', value: { truthy: false, kind: 'null' } },
+  ] },
+  swiotlb_free_from_pool: { meaning: 'call', call: 'swiotlb_free_from_pool', frees: true, outcomes: [{ event: 'PAGES_FREED', value: ANY }] },
+  // v7.3 (pool.c): an atomic-pool page found by its physical address
+  dma_free_from_pool_page: { meaning: 'call', call: 'dma_free_from_pool_by_phys', outcomes: [
+    { event: 'POOL_FREED', value: { truthy: true } },
+    { event: 'NOT_IN_POOL', value: { truthy: false } },
+  ] },
   arch_dma_set_uncached: { meaning: 'call', call: 'arch_dma_set_uncached', outcomes: [
     { event: 'SET_UNCACHED_OK', value: { truthy: true, kind: 'uncached' } },
     { event: 'SET_UNCACHED_FAILED', value: { truthy: true, kind: 'err' } },
@@ -144,24 +165,45 @@ export const FUNCTIONS: Readonly<Record<string, TableEntry>> = {
     { event: 'BOUNCE_MAPPED', value: { truthy: true, kind: 'bounced_dma_addr' } },
     { event: 'BOUNCE_MAP_FAILED', value: { truthy: true, kind: 'mapping_error' } },
   ] },
-  swiotlb_tbl_unmap_single: { meaning: 'call', call: 'swiotlb_tbl_unmap_single', outcomes: [{ event: 'BOUNCE_UNMAPPED', value: ANY }] },
+  swiotlb_tbl_unmap_single: { meaning: 'call', call: 'swiotlb_tbl_unmap_single', only: {
+    guard: 'isSwiotlbBuffer', value: ANY,
+    abstraction: 'swiotlb_tbl_unmap_single() (include/linux/swiotlb.h) releases a slot only when swiotlb_find_pool(dev, phys) finds the address in a swiotlb pool; otherwise it does nothing',
+  }, outcomes: [{ event: 'BOUNCE_UNMAPPED', value: ANY }] },
   remap_pfn_range: { meaning: 'call', call: 'remap_pfn_range', outcomes: [{ event: 'PFN_REMAPPED', value: { truthy: false, kind: 'number' } }] },
 
   // locals set through dma-setup actions
-  phys_to_dma_unencrypted: { meaning: 'action', action: 'usePhysToDmaUnencrypted', value: ANY },
+  phys_to_dma_unencrypted: { meaning: 'action', action: 'usePhysToDmaUnencrypted', value: DMA_ADDR },
   pgprot_decrypted: { meaning: 'action', action: 'usePgprotDecrypted', value: ANY },
+  // mapping.c: the prot is pgprot_decrypted() when the attrs carry a CC_SHARED bit (v7.3); before v7.3 no
+  // code sets those bits in attrs, so the action is never taken there and the callers' own pgprot_decrypted() counts
+  dma_pgprot: {
+    meaning: 'action', action: 'usePgprotDecrypted', value: ANY, whenAttrs: { arg: 2, bits: ['DMA_ATTR_CC_SHARED', '__DMA_ATTR_ALLOC_CC_SHARED'] },
+    note: 'the cacheability of the prot does not matter; its encryption bit follows the CC_SHARED attrs',
+  },
 
   // abstractions
   dma_coherent_ok: {
     meaning: 'abstraction', value: { truthy: true },
     abstraction: 'dma_coherent_ok() holds: every page fits the device mask, so the zone-widening retry and the release of a page that misfits are never taken',
   },
+  dma_capable: {
+    meaning: 'abstraction', value: { truthy: true },
+    abstraction: 'dma_capable() holds on the streaming path: the buffer fits the device mask (a device that needs bouncing is force-bounced, input forceBounce)',
+  },
+  dma_kmalloc_needs_bounce: {
+    meaning: 'abstraction', value: { truthy: false },
+    abstraction: 'dma_kmalloc_needs_bounce() is false: the mapped buffers are cache-line aligned or the device is coherent',
+  },
   dma_direct_optimal_gfp_mask: { meaning: 'abstraction', value: ANY, abstraction: 'the zone flags chosen for the mask do not matter: every page fits it' },
 
-  dma_mmap_from_dev_coherent: {
-    meaning: 'abstraction', value: { truthy: false },
-    abstraction: 'per-device coherent memory (which dma-direct never allocates) is not modelled: the range is not in it',
-  },
+  // kernel/dma/coherent.c: maps a buffer inside the device's coherent region with the prot set before (returns 1, *ret = 0)
+  dma_mmap_from_dev_coherent: { meaning: 'call', call: 'dma_mmap_from_dev_coherent', only: {
+    guard: 'devCoherentMemory', value: { truthy: false },
+    abstraction: 'dma_mmap_from_dev_coherent() returns 0 at once for a device without per-device coherent memory (dev_get_coherent_memory(dev) == NULL): no call',
+  }, outcomes: [
+    { event: 'PFN_REMAPPED', value: { truthy: true }, out: { arg: 4, value: { truthy: false, kind: 'number' } } },
+    { event: 'NOT_IN_POOL', value: { truthy: false } },
+  ] },
   dma_mmap_from_global_coherent: {
     meaning: 'abstraction', value: { truthy: false },
     abstraction: 'the global coherent pool is not modelled: the range is not in it',
@@ -172,7 +214,9 @@ export const FUNCTIONS: Readonly<Record<string, TableEntry>> = {
   page_to_phys: pure(ANY),
   virt_to_page: pure({ truthy: true, kind: 'page' }),
   dma_to_phys: pure(ANY),
-  phys_to_dma: pure(ANY),
+  phys_to_dma: pure(DMA_ADDR),
+  phys_to_dma_encrypted: pure(DMA_ADDR, 'the DMA address of encrypted memory (phys_to_dma() at v7.3)'),
+  phys_to_virt: pure({ truthy: true, kind: 'page_address' }),
   phys_to_page: pure({ truthy: true, kind: 'page' }),
   pfn_to_page: pure({ truthy: true, kind: 'page' }),
   PHYS_PFN: pure(ANY),
@@ -182,7 +226,6 @@ export const FUNCTIONS: Readonly<Record<string, TableEntry>> = {
   get_order: pure(ANY),
   dev_to_node: pure(ANY),
   min_not_zero: pure(ANY),
-  dma_pgprot: pure(ANY, 'the cacheability of the prot; its encryption bit is pgprot_decrypted()'),
   vma_pages: pure(ANY),
   page_to_pfn: pure(ANY),
   ERR_PTR: pure({ truthy: true, kind: 'err' }),
@@ -194,6 +237,13 @@ export const FUNCTIONS: Readonly<Record<string, TableEntry>> = {
   arch_sync_dma_for_cpu: noEffect('cache maintenance'),
   WARN_ON_ONCE: { meaning: 'no-effect', why: 'a warning; returns its condition', returnsArgument: 0 },
   WARN_ON: { meaning: 'no-effect', why: 'a warning; returns its condition', returnsArgument: 0 },
+  unlikely: { meaning: 'no-effect', why: 'a branch-prediction hint; returns its condition', returnsArgument: 0 },
+  likely: { meaning: 'no-effect', why: 'a branch-prediction hint; returns its condition', returnsArgument: 0 },
+  dev_WARN_ONCE: { meaning: 'no-effect', why: 'a warning; returns its condition', returnsArgument: 1 },
+  arch_sync_dma_flush: noEffect('cache maintenance'),
+  arch_sync_dma_for_cpu_all: noEffect('cache maintenance'),
+  swiotlb_sync_single_for_cpu: noEffect('copies a bounce slot back: no encryption state'),
+  swiotlb_sync_single_for_device: noEffect('copies into a bounce slot: no encryption state'),
   pr_warn: noEffect('logging'),
   pr_warn_once: noEffect('logging'),
   pr_warn_ratelimited: noEffect('logging'),
@@ -208,11 +258,6 @@ export const EXPRESSIONS: Readonly<Record<string, TableEntry>> = {
   'IS_ENABLED(CONFIG_ARCH_HAS_DMA_SET_UNCACHED)': { meaning: 'predicate', guard: 'setUncachedConfigured' },
   'IS_ENABLED(CONFIG_ARCH_HAS_DMA_CLEAR_UNCACHED)': { meaning: 'predicate', guard: 'clearUncachedConfigured' },
   'IS_ENABLED(CONFIG_DMA_COHERENT_POOL)': { meaning: 'predicate', guard: 'coherentPoolConfigured' },
-  'attrs&DMA_ATTR_NO_KERNEL_MAPPING': { meaning: 'predicate', input: 'NKM' },
-  'attrs&DMA_ATTR_NO_WARN': {
-    meaning: 'abstraction', value: { truthy: false },
-    abstraction: 'DMA_ATTR_NO_WARN only adds __GFP_NOWARN to gfp; no allocation warning is modelled, so it is taken as not set',
-  },
   'IS_ENABLED(CONFIG_ARCH_HAS_DMA_ALLOC)': {
     meaning: 'abstraction', value: { truthy: false },
     abstraction: 'CONFIG_ARCH_HAS_DMA_ALLOC hands the buffer to arch code with no encryption logic; no modelled platform selects it',
@@ -256,12 +301,46 @@ export const CONSTANTS: Readonly<Record<string, ValueFact>> = {
 export const LOCALS: Readonly<Record<string, { readonly field: keyof MachineLocals; readonly guard?: GuardName }>> = {
   remap: { field: 'remap', guard: 'remapNeeded' },
   set_uncached: { field: 'setUncached', guard: 'setUncachedNeeded' },
+  // v7.3: whether the linear alias is decrypted (dma_direct_alloc) or re-encrypted (the frees)
+  mark_mem_decrypt: { field: 'markMem', guard: 'markMem' },
+  mark_mem_encrypted: { field: 'markMem', guard: 'markMem' },
 };
+
+/** The name of the DMA attributes word (a parameter or local of the entry points, passed on to helpers). */
+export const ATTRS = 'attrs';
+
+/**
+ * What each bit of `attrs` means. A bit kept in a machine-context field
+ * (`field`) is set by `attrs |= BIT` and tested through `guard`; it starts
+ * clear (see ATTRS_START). A bit that is an input of the machine (`input`)
+ * is the caller's. A bit taken as clear (`clear`) says why. `attrs & MASK`,
+ * `(attrs & MASK) == BITS` and `attrs |= BITS` are read bit by bit.
+ */
+export type AttrBit =
+  | { readonly field: keyof MachineLocals; readonly guard: GuardName }
+  | { readonly input: keyof MachineInput }
+  | { readonly clear: string };
+
+export const ATTR_BITS: Readonly<Record<string, AttrBit>> = {
+  DMA_ATTR_NO_KERNEL_MAPPING: { input: 'NKM' },
+  // v7.3: both CC_SHARED bits say the same thing about the buffer (dma_pgprot() tests either)
+  __DMA_ATTR_ALLOC_CC_SHARED: { field: 'ccShared', guard: 'ccShared' },
+  DMA_ATTR_CC_SHARED: { field: 'ccShared', guard: 'ccShared' },
+  DMA_ATTR_NO_WARN: { clear: 'DMA_ATTR_NO_WARN only adds __GFP_NOWARN to gfp; no allocation warning is modelled, so it is taken as not set' },
+  DMA_ATTR_MMIO: { clear: 'the driver programs map kernel memory, never MMIO: DMA_ATTR_MMIO is not passed' },
+  DMA_ATTR_REQUIRE_COHERENT: { clear: 'the driver programs do not pass DMA_ATTR_REQUIRE_COHERENT' },
+  DMA_ATTR_SKIP_CPU_SYNC: { clear: 'DMA_ATTR_SKIP_CPU_SYNC only skips cache maintenance, which has no encryption effect: taken as not set' },
+};
+
+/** ABSTRACTION applied where a translated function tests a context bit of its `attrs` parameter before setting it. */
+export const ATTRS_START = 'the caller passes no CC_SHARED bit in attrs (a correct driver does not; the direct.c entry points set it themselves from force_dma_unencrypted())';
 
 /** What the parameters of an entry point hold when it starts. */
 export const PARAMETERS: Readonly<Record<string, ValueFact>> = {
   cpu_addr: { truthy: true, kind: 'cpu_addr' },
   page: { truthy: true, kind: 'page' },
+  // dma_direct_map_phys(): only whether the cache is flushed after the sync (no encryption effect)
+  flush: { truthy: true },
 };
 
 /**
@@ -280,6 +359,7 @@ export const RETURNS: readonly { readonly kind: string; readonly type?: string; 
   { kind: 'page', type: 'struct page *', returns: 'page' },
   { kind: 'bounced_dma_addr', returns: 'bounced_dma_addr' },
   { kind: 'mapping_error', returns: 'mapping_error' },
+  { kind: 'dma_addr', type: 'dma_addr_t', returns: 'direct_dma_addr' },
   { kind: 'number', type: 'int', returns: 'mmap_result' },
 ];
 

@@ -11,7 +11,7 @@
  * `error` instruction at that point: extraction fails if a path reaches it.
  */
 import {
-  CONSTANTS, EXPRESSIONS, FUNCTIONS, LOCALS, PARAMETERS, type TableEntry, type ValueFact,
+  ATTR_BITS, ATTRS, ATTRS_START, CONSTANTS, EXPRESSIONS, FUNCTIONS, LOCALS, PARAMETERS, type AttrBit, type TableEntry, type ValueFact,
 } from '../../models/extract-table.ts';
 import type { MachineInput, MachineLocals } from '../../models/machines/dma-setup.ts';
 import { ExtractError } from './extract-error.ts';
@@ -38,7 +38,8 @@ export type Operand =
 export type Test =
   | { readonly guard: string; readonly key: string }
   | { readonly input: keyof MachineInput; readonly key: string }
-  | { readonly operand: Operand }
+  /** `start`: the abstraction applied when the path never assigned the context field (an attrs bit the caller is taken not to pass) */
+  | { readonly operand: Operand; readonly start?: { readonly key: string; readonly abstraction: string } }
   | { readonly kindIs: string; readonly operand: Operand; readonly key: string };
 
 export type CallEntry = Extract<TableEntry, { meaning: 'call' }>;
@@ -63,6 +64,8 @@ export interface Lowered {
 }
 
 const TEXT_MAX = 90;
+const isZero = (n: CNode) => n.type === 'null' || n.text === 'NULL' || /^0[xX]?0*[uUlL]*$/.test(n.text);
+const unparen = (n: CNode): CNode => (n.type === 'parenthesized_expression' ? unparen(n.namedChildren.find((c) => c?.type !== 'comment')!) : n);
 const squash = (node: CNode): string => node.text.replace(/\s+/g, '');
 
 /** A statement's short form: the condition of an if / loop, else its first line. */
@@ -81,6 +84,10 @@ interface Frame {
   readonly vars: ReadonlySet<string>;
   readonly gotoLabels: Map<string, number>;
   readonly loops: { brk: number; cont: number }[];
+  /** the name under which this frame sees the entry point's attrs word (its bits live in the context), if any */
+  readonly attrs?: string;
+  /** pointer parameters of an inlined helper bound to `&v` of the caller: the caller's variable */
+  readonly aliases: ReadonlyMap<string, string>;
   /** where a `return` of an inlined helper goes, and the variable it returns in */
   readonly ret?: { label: number; dest: string };
 }
@@ -100,6 +107,8 @@ class Lowering {
   private readonly instances = new Map<string, number>();
   private readonly inlining: string[] = [];
   private temps = 0;
+  /** the entry point's attrs is its parameter (the caller's bits), not a local it starts itself */
+  private attrsParam = false;
   private frame!: Frame;
   private src!: Src;
 
@@ -107,6 +116,7 @@ class Lowering {
 
   entry(fn: CFunction): Lowered {
     this.frame = this.newFrame(fn, '', fn.name);
+    this.attrsParam = fn.params.includes(ATTRS);
     this.src = this.srcOf(fn.node);
     const params: Record<string, ValueFact> = {};
     for (const p of fn.params) {
@@ -128,7 +138,7 @@ class Lowering {
     return { fn, instrs: this.instrs, params };
   }
 
-  private newFrame(fn: CFunction, instance: string, chain: string, ret?: Frame['ret']): Frame {
+  private newFrame(fn: CFunction, instance: string, chain: string, ret?: Frame['ret'], bound: { attrs?: string; aliases?: ReadonlyMap<string, string> } = {}): Frame {
     const vars = new Set(fn.params);
     for (const d of fn.body.descendantsOfType('declaration')) {
       for (const c of d?.namedChildren ?? []) {
@@ -138,7 +148,8 @@ class Lowering {
         }
       }
     }
-    return { fn, instance, chain, vars, gotoLabels: new Map(), loops: [], ...(ret ? { ret } : {}) };
+    const attrs = instance === '' ? (vars.has(ATTRS) ? ATTRS : undefined) : bound.attrs;
+    return { fn, instance, chain, vars, gotoLabels: new Map(), loops: [], aliases: bound.aliases ?? new Map(), ...(attrs ? { attrs } : {}), ...(ret ? { ret } : {}) };
   }
 
   private srcOf(node: CNode): Src {
@@ -220,7 +231,8 @@ class Lowering {
           if (c?.type !== 'init_declarator') continue;
           const n = declaredName(c.childForFieldName('declarator'));
           const value = c.childForFieldName('value');
-          if (n && value) this.assignTo(n, this.expr(value), true);
+          if (n && value && this.isAttrsName(n)) this.assignAttrs('=', value, true);
+          else if (n && value) this.assignTo(n, this.expr(value), true);
         }
         return;
       case 'expression_statement': {
@@ -354,9 +366,13 @@ class Lowering {
           this.place(mid);
           return this.cond(right, t, f);
         }
+        if (op === '&' && this.attrsMask(node)) return this.attrsAny(this.attrsMask(node)!, t, f);
+        if ((op === '==' || op === '!=') && this.attrsMask(left) && !isZero(right)) {
+          const eq = (x: number, y: number) => this.attrsEquals(node, this.attrsMask(left)!, this.bitsOf(right), x, y);
+          return op === '==' ? eq(t, f) : eq(f, t);
+        }
         if (op === '==' || op === '!=') {
-          const zero = (n: CNode) => n.type === 'null' || n.text === 'NULL' || /^0[xX]?0*[uUlL]*$/.test(n.text);
-          const other = zero(right) ? left : zero(left) ? right : undefined;
+          const other = isZero(right) ? left : isZero(left) ? right : undefined;
           if (other) return op === '!=' ? this.cond(other, t, f) : this.cond(other, f, t);
         }
         if (['==', '!=', '<', '<=', '>', '>='].includes(op)) {
@@ -444,6 +460,11 @@ class Lowering {
         return this.call(node);
       case 'assignment_expression': {
         const op = node.childForFieldName('operator')!.text;
+        const target = unparen(node.childForFieldName('left')!);
+        if (target.type === 'identifier' && this.isAttrsName(target.text)) {
+          this.assignAttrs(op, node.childForFieldName('right')!, false);
+          return { fact: {} };
+        }
         const value = this.expr(node.childForFieldName('right')!);
         const left = node.childForFieldName('left')!;
         const from: Operand = op === '=' ? value : { fact: {} };
@@ -468,7 +489,7 @@ class Lowering {
       }
       case 'binary_expression': {
         const op = node.childForFieldName('operator')!.text;
-        if (['&&', '||', '==', '!=', '<', '<=', '>', '>='].includes(op)) return this.materialize(node);
+        if (['&&', '||', '==', '!=', '<', '<=', '>', '>='].includes(op) || (op === '&' && this.attrsMask(node))) return this.materialize(node);
         this.discard(this.expr(node.childForFieldName('left')!));
         this.discard(this.expr(node.childForFieldName('right')!));
         return { fact: {} };
@@ -521,6 +542,7 @@ class Lowering {
     }
     const c = CONSTANTS[name];
     if (c) return { fact: c };
+    if (ATTR_BITS[name]) return { fact: {} };
     // a function's name used as a value (a callback argument)
     if (this.file.functions.has(name) || FUNCTIONS[name]) return { fact: { truthy: true } };
     this.fail(node, `unknown identifier '${name}': add it to CONSTANTS in models/extract-table.ts (or declare it in the function)`);
@@ -546,6 +568,7 @@ class Lowering {
         return this.materialize(node);
       case 'call': {
         const outVars = args.map((a) => {
+          if (a.type === 'identifier' && this.frame.aliases.has(a.text)) return this.frame.aliases.get(a.text);
           const target = a.type === 'pointer_expression' && a.childForFieldName('operator')?.text === '&' ? a.childForFieldName('argument') : null;
           if (target?.type !== 'identifier') return undefined;
           const v = this.identifier(target);
@@ -574,10 +597,22 @@ class Lowering {
         for (const a of args) this.discard(this.expr(a));
         this.emit({ op: 'use', key });
         return { fact: entry.value };
-      case 'action':
+      case 'action': {
         for (const a of args) this.discard(this.expr(a));
+        if (!entry.whenAttrs) {
+          this.emit({ op: 'action', key, action: entry.action });
+          return { fact: entry.value };
+        }
+        const word = args[entry.whenAttrs.arg];
+        if (!word || !this.isAttrs(word)) this.fail(node, `${key}(): argument ${entry.whenAttrs.arg} must be the entry point's ${ATTRS} for the table's bit test`);
+        const act = this.label();
+        const end = this.label();
+        this.attrsAny(entry.whenAttrs.bits, act, end);
+        this.place(act);
         this.emit({ op: 'action', key, action: entry.action });
+        this.place(end);
         return { fact: entry.value };
+      }
       case 'abstraction':
         this.emit({ op: 'use', key, abstraction: entry.abstraction });
         return { fact: entry.value };
@@ -602,7 +637,16 @@ class Lowering {
     const dest = `$r${instance}`;
     const end = this.label();
     const outer = this.frame;
-    this.frame = this.newFrame(fn, instance, `${outer.chain} > ${fn.name}`, { label: end, dest });
+    // a helper's parameter bound to the caller's attrs sees the same bits; one bound to `&v` stands for v
+    const attrs = fn.params.find((_, i) => this.isAttrs(args[i]!));
+    const aliases = new Map<string, string>();
+    fn.params.forEach((p, i) => {
+      const a = unparen(args[i]!);
+      const target = a.type === 'pointer_expression' && a.childForFieldName('operator')?.text === '&' ? a.childForFieldName('argument') : null;
+      const v = target?.type === 'identifier' ? this.identifier(target) : undefined;
+      if (v && 'var' in v) aliases.set(p, v.var);
+    });
+    this.frame = this.newFrame(fn, instance, `${outer.chain} > ${fn.name}`, { label: end, dest }, { aliases, ...(attrs ? { attrs } : {}) });
     this.inlining.push(fn.name);
     fn.params.forEach((p, i) => this.emit({ op: 'copy', dest: this.varName(p), from: operands[i]! }));
     try {
@@ -615,5 +659,89 @@ class Lowering {
       this.frame = outer;
     }
     return { var: dest, name: `${fn.name}()` };
+  }
+
+  // ---- the attrs word: its bits are tested and set one by one (models/extract-table.ts ATTR_BITS) ----
+
+  private isAttrsName(name: string): boolean {
+    return this.frame.attrs === name;
+  }
+
+  private isAttrs(node: CNode): boolean {
+    const n = unparen(node);
+    return n.type === 'identifier' && this.isAttrsName(n.text);
+  }
+
+  /** The bits of a constant mask `A | B | ...`, each known to ATTR_BITS. */
+  private bitsOf(node: CNode): string[] {
+    const n = unparen(node);
+    if (n.type === 'binary_expression' && n.childForFieldName('operator')!.text === '|') {
+      return [...this.bitsOf(n.childForFieldName('left')!), ...this.bitsOf(n.childForFieldName('right')!)];
+    }
+    if (n.type === 'identifier' && ATTR_BITS[n.text]) return [n.text];
+    this.fail(n, `'${n.text}' is not an attrs bit the lookup table knows: add it to ATTR_BITS in models/extract-table.ts`);
+  }
+
+  /** The bits of `attrs & MASK`, or undefined if `node` is not such a test. */
+  private attrsMask(node: CNode): string[] | undefined {
+    const n = unparen(node);
+    if (n.type !== 'binary_expression' || n.childForFieldName('operator')!.text !== '&') return undefined;
+    const left = n.childForFieldName('left')!;
+    const right = n.childForFieldName('right')!;
+    if (this.isAttrs(left)) return this.bitsOf(right);
+    if (this.isAttrs(right)) return this.bitsOf(left);
+    return undefined;
+  }
+
+  /** Branch on one bit: to `t` if set, `f` if clear. */
+  private attrsBit(name: string, t: number, f: number): void {
+    const bit: AttrBit = ATTR_BITS[name]!;
+    if ('clear' in bit) {
+      this.emit({ op: 'use', key: name, abstraction: bit.clear });
+      this.jump(f);
+    } else if ('input' in bit) {
+      this.emit({ op: 'branch', test: { input: bit.input, key: `${ATTRS}&${name}` }, t, f });
+    } else {
+      const start = this.attrsParam ? { start: { key: ATTRS, abstraction: ATTRS_START } } : {};
+      this.emit({ op: 'branch', test: { operand: { ctx: bit.field, name }, ...start }, t, f });
+    }
+  }
+
+  /** `attrs & (A | B ...)`: to `t` if any of the bits is set. */
+  private attrsAny(bits: readonly string[], t: number, f: number): void {
+    for (const b of bits) {
+      const next = this.label();
+      this.attrsBit(b, t, next);
+      this.place(next);
+    }
+    this.jump(f);
+  }
+
+  /** `(attrs & MASK) == VALUE`: to `t` if the bits of VALUE are set and the rest of MASK clear. */
+  private attrsEquals(node: CNode, mask: readonly string[], value: readonly string[], t: number, f: number): void {
+    const stray = value.find((v) => !mask.includes(v));
+    if (stray) this.fail(node, `attrs bit ${stray} compared outside its mask: always false`);
+    for (const b of mask) {
+      const next = this.label();
+      if (value.includes(b)) this.attrsBit(b, next, f);
+      else this.attrsBit(b, f, next);
+      this.place(next);
+    }
+    this.jump(t);
+  }
+
+  /** `attrs |= BITS`, or `attrs = 0`: each context bit set (cleared); a bit the caller owns cannot be set here. */
+  private assignAttrs(op: string, right: CNode, decl: boolean): void {
+    if (op === '=' && isZero(unparen(right))) {
+      const fields = new Set(Object.values(ATTR_BITS).flatMap((b) => ('field' in b ? [b.field] : [])));
+      for (const field of fields) this.emit({ op: 'set', field, from: { fact: { truthy: false } }, decl });
+      return;
+    }
+    if (op !== '|=') this.fail(right, `'${ATTRS} ${op} ${right.text}': only 'attrs |= BITS' and 'attrs = 0' are supported`);
+    for (const name of this.bitsOf(right)) {
+      const bit = ATTR_BITS[name]!;
+      if (!('field' in bit)) this.fail(right, `'${ATTRS} |= ${name}': ${name} is ${'input' in bit ? `the caller's (input ${bit.input})` : 'taken as clear'} in ATTR_BITS, so it cannot be set here`);
+      this.emit({ op: 'set', field: bit.field, from: { fact: { truthy: true } }, decl: false });
+    }
   }
 }

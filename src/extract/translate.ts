@@ -18,7 +18,7 @@
  * GENERIC: nothing here knows DMA; the meanings come from the table.
  */
 import { assign } from 'xstate';
-import { ARG_KINDS, LOCALS, RETURNS, type ValueFact } from '../../models/extract-table.ts';
+import { ARG_KINDS, ATTR_BITS, LOCALS, RETURNS, type ValueFact } from '../../models/extract-table.ts';
 import { dmaSetup, initialContext, type DmaMachine, type MachineContext, type MachineLocals, type StateMeta } from '../../models/machines/dma-setup.ts';
 import type { OutcomeEvent } from '../../models/vocabulary.ts';
 import { ExtractError } from './extract-error.ts';
@@ -197,7 +197,12 @@ class Translation {
           if ('guard' in t || 'input' in t) return this.stateFor(pc, env);
           if ('ctx' in t.operand) {
             if (env.ctx.includes(t.operand.ctx)) return this.stateFor(pc, env);
-            pc = ins.f; // never assigned on this path: still the initial false
+            // never assigned on this path: still the initial false
+            if ('start' in t && t.start) {
+              this.used.add(t.start.key);
+              this.abstractions.add(`${t.start.key}: ${t.start.abstraction}`);
+            }
+            pc = ins.f;
             continue;
           }
           const f = this.fact(t.operand, { vars });
@@ -311,7 +316,8 @@ class Translation {
   }
 
   private localGuard(field: keyof MachineLocals): string {
-    return Object.values(LOCALS).find((l) => l.field === field)?.guard ?? `local:${field}`;
+    const bit = Object.values(ATTR_BITS).find((b) => 'field' in b && b.field === field);
+    return Object.values(LOCALS).find((l) => l.field === field)?.guard ?? (bit && 'guard' in bit ? bit.guard : `local:${field}`);
   }
 
   private returns(ins: Extract<Instr, { op: 'return' }>, vars: Record<string, ValueFact>): NonNullable<StateMeta['returns']> {
