@@ -2,8 +2,9 @@
  * Which variables each lowered instruction may still read later (backward
  * liveness over the jumps). The translation forgets what it knows about a
  * dead variable, so paths that differ only in values nobody reads again
- * share their states. The same holds for whether a path assigned a
- * machine-context local: once no test reads it, the context alone holds it.
+ * share their states. Whether a path assigned a machine-context local
+ * matters only to a later declaration of it (`bool remap = false` costs no
+ * state while the context still holds the initial false).
  */
 import type { Instr, Operand } from './lower.ts';
 
@@ -49,10 +50,7 @@ export function liveVariables(instrs: readonly Instr[]): ReadonlySet<string>[] {
       const out = new Set<string>();
       for (const s of successors(ins, pc)) for (const v of live[s] ?? []) out.add(v);
       for (const w of writes(ins)) out.delete(w);
-      for (const r of reads(ins)) {
-        if ('var' in r) out.add(r.var);
-        if ('ctx' in r && ins.op === 'branch') out.add(ctxKey(r.ctx));
-      }
+      for (const r of reads(ins)) if ('var' in r) out.add(r.var);
       // a declaration's initialiser asks whether the context field was assigned before
       if (ins.op === 'set' && ins.decl) out.add(ctxKey(ins.field));
       if (out.size !== live[pc]!.size) {

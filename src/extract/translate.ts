@@ -23,7 +23,7 @@ import { dmaSetup, initialContext, type DmaMachine, type MachineContext, type Ma
 import type { OutcomeEvent } from '../../models/vocabulary.ts';
 import { ExtractError } from './extract-error.ts';
 import { ctxKey, liveVariables } from './liveness.ts';
-import type { Instr, Lowered, Operand, Src } from './lower.ts';
+import type { Instr, Lowered, Operand, Src, Test } from './lower.ts';
 
 /** The step cache numbers states in 8 bits (models/step-cache.ts). */
 export const MAX_STATES = 250;
@@ -101,9 +101,17 @@ class Translation {
   private readonly used = new Set<string>();
   private readonly abstractions = new Set<string>();
   private readonly live: readonly ReadonlySet<string>[];
+  /**
+   * Context locals some instruction may set to a value other than their
+   * initial false: a test of one is a state; a test of any other is
+   * decided here (still false). Deciding a settable one from what the path
+   * assigned would split every later state by that history.
+   */
+  private readonly settable: ReadonlySet<keyof MachineLocals>;
 
   constructor(private readonly low: Lowered) {
     this.live = liveVariables(low.instrs);
+    this.settable = new Set(low.instrs.flatMap((i) => (i.op === 'set' && !(i.decl && 'fact' in i.from && i.from.fact.truthy === false) ? [i.field] : [])));
   }
 
   /** Forget what is known about variables no later instruction reads. */
@@ -196,13 +204,9 @@ class Translation {
           const t = ins.test;
           if ('guard' in t || 'input' in t) return this.stateFor(pc, env);
           if ('ctx' in t.operand) {
-            if (env.ctx.includes(t.operand.ctx)) return this.stateFor(pc, env);
-            // never assigned on this path: still the initial false
-            if ('start' in t && t.start) {
-              this.used.add(t.start.key);
-              this.abstractions.add(`${t.start.key}: ${t.start.abstraction}`);
-            }
-            pc = ins.f;
+            this.noteStart(t);
+            if (this.settable.has(t.operand.ctx)) return this.stateFor(pc, env);
+            pc = ins.f; // never set: still the initial false
             continue;
           }
           const f = this.fact(t.operand, { vars });
@@ -226,6 +230,14 @@ class Translation {
         case 'error':
           throw ins.error;
       }
+    }
+  }
+
+  /** A test of an attrs bit of the entry point's parameter counts on what the caller passes. */
+  private noteStart(t: Test): void {
+    if ('start' in t && t.start) {
+      this.used.add(t.start.key);
+      this.abstractions.add(`${t.start.key}: ${t.start.abstraction}`);
     }
   }
 
