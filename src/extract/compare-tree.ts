@@ -8,7 +8,7 @@ import { versionById, VERSION_IDS, type EntryPoint } from '../../models/versions
 import { UsageError } from '../check/selection.ts';
 import { DEFAULT_ENTRIES } from './extract-file.ts';
 import { extractTree } from './extract-tree.ts';
-import { firstRunDifference, inputKeysRead, machineRuns, type RunDifference } from './machine-runs.ts';
+import { machineDifference, type RunDifference } from './machine-runs.ts';
 import { toMachine, type ExtractedMachine } from './translate.ts';
 
 export interface EntryComparison {
@@ -61,9 +61,7 @@ export async function compareTreeWithHand(dir: string, versionId: string, option
     const x = found.get(entry);
     if (!x) return { entry, status: 'missing' };
     const hand = version.machines[entry as EntryPoint];
-    const mine = toMachine(x.m);
-    const keys = [...new Set([...inputKeysRead(mine), ...inputKeysRead(hand)])];
-    const difference = firstRunDifference(machineRuns(mine, keys), machineRuns(hand, keys));
+    const difference = machineDifference(toMachine(x.m), hand);
     return { entry, status: difference ? 'different' : 'equal', file: x.m.file, tree: x.tree, ...(difference ? { difference } : {}) };
   });
   return { tree: dir, version: versionId, entries, equal: entries.every((e) => e.status === 'equal') };

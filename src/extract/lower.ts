@@ -709,7 +709,9 @@ class Lowering {
 
   /** `attrs & (A | B ...)`: to `t` if any of the bits is set. */
   private attrsAny(bits: readonly string[], t: number, f: number): void {
-    for (const b of bits) {
+    // two bits kept in one field (DMA_ATTR_CC_SHARED, __DMA_ATTR_ALLOC_CC_SHARED) are one test
+    const field = (b: string) => { const e = ATTR_BITS[b]!; return 'field' in e ? e.field : b; };
+    for (const b of bits.filter((x, i) => bits.findIndex((y) => field(y) === field(x)) === i)) {
       const next = this.label();
       this.attrsBit(b, t, next);
       this.place(next);

@@ -71,13 +71,13 @@ function readKeys(fn: Probe, into: Set<string>): void {
   explore(new Map());
 }
 
-/** Names in a transition's guard or actions field (string, { type }, or a list of them). */
-function names(x: unknown): string[] {
+/** The guard or action implementations a transition field refers to: by name, as `{ type }`, inline, or a list of them. */
+function refs(x: unknown, table: Record<string, unknown>): unknown[] {
   if (x === undefined) return [];
-  if (Array.isArray(x)) return x.flatMap(names);
-  if (typeof x === 'string') return [x];
-  if (typeof x === 'object' && x !== null && typeof (x as { type?: unknown }).type === 'string') return [(x as { type: string }).type];
-  throw new Error('machine-runs: a guard or action that is not named');
+  if (Array.isArray(x)) return x.flatMap((y) => refs(y, table));
+  if (typeof x === 'string') return [table[x]];
+  if (typeof x === 'object' && x !== null && typeof (x as { type?: unknown }).type === 'string') return [table[(x as { type: string }).type]];
+  return [x];
 }
 
 /**
@@ -86,15 +86,15 @@ function names(x: unknown): string[] {
  * run set over these keys (the others false) decides the run set over all.
  */
 export function inputKeysRead(machine: DmaMachine): (keyof MachineInput)[] {
-  const impl = machine.implementations as unknown as { guards: Record<string, Probe>; actions: Record<string, { assignment?: unknown }> };
+  const impl = machine.implementations as unknown as { guards: Record<string, unknown>; actions: Record<string, unknown> };
   const read = new Set<string>();
   const states = (machine.config.states ?? {}) as Record<string, { always?: unknown; on?: Record<string, unknown> }>;
   const transitions = Object.values(states).flatMap((s) => [s.always, ...Object.values(s.on ?? {})]).flatMap((t) => (t === undefined ? [] : Array.isArray(t) ? t : [t])) as { guard?: unknown; actions?: unknown }[];
   for (const t of transitions) {
-    for (const g of names(t.guard)) readKeys(impl.guards[g]!, read);
-    for (const a of names(t.actions)) {
-      const assignment = impl.actions[a]?.assignment;
-      if (assignment === undefined) return [...INPUT_KEYS]; // not an assign: assume it may read anything
+    for (const g of refs(t.guard, impl.guards)) readKeys(g as Probe, read);
+    for (const a of refs(t.actions, impl.actions)) {
+      const assignment = (a as { assignment?: unknown } | undefined)?.assignment;
+      if (assignment === undefined) return [...INPUT_KEYS]; // not an assign: it may read anything
       if (typeof assignment === 'function') readKeys(assignment as Probe, read);
       else for (const v of Object.values(assignment as object)) if (typeof v === 'function') readKeys(v as Probe, read);
     }
@@ -126,4 +126,14 @@ export function firstRunDifference(a: RunSet, b: RunSet): RunDifference | undefi
     return { input, ...(onlyLeft !== undefined ? { onlyLeft } : {}), ...(onlyRight !== undefined ? { onlyRight } : {}) };
   }
   return undefined;
+}
+
+/**
+ * undefined if machines `a` and `b` have the same runs for every input,
+ * else the first difference (`onlyLeft` is a run of `a`). Enumerates the
+ * input keys either machine reads.
+ */
+export function machineDifference(a: DmaMachine, b: DmaMachine): RunDifference | undefined {
+  const keys = [...new Set([...inputKeysRead(a), ...inputKeysRead(b)])];
+  return firstRunDifference(machineRuns(a, keys), machineRuns(b, keys));
 }

@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { dmaSetup, initialContext, INPUT_KEYS, type DmaMachine, type MachineInput, type StateMeta } from '../../models/machines/dma-setup.ts';
-import { CompiledMachine, INPUT_BITS } from '../../models/step-cache.ts';
-import { EVENT_ID } from '../../models/vocabulary.ts';
+import { dmaSetup, initialContext, type DmaMachine, type StateMeta } from '../../models/machines/dma-setup.ts';
 import { extractFile } from '../../src/extract/extract-file.ts';
+import { inputKeysRead, machineDifference, machineRuns as runs } from '../../src/extract/machine-runs.ts';
 import { toMachine, type ExtractedMachine } from '../../src/extract/translate.ts';
 import { directAllocPagesStates } from '../../models/machines/direct-alloc-pages-states.ts';
 
@@ -20,39 +19,6 @@ async function extract(name: string): Promise<ExtractedMachine> {
 function shape(m: ExtractedMachine): string[] {
   return m.states.map((s) => `${s.name}: ${s.final ? `final ${s.meta.returns}${s.meta.leak ? ' leak' : ''}` : s.transitions
     .map((t) => `${t.event ?? (t.guard ? `[${t.guard}]` : 'else')}${t.actions ? `/${t.actions.join(',')}` : ''}->${t.target}`).join(' ')}`);
-}
-
-/**
- * Every complete run of a machine for every value of the inputs `keys`
- * (the others false): the calls it waits on with the outcome taken, and
- * what it returns (with the leak flag and the locals at the end). Two
- * machines with the same set for every input have the same reachable step
- * relation as the explorer sees it.
- */
-function runs(machine: DmaMachine, keys: readonly (keyof MachineInput)[]): Map<number, string[]> {
-  const c = new CompiledMachine(machine);
-  const out = new Map<number, string[]>();
-  for (let sub = 0; sub < 1 << keys.length; sub++) {
-    let bits = 0;
-    keys.forEach((k, i) => { if (sub & (1 << i)) bits |= 1 << INPUT_KEYS.indexOf(k); });
-    const found: string[] = [];
-    const walk = (packed: number, trace: string[]): void => {
-      const s = packed & 255;
-      const locals = packed >>> 8;
-      const meta = c.metas[s]!;
-      if (c.finals[s]) {
-        found.push([...trace, `${meta.returns}${meta.leak ? ' leak' : ''} locals=${locals}`].join(' '));
-        return;
-      }
-      for (const ev of c.eventsOf(s)) {
-        const next = c.step(s, bits | (locals << INPUT_BITS), EVENT_ID[ev]);
-        if (next >= 0) walk(next, [...trace, `${meta.call}:${ev}`]);
-      }
-    };
-    walk(c.start(bits), []);
-    out.set(bits, found.sort());
-  }
-  return out;
 }
 
 const meta = (source: string, extra: Partial<StateMeta> = {}): StateMeta => ({ source, ...extra });
@@ -114,23 +80,23 @@ describe('extract: the translator on small C files', () => {
 
   it('goto into a shared error label: paths with the same knowledge share the label state; remap lives in the context', async () => {
     const m = await extract('goto-label.c');
-    // one out_free_pages state per path knowledge: after a failed decrypt the leak is pending until the free
+    // the shared label gets one state per path knowledge: after a failed decrypt the leak is pending until the free;
+    // remap is set on one path only, yet tested by a state on every path (no copy of the rest per assignment history)
     expect(shape(m)).toEqual([
       'devIsDmaCoherent_L9: [devIsDmaCoherent]->alloc_pages_node_L12 else->dmaDirectRemapConfigured_L10',
-      'alloc_pages_node_L12: BUDDY_PAGE->set_memory_decrypted_L22 BUDDY_FAILED->return_L14',
+      'alloc_pages_node_L12: BUDDY_PAGE->remap_L16 BUDDY_FAILED->return_L14',
       'dmaDirectRemapConfigured_L10: [dmaDirectRemapConfigured]->set_remap_L10 else->set_remap_L10_2',
-      'set_memory_decrypted_L22: SET_DECRYPTED_OK->return_L25 SET_DECRYPTED_FAILED->__dma_direct_free_pages_L28',
+      'remap_L16: [remapNeeded]->dma_common_contiguous_remap_L17 else->set_memory_decrypted_L22',
       'return_L14: final null',
-      'set_remap_L10: else/set:remap=true->alloc_pages_node_L12_2',
-      'set_remap_L10_2: else/set:remap=false->alloc_pages_node_L12_2',
+      'set_remap_L10: else/set:remap=true->alloc_pages_node_L12',
+      'set_remap_L10_2: else/set:remap=false->alloc_pages_node_L12',
+      'dma_common_contiguous_remap_L17: REMAP_OK->return_L25 REMAP_FAILED->__dma_direct_free_pages_L28',
+      'set_memory_decrypted_L22: SET_DECRYPTED_OK->return_L25_2 SET_DECRYPTED_FAILED->__dma_direct_free_pages_L28_2',
       'return_L25: final cpu_addr',
       '__dma_direct_free_pages_L28: PAGES_FREED->return_L29',
-      'alloc_pages_node_L12_2: BUDDY_PAGE->remap_L16 BUDDY_FAILED->return_L14',
-      'return_L29: final null',
-      'remap_L16: [remapNeeded]->dma_common_contiguous_remap_L17 else->set_memory_decrypted_L22',
-      'dma_common_contiguous_remap_L17: REMAP_OK->return_L25_2 REMAP_FAILED->__dma_direct_free_pages_L28_2',
       'return_L25_2: final cpu_addr',
       '__dma_direct_free_pages_L28_2: PAGES_FREED->return_L29',
+      'return_L29: final null',
     ]);
     expect(m.states.find((s) => s.name === 'set_remap_L10')!.meta.source)
       .toBe(`${FIX}/goto-label.c:10 dma_direct_alloc: remap = IS_ENABLED(CONFIG_DMA_DIRECT_REMAP);`);
@@ -168,6 +134,22 @@ describe('extract: the translator on small C files', () => {
       'return_L19: final null leak',
     ]);
     expect(m.states[1]!.meta.source).toBe(`${FIX}/inline-twice.c:4 dma_direct_alloc_pages > set_decrypted: force_dma_unencrypted(dev)`);
+
+    const hand = (twice: boolean) => dmaSetup.createMachine({
+      id: 'dma_direct_alloc_pages', initial: 'alloc', context: initialContext,
+      states: {
+        alloc: { meta: meta('alloc', { call: 'alloc_pages_node' }), on: { BUDDY_PAGE: { target: 'check' }, BUDDY_FAILED: { target: 'null' } } },
+        check: { meta: meta('F?'), always: [{ guard: 'forceDmaUnencrypted', target: 'first' }, { target: 'page' }] },
+        first: { meta: meta('decrypt', { call: 'set_memory_decrypted' }), on: { SET_DECRYPTED_OK: { target: twice ? 'second' : 'page' }, SET_DECRYPTED_FAILED: { target: 'leak' } } },
+        second: { meta: meta('decrypt again', { call: 'set_memory_decrypted' }), on: { SET_DECRYPTED_OK: { target: 'page' }, SET_DECRYPTED_FAILED: { target: 'leak' } } },
+        page: { type: 'final', meta: meta('return page', { returns: 'page' }) },
+        leak: { type: 'final', meta: meta('return NULL', { returns: 'null', leak: true }) },
+        null: { type: 'final', meta: meta('return NULL', { returns: 'null' }) },
+      },
+    });
+    expect(machineDifference(toMachine(m), hand(true))).toBeUndefined();
+    // a machine that inlined the helper once differs
+    expect(machineDifference(toMachine(m), hand(false))).toBeDefined();
   });
 
   it('a loop the table bounds: dma_coherent_ok() holds, so the retry is never taken and its body is listed as not translated', async () => {
@@ -180,6 +162,19 @@ describe('extract: the translator on small C files', () => {
     expect(m.abstractions).toHaveLength(1);
     expect(m.abstractions[0]).toMatch(/^dma_coherent_ok: /);
     expect(m.unreached).toEqual([expect.stringMatching(/bounded-loop\.c:10:7: unknown function 'retry_with_smaller_zone'/)]);
+
+    const hand = (retries: boolean) => dmaSetup.createMachine({
+      id: 'dma_direct_alloc_pages', initial: 'alloc', context: initialContext,
+      states: {
+        alloc: { meta: meta('alloc', { call: 'alloc_pages_node' }), on: { BUDDY_PAGE: { target: retries ? 'again' : 'page' }, BUDDY_FAILED: { target: 'null' } } },
+        again: { meta: meta('retry', { call: 'alloc_pages_node' }), on: { BUDDY_PAGE: { target: 'page' }, BUDDY_FAILED: { target: 'null' } } },
+        page: { type: 'final', meta: meta('return page', { returns: 'page' }) },
+        null: { type: 'final', meta: meta('return NULL', { returns: 'null' }) },
+      },
+    });
+    expect(machineDifference(toMachine(m), hand(false))).toBeUndefined();
+    // a machine that takes the retry once differs
+    expect(machineDifference(toMachine(m), hand(true))).toBeDefined();
   });
 
   it('a pointer whose kind changes: what a return hands out follows the last assignment on the path', async () => {
@@ -194,6 +189,22 @@ describe('extract: the translator on small C files', () => {
     // `return page` does not read ret: the two paths share it once ret is dead
     expect(shape(m)).toContain('B_L16_2: [input:B]->return_L17 else->return_L18_2');
     expect(m.tableUsed).toContain('IS_ERR');
+
+    const hand = (uncachedReturnsPage: boolean) => dmaSetup.createMachine({
+      id: 'dma_direct_alloc', initial: 'alloc', context: initialContext,
+      states: {
+        alloc: { meta: meta('alloc', { call: 'alloc_pages_node' }), on: { BUDDY_PAGE: { target: 'config' }, BUDDY_FAILED: { target: 'null' } } },
+        config: { meta: meta('SET_UNCACHED?'), always: [{ guard: 'setUncachedConfigured', target: 'uncached' }, { target: 'pick' }] },
+        uncached: { meta: meta('set uncached', { call: 'arch_dma_set_uncached' }), on: { SET_UNCACHED_OK: { target: uncachedReturnsPage ? 'cookie' : 'pick' }, SET_UNCACHED_FAILED: { target: 'null' } } },
+        pick: { meta: meta('B?'), always: [{ guard: ({ context }: { context: { B: boolean } }) => context.B, target: 'cookie' }, { target: 'linear' }] as never },
+        cookie: { type: 'final', meta: meta('return page', { returns: 'page_cookie' }) },
+        linear: { type: 'final', meta: meta('return ret', { returns: 'cpu_addr' }) },
+        null: { type: 'final', meta: meta('return NULL', { returns: 'null' }) },
+      },
+    });
+    expect(machineDifference(toMachine(m), hand(false))).toBeUndefined();
+    // a machine that hands out the page after set_uncached whatever the caller blocks on differs
+    expect(machineDifference(toMachine(m), hand(true))).toBeDefined();
   });
 
   it('a call the table makes only where a guard holds, a literal argument of an inlined helper: the same runs as the hand-written __dma_direct_alloc_pages block', async () => {
@@ -217,5 +228,59 @@ describe('extract: the translator on small C files', () => {
     // and differs from the block that keeps a highmem page
     const keeps = handAllocPages(true);
     expect(runs(keeps, keys)).not.toEqual(extracted);
+  });
+
+  it('the attrs word as context: `attrs |= BIT` sets the field, `&`, `==` and a table call (dma_pgprot) test it, a helper given attrs sees the same bits', async () => {
+    const m = await extract('attrs-cc-shared.c');
+    expect(shape(m)).toEqual([
+      'forceDmaUnencrypted_L22: [forceDmaUnencrypted]->set_ccShared_L23 else->NKM_L25',
+      'set_ccShared_L23: else/set:ccShared=true->NKM_L25',
+      'NKM_L25: [input:NKM]->ccShared_L25 else->ccShared_L4_in_get_pages1',
+      'ccShared_L25: [ccShared]->ccShared_L4_in_get_pages1 else->isSwiotlbForAlloc_L26',
+      'ccShared_L4_in_get_pages1: [ccShared]->swiotlb_alloc_L5_in_get_pages1 else->alloc_pages_node_L6_in_get_pages1',
+      'isSwiotlbForAlloc_L26: [isSwiotlbForAlloc]->ccShared_L4_in_get_pages1 else->return_L27',
+      'swiotlb_alloc_L5_in_get_pages1: SWIOTLB_ALLOC_OK->ccShared_L32 SWIOTLB_ALLOC_FAILED->return_L31',
+      'alloc_pages_node_L6_in_get_pages1: BUDDY_PAGE->ccShared_L32 BUDDY_FAILED->return_L31',
+      'return_L27: final null',
+      'ccShared_L32: [ccShared]->set_memory_decrypted_L33 else->ccShared_L35',
+      'return_L31: final null',
+      'set_memory_decrypted_L33: SET_DECRYPTED_OK->ccShared_L35 SET_DECRYPTED_FAILED->return_L34',
+      'ccShared_L35: [ccShared]->usePgprotDecrypted_L35 else->ccShared_L36',
+      'return_L34: final null leak',
+      'usePgprotDecrypted_L35: else/usePgprotDecrypted->ccShared_L36',
+      'ccShared_L36: [ccShared]->usePhysToDmaUnencrypted_L12_in_to_dma1 else->return_L37',
+      'usePhysToDmaUnencrypted_L12_in_to_dma1: else/usePhysToDmaUnencrypted->return_L37',
+      'return_L37: final cpu_addr',
+    ]);
+    // the bit is tested before the function could have set it: what the caller passes is an abstraction, listed
+    expect(m.abstractions).toEqual([expect.stringMatching(/^attrs: the caller passes no CC_SHARED bit/)]);
+
+    const hand = (decryptedProt: boolean) => dmaSetup.createMachine({
+      id: 'dma_direct_alloc', initial: 'start', context: initialContext,
+      states: {
+        start: { meta: meta('attrs |= CC_SHARED'), always: [{ guard: 'forceDmaUnencrypted', actions: 'setCcShared', target: 'nkm' }, { target: 'nkm' }] },
+        nkm: { meta: meta('NKM only'), always: [{ guard: 'noKernelMappingUnshared', target: 'null' }, { guard: 'ccShared', target: 'slot' }, { target: 'buddy' }] },
+        slot: { meta: meta('slot', { call: 'swiotlb_alloc' }), on: { SWIOTLB_ALLOC_OK: { target: 'decrypt?' }, SWIOTLB_ALLOC_FAILED: { target: 'null' } } },
+        buddy: { meta: meta('buddy', { call: 'alloc_pages_node' }), on: { BUDDY_PAGE: { target: 'decrypt?' }, BUDDY_FAILED: { target: 'null' } } },
+        'decrypt?': { meta: meta('CC?'), always: [{ guard: 'ccShared', target: 'decrypt' }, { target: 'handOut' }] },
+        decrypt: { meta: meta('decrypt', { call: 'set_memory_decrypted' }), on: { SET_DECRYPTED_OK: { target: 'handOut' }, SET_DECRYPTED_FAILED: { target: 'leak' } } },
+        handOut: {
+          meta: meta('prot and handle'),
+          always: [{ guard: 'ccShared', actions: decryptedProt ? ['usePgprotDecrypted', 'usePhysToDmaUnencrypted'] : ['usePhysToDmaUnencrypted'], target: 'linear' }, { target: 'linear' }],
+        },
+        linear: { type: 'final', meta: meta('return page_address', { returns: 'cpu_addr' }) },
+        leak: { type: 'final', meta: meta('return NULL', { returns: 'null', leak: true }) },
+        null: { type: 'final', meta: meta('return NULL', { returns: 'null' }) },
+      },
+    });
+    const mine = toMachine(m);
+    expect(inputKeysRead(mine)).toEqual(['F', 'R', 'NKM']);
+    expect(machineDifference(mine, hand(true))).toBeUndefined();
+    // a machine whose dma_pgprot() ignores the bit differs: at the first input with F, in the locals at the end
+    expect(machineDifference(mine, hand(false))).toEqual({
+      input: ['F'],
+      onlyLeft: 'swiotlb_alloc:SWIOTLB_ALLOC_OK set_memory_decrypted:SET_DECRYPTED_OK cpu_addr locals=protDecrypted,dmaUnencrypted,ccShared',
+      onlyRight: 'swiotlb_alloc:SWIOTLB_ALLOC_OK set_memory_decrypted:SET_DECRYPTED_OK cpu_addr locals=dmaUnencrypted,ccShared',
+    });
   });
 });
