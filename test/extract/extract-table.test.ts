@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { EXPRESSIONS, FUNCTIONS, LOCALS, RETURNS } from '../../models/extract-table.ts';
-import { dmaSetup, GUARD_C, initialContext, LOCAL_KEYS } from '../../models/machines/dma-setup.ts';
+import { ATTR_BITS, EXPRESSIONS, FUNCTIONS, LOCALS, RETURNS } from '../../models/extract-table.ts';
+import { dmaSetup, GUARD_C, initialContext, INPUT_KEYS, LOCAL_KEYS } from '../../models/machines/dma-setup.ts';
 import { OUTCOME_EVENTS } from '../../models/vocabulary.ts';
 
 const ACTIONS = new Set(Object.keys(dmaSetup.createMachine({ context: initialContext }).implementations.actions));
@@ -44,5 +44,21 @@ describe('the lookup table', () => {
     // 'err' is only ever tested with IS_ERR, never returned
     const returned = new Set(RETURNS.map((r) => r.kind));
     expect([...kinds].filter((k) => !returned.has(k) && k !== 'err').sort()).toEqual([]);
+  });
+
+  it('gives each attrs bit a context field with its guard, an input, or the reason it is taken as clear; bit tests of table calls name known bits', () => {
+    for (const [bit, b] of Object.entries(ATTR_BITS)) {
+      if ('field' in b) {
+        expect(LOCAL_KEYS, bit).toContain(b.field);
+        expect(b.guard in GUARD_C, bit).toBe(true);
+      } else if ('input' in b) {
+        expect(INPUT_KEYS, bit).toContain(b.input);
+      } else {
+        expect(b.clear.length, bit).toBeGreaterThan(20);
+      }
+    }
+    const tested = entries.flatMap(([, e]) => (e.meaning === 'action' && e.whenAttrs ? e.whenAttrs.bits : []));
+    expect(tested.length).toBeGreaterThan(0);
+    expect(tested.filter((b) => !ATTR_BITS[b])).toEqual([]);
   });
 });
