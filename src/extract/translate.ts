@@ -25,8 +25,8 @@ import { ExtractError } from './extract-error.ts';
 import { ctxKey, liveVariables } from './liveness.ts';
 import type { Instr, Lowered, Operand, Src, Test } from './lower.ts';
 
-/** The step cache numbers states in 8 bits (models/step-cache.ts). */
-export const MAX_STATES = 250;
+/** A thread record numbers a machine's states in 7 bits (models/step-cache.ts CompiledMachine). */
+export const MAX_STATES = 126;
 
 export interface ExtractedTransition {
   /** the outcome event; absent for an eventless (`always`) transition */
