@@ -4,47 +4,16 @@
  * extracted for the entry points, with the lookup-table entries used and
  * the abstractions applied.
  */
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { UsageError } from '../../check/selection.ts';
 import { ExtractError } from '../../extract/extract-error.ts';
 import { DEFAULT_ENTRIES, extractFile, type FileExtraction } from '../../extract/extract-file.ts';
+import { extractTree, readSourceFile } from '../../extract/extract-tree.ts';
 import { extractionText } from '../../extract/extraction-text.ts';
 import { EXIT_OK, EXIT_USAGE, type Command } from '../command.ts';
 
 export const EXTRACT_FORMAT = 'dmacheck-extract';
 export const EXTRACT_SCHEMA_VERSION = 1;
-
-/** The files of a tree that hold the entry points, as paths relative to the tree. */
-export const TREE_FILES = ['kernel/dma/direct.c', 'kernel/dma/direct.h'] as const;
-
-function read(path: string): string {
-  if (!existsSync(path) || !statSync(path).isFile()) throw new UsageError(`no such file '${path}'`);
-  return readFileSync(path, 'utf8');
-}
-
-async function extractTree(dir: string, entries: readonly string[]): Promise<FileExtraction[]> {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`no such directory '${dir}' (--tree takes a kernel source tree)`);
-  const main = join(dir, TREE_FILES[0]);
-  if (!existsSync(main)) throw new UsageError(`'${dir}' is not a kernel tree: no ${TREE_FILES[0]}`);
-  const out: FileExtraction[] = [];
-  const missing = new Set(entries);
-  for (const rel of TREE_FILES) {
-    const path = join(dir, rel);
-    if (!existsSync(path)) continue;
-    const want = entries.filter((e) => missing.has(e));
-    if (want.length === 0) break;
-    try {
-      const f = await extractFile(rel, read(path), want);
-      f.machines.forEach((m) => missing.delete(m.id));
-      out.push(f);
-    } catch (e) {
-      // direct.h without an entry point is fine when direct.c had them
-      if (!(e instanceof ExtractError && e.problem.startsWith('no entry point') && rel !== TREE_FILES[0])) throw e;
-    }
-  }
-  return out;
-}
 
 export const extractCommand: Command = {
   name: 'extract',
@@ -65,7 +34,7 @@ export const extractCommand: Command = {
     let result: FileExtraction[];
     try {
       result = tree !== undefined ? await extractTree(tree, entries) : [];
-      for (const f of files ?? []) result.push(await extractFile(f, read(f), entries));
+      for (const f of files ?? []) result.push(await extractFile(f, readSourceFile(f), entries));
     } catch (e) {
       if (e instanceof ExtractError) {
         io.err(`dmacheck extract: ${e.message}`);

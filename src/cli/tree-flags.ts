@@ -1,0 +1,67 @@
+/**
+ * `--tree NAME=DIR` and `--env VERSION` on the commands that take versions:
+ * the trees are extracted and added as versions before the command runs,
+ * and removed after it (so a test that runs commands in one process never
+ * sees another's tree).
+ */
+import { UsageError } from '../check/selection.ts';
+import { loadTreeVersion, unloadTreeVersion, type TreeVersionData } from '../extract/tree-registry.ts';
+import type { Command, Io, OptionSpec, OptionValues } from './command.ts';
+
+export const TREE_OPTIONS: readonly OptionSpec[] = [
+  {
+    name: 'tree', type: 'string', multiple: true, value: 'NAME=DIR',
+    description: "a kernel tree whose kernel/dma/direct.c (and direct.h) is extracted into version NAME, usable wherever a version id is (DIR alone: named after DIR's last component); may be given more than once",
+    example: '--tree mine=~/linux',
+  },
+  {
+    name: 'env', type: 'string', value: 'VERSION',
+    description: "run the --tree versions in the environment generation of this hand-written version, and take the entry points a tree does not define from it",
+    default: 'detected from the code (swiotlb_alloc() with attrs or __DMA_ATTR_ALLOC_CC_SHARED: that of v7.3, else that of baseline)',
+    example: 'v7.3',
+  },
+];
+
+/** The tree texts of `values` (none when --tree is absent). */
+export function treeTexts(values: OptionValues): string[] {
+  const v = values['tree'];
+  return v === undefined ? [] : Array.isArray(v) ? v : [String(v)];
+}
+
+/**
+ * Extract and add the versions of `--tree` (with `--env`); the note on the
+ * entry points the hand models complete goes to stderr. Returns them and
+ * a function that removes them again.
+ */
+export async function loadTrees(values: OptionValues, io: Io): Promise<{ trees: TreeVersionData[]; dispose: () => void }> {
+  const texts = treeTexts(values);
+  const envText = values['env'] as string | undefined;
+  if (!texts.length) {
+    if (envText !== undefined) throw new UsageError(`--env '${envText}' applies to the versions of --tree, and none is given (add --tree NAME=DIR)`);
+    return { trees: [], dispose: () => undefined };
+  }
+  // the C parser loads only when a tree is read
+  const { completionNote, parseEnvArg, parseTreeArgs, treeVersionData } = await import('../extract/tree-version.ts');
+  const env = parseEnvArg(envText);
+  const trees: TreeVersionData[] = [];
+  for (const a of parseTreeArgs(texts)) trees.push(await treeVersionData(a, env));
+  for (const t of trees) loadTreeVersion(t);
+  for (const note of trees.map(completionNote)) if (note) io.err(note);
+  return { trees, dispose: () => trees.forEach((t) => unloadTreeVersion(t.id)) };
+}
+
+/** `cmd` with --tree and --env: its run sees the trees as versions. */
+export function withTrees(cmd: Command): Command {
+  return {
+    ...cmd,
+    options: [...cmd.options, ...TREE_OPTIONS],
+    async run(values, positionals, io) {
+      const { dispose } = await loadTrees(values, io);
+      try {
+        return await cmd.run(values, positionals, io);
+      } finally {
+        dispose();
+      }
+    },
+  };
+}
