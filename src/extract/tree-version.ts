@@ -10,12 +10,13 @@
  * other in the classic one. `--env VERSION` takes VERSION's instead.
  */
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { UsageError } from '../check/selection.ts';
 import type { EnvGeneration } from '../../models/platforms.ts';
 import { versionById, VERSIONS } from '../../models/versions.ts';
 import { ExtractError } from './extract-error.ts';
-import { extractTexts, readTree, TREE_FILES, type TreeText } from './extract-tree.ts';
+import { extractTree, readSource, TREE_FILES } from './extract-tree.ts';
 import { COMPLETE_FROM, TREE_ENTRY_POINTS, type TreeVersionData } from './tree-registry.ts';
 
 /** A version id a tree may take: it travels in scenario strings (`/`, `,`, `+` and `:` separate their fields). */
@@ -59,6 +60,17 @@ export function parseEnvArg(text: string | undefined): string | undefined {
   return text;
 }
 
+/** A file the extractor reads from a tree: its path relative to the tree, and its contents. */
+export interface TreeText {
+  readonly path: string;
+  readonly text: string;
+}
+
+/** The files of TREE_FILES that the tree has (what the extractor reads, hashed and scanned for the environment). */
+export function readTreeFiles(dir: string): TreeText[] {
+  return TREE_FILES.filter((rel) => existsSync(join(dir, rel))).map((path) => ({ path, text: readSource(join(dir, path)) }));
+}
+
 /** C comments removed, so that a comment naming a function does not count as a use. */
 const code = (text: string) => text.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/\/\/[^\n]*/g, ' ');
 
@@ -78,14 +90,16 @@ export function treeHash(files: readonly TreeText[]): string {
 }
 
 /**
- * The version data of tree `arg` (its files already read, or read here).
+ * The version data of tree `arg`.
  * An extraction error is bad input, one line naming the file in the tree,
  * its line and column.
  */
-export async function treeVersionData(arg: TreeArg, envVersion?: string, files: readonly TreeText[] = readTree(arg.dir)): Promise<TreeVersionData> {
+export async function treeVersionData(arg: TreeArg, envVersion?: string): Promise<TreeVersionData> {
   let extracted;
+  let files: TreeText[];
   try {
-    extracted = await extractTexts(files, TREE_ENTRY_POINTS);
+    extracted = await extractTree(arg.dir, TREE_ENTRY_POINTS);
+    files = readTreeFiles(arg.dir);
   } catch (e) {
     if (e instanceof ExtractError) throw new UsageError(`--tree ${arg.name}: ${join(arg.dir, e.file)}:${e.line}:${e.column}: ${e.problem}`);
     throw e;

@@ -8,8 +8,8 @@ import { writeFileSync } from 'node:fs';
 import { UsageError } from '../../check/selection.ts';
 import { ExtractError } from '../../extract/extract-error.ts';
 import { DEFAULT_ENTRIES, extractFile, type FileExtraction } from '../../extract/extract-file.ts';
-import { extractTree, readSourceFile } from '../../extract/extract-tree.ts';
 import { extractionText } from '../../extract/extraction-text.ts';
+import { extractTree, readSource } from '../../extract/extract-tree.ts';
 import { EXIT_OK, EXIT_USAGE, type Command } from '../command.ts';
 
 export const EXTRACT_FORMAT = 'dmacheck-extract';
@@ -34,7 +34,7 @@ export const extractCommand: Command = {
     let result: FileExtraction[];
     try {
       result = tree !== undefined ? await extractTree(tree, entries) : [];
-      for (const f of files ?? []) result.push(await extractFile(f, readSourceFile(f), entries));
+      for (const f of files ?? []) result.push(await extractFile(f, readSource(f), entries));
     } catch (e) {
       if (e instanceof ExtractError) {
         io.err(`dmacheck extract: ${e.message}`);

@@ -26,5 +26,6 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'simulate', load: async () => withTrees((await import('./simulate.ts')).simulateCommand) },
   { name: 'diff', load: async () => withTrees((await import('./diff.ts')).diffCommand) },
   { name: 'extract', load: async () => (await import('./extract.ts')).extractCommand },
+  { name: 'check-kernel', load: async () => (await import('./check-kernel.ts')).checkKernelCommand },
   { name: 'findings', load: async () => (await import('./findings.ts')).findingsCommand },
 ];
