@@ -26,6 +26,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'simulate', load: async () => withTrees((await import('./simulate.ts')).simulateCommand) },
   { name: 'diff', load: async () => withTrees((await import('./diff.ts')).diffCommand) },
   { name: 'extract', load: async () => (await import('./extract.ts')).extractCommand },
+  { name: 'check-patch', load: async () => (await import('./check-patch.ts')).checkPatchCommand },
   { name: 'check-kernel', load: async () => (await import('./check-kernel.ts')).checkKernelCommand },
   { name: 'findings', load: async () => (await import('./findings.ts')).findingsCommand },
 ];
