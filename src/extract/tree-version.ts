@@ -17,7 +17,8 @@ import type { EnvGeneration } from '../../models/platforms.ts';
 import { versionById, VERSIONS } from '../../models/versions.ts';
 import { ExtractError } from './extract-error.ts';
 import { extractTree, readSource, TREE_FILES } from './extract-tree.ts';
-import { COMPLETE_FROM, TREE_ENTRY_POINTS, type TreeVersionData } from './tree-registry.ts';
+import { compile } from '../../models/step-cache.ts';
+import { buildTreeVersion, COMPLETE_FROM, TREE_ENTRY_POINTS, type TreeVersionData } from './tree-registry.ts';
 
 /** A version id a tree may take: it travels in scenario strings (`/`, `,`, `+` and `:` separate their fields). */
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -108,7 +109,7 @@ export async function treeVersionData(arg: TreeArg, envVersion?: string): Promis
   const detected = detectEnv(files);
   const env = envVersion !== undefined ? versionById(envVersion)!.env : detected.env;
   const completedFrom = envVersion ?? COMPLETE_FROM[env];
-  return {
+  const data: TreeVersionData = {
     id: arg.name,
     path: resolve(arg.dir),
     sha256: treeHash(files),
@@ -119,6 +120,24 @@ export async function treeVersionData(arg: TreeArg, envVersion?: string): Promis
     completed: TREE_ENTRY_POINTS.filter((ep) => !machines.some((m) => m.id === ep)),
     machines,
   };
+  checkRunnable(data);
+  return data;
+}
+
+/**
+ * Every machine of the version must fit the explorer's thread record (the
+ * step cache numbers a machine's states in 7 bits): a front-end machine
+ * holds its dma_direct_* machine's states too. Checked here, in one line,
+ * before anything runs.
+ */
+function checkRunnable(data: TreeVersionData): void {
+  for (const [ep, m] of Object.entries(buildTreeVersion(data).machines)) {
+    try {
+      compile(m);
+    } catch (e) {
+      throw new UsageError(`--tree ${data.id}: ${ep} cannot run: ${Object.keys(m.states).length} states${ep.startsWith('dma_direct_') ? '' : ' with the extracted machine it calls spliced in'} (${(e as Error).message.replace(/^[^:]*: /, '')})`);
+    }
+  }
 }
 
 /** The note a run prints (stderr) for a tree whose entry points the hand models complete; undefined when the tree defines them all. */
