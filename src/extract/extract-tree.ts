@@ -30,6 +30,7 @@ export async function extractTree(dir: string, entries: readonly string[] = DEFA
   if (!existsSync(main)) throw new UsageError(`'${dir}' is not a kernel tree: no ${TREE_FILES[0]}`);
   const out: FileExtraction[] = [];
   const missing = new Set(entries);
+  let none: ExtractError | undefined;
   for (const rel of TREE_FILES) {
     const path = join(dir, rel);
     if (!existsSync(path)) continue;
@@ -40,9 +41,11 @@ export async function extractTree(dir: string, entries: readonly string[] = DEFA
       f.machines.forEach((m) => missing.delete(m.id));
       out.push(f);
     } catch (e) {
-      // direct.h without an entry point is fine when direct.c had them
-      if (!(e instanceof ExtractError && e.problem.startsWith('no entry point') && rel !== TREE_FILES[0])) throw e;
+      // a file without an entry point is fine when another file of the tree has them
+      if (!(e instanceof ExtractError && e.problem.startsWith('no entry point'))) throw e;
+      none ??= e;
     }
   }
+  if (out.length === 0 && none) throw none;
   return out;
 }
