@@ -6,7 +6,7 @@
  */
 import { UsageError } from '../check/selection.ts';
 import { loadTreeVersion, unloadTreeVersion, type TreeVersionData } from '../extract/tree-registry.ts';
-import type { Command, Io, OptionSpec, OptionValues } from './command.ts';
+import type { Command, OptionSpec, OptionValues } from './command.ts';
 
 export const TREE_OPTIONS: readonly OptionSpec[] = [
   {
@@ -28,17 +28,21 @@ export function treeTexts(values: OptionValues): string[] {
   return v === undefined ? [] : Array.isArray(v) ? v : [String(v)];
 }
 
-/**
- * Extract and add the versions of `--tree` (with `--env`); the note on the
- * entry points the hand models complete goes to stderr. Returns them and
- * a function that removes them again.
- */
-export async function loadTrees(values: OptionValues, io: Io): Promise<{ trees: TreeVersionData[]; dispose: () => void }> {
+/** Trees added as versions: their data, the notes on what the hand models complete, and how to remove them again. */
+export interface LoadedTrees {
+  readonly trees: readonly TreeVersionData[];
+  /** for stderr once the command has run (bad input stays one line) */
+  readonly notes: readonly string[];
+  dispose(): void;
+}
+
+/** Extract and add the versions of `--tree` (with `--env`). */
+export async function loadTrees(values: OptionValues): Promise<LoadedTrees> {
   const texts = treeTexts(values);
   const envText = values['env'] as string | undefined;
   if (!texts.length) {
     if (envText !== undefined) throw new UsageError(`--env '${envText}' applies to the versions of --tree, and none is given (add --tree NAME=DIR)`);
-    return { trees: [], dispose: () => undefined };
+    return { trees: [], notes: [], dispose: () => undefined };
   }
   // the C parser loads only when a tree is read
   const { completionNote, parseEnvArg, parseTreeArgs, treeVersionData } = await import('../extract/tree-version.ts');
@@ -46,8 +50,8 @@ export async function loadTrees(values: OptionValues, io: Io): Promise<{ trees: 
   const trees: TreeVersionData[] = [];
   for (const a of parseTreeArgs(texts)) trees.push(await treeVersionData(a, env));
   for (const t of trees) loadTreeVersion(t);
-  for (const note of trees.map(completionNote)) if (note) io.err(note);
-  return { trees, dispose: () => trees.forEach((t) => unloadTreeVersion(t.id)) };
+  const notes = trees.map(completionNote).filter((n): n is string => n !== undefined);
+  return { trees, notes, dispose: () => trees.forEach((t) => unloadTreeVersion(t.id)) };
 }
 
 /** `cmd` with --tree and --env: its run sees the trees as versions. */
@@ -56,11 +60,13 @@ export function withTrees(cmd: Command): Command {
     ...cmd,
     options: [...cmd.options, ...TREE_OPTIONS],
     async run(values, positionals, io) {
-      const { dispose } = await loadTrees(values, io);
+      const loaded = await loadTrees(values);
       try {
-        return await cmd.run(values, positionals, io);
+        const code = await cmd.run(values, positionals, io);
+        loaded.notes.forEach((n) => io.err(n));
+        return code;
       } finally {
-        dispose();
+        loaded.dispose();
       }
     },
   };

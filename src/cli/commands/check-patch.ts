@@ -174,7 +174,6 @@ async function runPatch(values: OptionValues, positionals: string[], io: Io): Pr
     rmSync(tmp, { recursive: true, force: true });
   }
   const after = await treeVersionData({ name: named ? `${arg.name}-patched` : 'patched', dir: keep }, env);
-  for (const note of [before, after].map(completionNote)) if (note) io.err(note);
   const selection: Selection = parseSelection({ ...selectionFlags, versions: undefined });
   loadTreeVersion(before);
   loadTreeVersion(after);
@@ -202,6 +201,7 @@ async function runPatch(values: OptionValues, positionals: string[], io: Io): Pr
     writeFileSync(join(out, 'reply.txt'), `${reply.text}\n`);
     io.out(reply.text);
     io.out(`reports: ${out} (reply.txt, results.json, diff.json, the patched files in ${keep})`);
+    for (const note of [before, after].map(completionNote)) if (note) io.err(note);
     return reply.changed ? EXIT_VIOLATED : EXIT_OK;
   } finally {
     unloadTreeVersion(before.id);

@@ -45,20 +45,22 @@ export const nightlyCommand: Command = {
     if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}' (nightly takes only options)`);
     const configPath = (values['config'] as string | undefined) ?? DEFAULT_CONFIG;
     const raw = readConfigJson(configPath);
-    const { dispose } = await loadConfigTrees(raw, configPath, io);
+    const trees = await loadConfigTrees(raw, configPath);
     try {
-      return await runNight(parseConfig(raw, configPath), configPath, values, io);
+      const code = await runNight(parseConfig(raw, configPath), configPath, values, io);
+      trees.notes.forEach((n) => io.err(n));
+      return code;
     } finally {
-      dispose();
+      trees.dispose();
     }
   },
 };
 
 /** The config's kernel trees as versions (bad input names the config file). */
-async function loadConfigTrees(raw: unknown, configPath: string, io: Io): ReturnType<typeof loadTrees> {
+async function loadConfigTrees(raw: unknown, configPath: string): ReturnType<typeof loadTrees> {
   const { trees, env } = configTrees(raw, configPath);
   try {
-    return await loadTrees({ tree: trees, env }, io);
+    return await loadTrees({ tree: trees, env });
   } catch (e) {
     throw e instanceof UsageError ? new UsageError(`${configPath}: trees: ${e.message}`) : e;
   }
