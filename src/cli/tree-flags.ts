@@ -54,6 +54,15 @@ export async function loadTrees(values: OptionValues): Promise<LoadedTrees> {
   return { trees, notes, dispose: () => trees.forEach((t) => unloadTreeVersion(t.id)) };
 }
 
+/** Commands that read versions from a file (a results or trace file written with --tree). */
+const READS_FILES = ['trace', 'replay'];
+
+/** An unknown version there may be a tree's: say how to give it. */
+function withTreeHint(message: string): string {
+  const id = /unknown version '([^']+)'/.exec(message)?.[1];
+  return id && !message.includes('--tree') ? `${message}; if '${id}' is a kernel tree's version, give --tree ${id}=DIR` : message;
+}
+
 /** `cmd` with --tree and --env: its run sees the trees as versions. */
 export function withTrees(cmd: Command): Command {
   return {
@@ -65,6 +74,8 @@ export function withTrees(cmd: Command): Command {
         const code = await cmd.run(values, positionals, io);
         loaded.notes.forEach((n) => io.err(n));
         return code;
+      } catch (e) {
+        throw e instanceof UsageError && READS_FILES.includes(cmd.name) ? new UsageError(withTreeHint(e.message)) : e;
       } finally {
         loaded.dispose();
       }
