@@ -159,7 +159,7 @@ const CASES: [string, () => string[], RegExp][] = [
   ['nightly: a config env without trees', () => ['nightly', '--config', configWith('env-alone', { env: 'v7.3' })], /env-alone\.config\.json: env: applies to the versions of trees, and the config has none/],
   ['nightly: a config tree that does not extract', () => ['nightly', '--config', configWith('bad-tree', { trees: { m: badTree } })], /bad-tree\.config\.json: trees: --tree m: .*direct\.c:5:2: unsupported construct/],
   // check-patch
-  ['check-patch: a patch that does not apply', () => ['check-patch', join(PATCHES, 'does-not-apply.patch'), '--tree', TREE, '--out', join(dir, 'cp')], /patch '.*does-not-apply\.patch' does not apply: the hunk at kernel\/dma\/direct\.c:24 does not match the tree/],
+  ['check-patch: a patch that does not apply', () => ['check-patch', join(PATCHES, 'does-not-apply.patch'), '--tree', TREE, '--out', join(dir, 'cp')], /patch '.*does-not-apply\.patch' does not apply: the hunk at kernel\/dma\/direct\.c:16 does not match the tree/],
   ['check-patch: no --tree', () => ['check-patch', join(PATCHES, 'whitespace-only.patch')], /missing --tree DIR/],
   ['check-patch: a missing patch', () => ['check-patch', join(dir, 'none.patch'), '--tree', TREE], /no such file '.*none\.patch'/],
   ['check-patch: not a unified diff', () => ['check-patch', file, '--tree', TREE, '--out', join(dir, 'cp2')], /patch '.*a-file' is not a unified diff/],

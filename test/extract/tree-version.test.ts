@@ -36,7 +36,7 @@ describe('a kernel tree as a version', () => {
       sha256: createHash('sha256').update(`kernel/dma/direct.c\0${text}\0`).digest('hex'),
     });
     expect(d.envFrom).toMatch(/^detected: /);
-    expect(d.machines.map((m) => [m.id, m.states.length])).toEqual([['dma_direct_alloc', 15]]);
+    expect(d.machines.map((m) => [m.id, m.states.length])).toEqual([['dma_direct_alloc', 12]]);
     expect(completionNote(d)).toBe(`dmacheck: tree fixture: kernel/dma/direct.c defines no ${OTHERS.join(', ')}; ` +
       'ABSTRACTION: they run the hand-written baseline machines (the tree has no kernel/dma/direct.h)');
   });
@@ -52,10 +52,10 @@ describe('a kernel tree as a version', () => {
   it('the version runs the extracted machine, and the front end holds it', async () => {
     const d = await treeVersionData({ name: 'fixture', dir: TREE });
     const v = buildTreeVersion(d);
-    expect(Object.keys(v.machines.dma_direct_alloc.states)).toHaveLength(15);
+    expect(Object.keys(v.machines.dma_direct_alloc.states)).toHaveLength(12);
     expect(v.machines.dma_direct_free.config).toBe(versionById('baseline')!.machines.dma_direct_free.config);
     const spliced = Object.keys(v.machines.dma_alloc_attrs.states).filter((s) => s.startsWith('dma_direct_alloc:'));
-    expect(spliced).toHaveLength(15);
+    expect(spliced).toHaveLength(12);
   });
 
   it('is a version id while loaded, with the flags a pasted command needs, and gone after', async () => {

@@ -12,7 +12,7 @@ import { basename, join } from 'node:path';
 import { parseSelection, UsageError } from '../../check/selection.ts';
 import { checkRunsSelected } from '../../check/verify.ts';
 import { diff, type DiffResults } from '../../equivalence/diff.ts';
-import { foldText } from '../../equivalence/diff-report.ts';
+import { shortestFoldText } from '../../equivalence/diff-report.ts';
 import { DEFAULT_OBSERVABLE } from '../../equivalence/observable.ts';
 import { TREE_FILES } from '../../extract/extract-tree.ts';
 import { loadTreeVersion, unloadTreeVersion } from '../../extract/tree-registry.ts';
@@ -67,12 +67,6 @@ export function kernelTrees(args: readonly string[], as: string | undefined): Ke
   return trees;
 }
 
-/** The diff's differing fold with the shortest scenario, as diff prints it. */
-function shortestScenario(r: DiffResults): string {
-  const fold = [...r.folds].sort((x, y) => r.groups[x.groups[0]!]!.scenario.length - r.groups[y.groups[0]!]!.scenario.length)[0]!;
-  return foldText(r, fold);
-}
-
 /** The one line of a compared tree (and, when it differs, the scenario below it). */
 function treeLine(t: KernelTree, r: DiffResults, notes: readonly string[]): string {
   const tail = notes.length ? `; ${notes.join('; ')}` : '';
@@ -82,7 +76,7 @@ function treeLine(t: KernelTree, r: DiffResults, notes: readonly string[]): stri
   }
   const d = r.totals.different;
   return `${t.hand}: ${t.dir}: different from the hand-written ${t.hand} in ${d.effective + d.latent} of ${r.totals.runs} runs (${bound})${tail}; shortest scenario:\n` +
-    shortestScenario(r).split('\n').map((l) => `    ${l}`).join('\n');
+    shortestFoldText(r).split('\n').map((l) => `    ${l}`).join('\n');
 }
 
 async function compareTree(t: KernelTree, values: Parameters<Command['run']>[0], io: Io): Promise<{ line: string; code: number }> {

@@ -19,7 +19,7 @@ import { parseSelection, UsageError, type Selection } from '../../check/selectio
 import type { PropertyResult, Results, ViolationGroup } from '../../check/results.ts';
 import { checkRunsSelected, verify } from '../../check/verify.ts';
 import { diff, type DiffResults } from '../../equivalence/diff.ts';
-import { diffText, foldText, writeDiffReports } from '../../equivalence/diff-report.ts';
+import { diffText, shortestFoldText, writeDiffReports } from '../../equivalence/diff-report.ts';
 import { DEFAULT_OBSERVABLE } from '../../equivalence/observable.ts';
 import { readSource, TREE_FILES } from '../../extract/extract-tree.ts';
 import { loadTreeVersion, shellWord, unloadTreeVersion, type TreeVersionData } from '../../extract/tree-registry.ts';
@@ -106,12 +106,6 @@ function changesText(title: string, changes: readonly Change[], trees: readonly 
   return out;
 }
 
-/** The differing fold with the shortest scenario. */
-function shortestFold(r: DiffResults): string {
-  const fold = [...r.folds].sort((x, y) => r.groups[x.groups[0]!]!.scenario.length - r.groups[y.groups[0]!]!.scenario.length)[0]!;
-  return foldText(r, fold);
-}
-
 /** The reply: headline, the behaviour change, the violations fixed and introduced. */
 export function replyText(patch: string, before: TreeVersionData, after: TreeVersionData, res: Results, d: DiffResults): { text: string; changed: boolean } {
   const fixed = violationsOnlyIn(res, before.id, after.id);
@@ -125,7 +119,7 @@ export function replyText(patch: string, before: TreeVersionData, after: TreeVer
       : `dmacheck: ${basename(patch)}: no observable change within the bound (${scope}; ${d.totals.runs} runs compared, ${res.totals.runs} verified).`,
   ];
   if (d.verdict === 'different') {
-    out.push('', diffText(d).split('\n\n')[0]!, '', shortestFold(d));
+    out.push('', diffText(d).split('\n\n')[0]!, '', shortestFoldText(d));
   }
   if (changed) {
     out.push('', ...changesText(`Violations the patch fixes (replay on ${after.id}: fixed)`, fixed, [before, after], after.id));
