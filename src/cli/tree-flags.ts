@@ -55,7 +55,7 @@ export async function loadTrees(values: OptionValues): Promise<LoadedTrees> {
 }
 
 /** Commands that read versions from a file (a results or trace file written with --tree). */
-const READS_FILES = ['trace', 'replay'];
+const READS_FILES = ['trace', 'replay', 'merge'];
 
 /** An unknown version there may be a tree's: say how to give it. */
 function withTreeHint(message: string): string {

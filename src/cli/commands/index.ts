@@ -19,7 +19,7 @@ async function withTrees(cmd: Command): Promise<Command> {
 export const COMMANDS: readonly CommandEntry[] = [
   { name: 'verify', load: async () => withTrees((await import('./verify.ts')).verifyCommand) },
   { name: 'list', load: async () => (await import('./list.ts')).listCommand },
-  { name: 'merge', load: async () => (await import('./merge.ts')).mergeCommand },
+  { name: 'merge', load: async () => withTrees((await import('./merge.ts')).mergeCommand) },
   { name: 'trace', load: async () => withTrees((await import('./trace.ts')).traceCommand) },
   { name: 'replay', load: async () => withTrees((await import('./replay.ts')).replayCommand) },
   { name: 'nightly', load: async () => withTrees((await import('./nightly.ts')).nightlyCommand) },
