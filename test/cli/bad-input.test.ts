@@ -128,7 +128,7 @@ const CASES: [string, () => string[], RegExp][] = [
   ['replay: two files', () => ['replay', trace, trace], /unexpected argument/],
   // diff
   ['diff: one version', () => ['diff', 'baseline'], /diff takes two versions, got 1/],
-  ['diff: one version and two trees', () => ['diff', 'baseline', '--tree', `m=${TREE}`, '--tree', `n=${TREE}`], /diff takes two versions, got 1: .*\(with one --tree, not 2; valid: /],
+  ['diff: one version and two trees', () => ['diff', 'baseline', '--tree', `m=${TREE}`, '--tree', `n=${TREE}`], /diff takes two versions, got 1: dmacheck diff A B, or A and one --tree NAME=DIR \(got 2 --tree\) \(valid: /],
   ['diff: an unknown version', () => ['diff', 'baseline', 'v9'], /unknown version 'v9' \(valid: baseline, /],
   ['diff: an unknown observable', () => ['diff', 'baseline', 'v2-p1', '--observable', 'everything'], /unknown observable 'everything' \(valid: calls-v1, /],
   ['diff: an empty selection', () => ['diff', 'baseline', 'v2-p1', '--platforms', 'tdx', '--device', 'pool=own'], /the selection has no runs: no device configuration of tdx/],

@@ -44,8 +44,8 @@ export const diffCommand: Command = {
     const trees = loadedTreeIds();
     const pair = positionals.length === 1 && trees.length === 1 ? [positionals[0]!, trees[0]!] : positionals;
     if (pair.length !== 2) {
-      throw new UsageError(`diff takes two versions, got ${positionals.length}: dmacheck diff A B, or dmacheck diff A --tree NAME=DIR ` +
-        `(${positionals.length === 1 ? `with one --tree, not ${trees.length}; ` : ''}valid: ${VERSION_IDS.join(', ')})`);
+      throw new UsageError(`diff takes two versions, got ${positionals.length}: dmacheck diff A B, or A and one --tree NAME=DIR` +
+        `${positionals.length === 1 ? ` (got ${trees.length} --tree)` : ''} (valid: ${VERSION_IDS.join(', ')})`);
     }
     const [a, b] = pair.map(versionArg) as [string, string];
     const observable = (values['observable'] as string | undefined) ?? DEFAULT_OBSERVABLE;
