@@ -4,9 +4,10 @@
  * changes only white space. (A patch that does not apply: bad-input.test.ts.)
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, symlinkSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.ts';
 import { tempDir } from '../temp-dir.ts';
 import { capture } from './capture.ts';
@@ -62,4 +63,18 @@ describe('dmacheck check-patch', () => {
     expect(r.out.split('\n')[0]).toBe('dmacheck: whitespace-only.patch: no observable change within the bound (1 platform(s), 1 thread(s) x 2 call(s), observable calls-v1; 16 runs compared, 32 verified).');
     expect(readdirSync(out).sort()).toEqual(['diff.json', 'diff.md', 'index.html', 'junit.xml', 'patched', 'reply.txt', 'results.json', 'summary.md']);
   });
+
+  it('where git is not installed, patch -p1 applies it, as strictly (no fuzz)', async () => {
+    const bin = tempDir('check-patch-bin');
+    symlinkSync(execFileSync('sh', ['-c', 'command -v patch'], { encoding: 'utf8' }).trim(), join(bin, 'patch'));
+    vi.stubEnv('PATH', bin);
+    const ws = await checkPatch('whitespace-only.patch', tempDir('check-patch-nogit'));
+    expect([ws.code, ws.out.split('\n')[0]]).toEqual([0, expect.stringMatching(/^dmacheck: whitespace-only\.patch: no observable change/)]);
+    const bad = await checkPatch('does-not-apply.patch', tempDir('check-patch-nogit2'));
+    expect(bad).toEqual({ code: 2, out: '', err: `dmacheck check-patch: patch '${join(PATCHES, 'does-not-apply.patch')}' does not apply: the hunk at kernel/dma/direct.c:16 does not match the tree` });
+  });
+});
+
+afterEach(() => {
+  vi.unstubAllEnvs();
 });

@@ -2,7 +2,8 @@
  * `dmacheck check-patch PATCH --tree DIR`: does this patch change what
  * dma-direct does? The files the extractor reads (and those the patch
  * touches) are copied to a temporary directory and the patch applied there
- * (`git apply`; the tree is never written); both trees are extracted,
+ * (`git apply`, or `patch -p1` without git; the tree is never written);
+ * both trees are extracted,
  * verified and compared with `diff`, and the reply printed is one a
  * reviewer can paste: whether behaviour changed (the shortest
  * distinguishing scenario side by side), which violations the patch fixes
@@ -46,16 +47,37 @@ export function patchedPaths(patch: string, name: string): string[] {
   return [...paths];
 }
 
-/** Apply `patchPath` in `dir` with git apply; a patch that does not apply is bad input naming the file and hunk. */
-function applyPatch(patchPath: string, dir: string, name: string): void {
+/** Run a patch tool in `dir`; its error output when it fails, undefined when it applied, null when the tool is not installed. */
+function tryApply(tool: string, args: readonly string[], dir: string): string | undefined | null {
   try {
-    execFileSync('git', ['apply', '--whitespace=nowarn', resolve(patchPath)], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, GIT_CEILING_DIRECTORIES: dirname(dir) } });
+    // the ceiling keeps git from taking a repository above the temporary directory for the tree
+    execFileSync(tool, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, GIT_CEILING_DIRECTORIES: dirname(dir) } });
+    return undefined;
   } catch (e) {
-    const err = String((e as { stderr?: Buffer }).stderr ?? (e as Error).message);
-    const hunk = /patch failed: (\S+):(\d+)/.exec(err);
-    const first = err.split('\n').find((l) => l.startsWith('error: '))?.slice('error: '.length) ?? err.split('\n')[0];
-    throw new UsageError(hunk ? `patch '${name}' does not apply: the hunk at ${hunk[1]}:${hunk[2]} does not match the tree` : `patch '${name}' does not apply: ${first}`);
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    return `${(e as { stdout?: Buffer }).stdout ?? ''}${(e as { stderr?: Buffer }).stderr ?? (e as Error).message}`;
   }
+}
+
+/**
+ * Apply `patchPath` in `dir` with `git apply`, or `patch -p1` where git is
+ * not installed; a patch that does not apply is bad input naming the file
+ * and hunk.
+ */
+function applyPatch(patchPath: string, dir: string, name: string): void {
+  const path = resolve(patchPath);
+  let err = tryApply('git', ['apply', '--whitespace=nowarn', path], dir);
+  if (err === null) err = tryApply('patch', ['-p1', '--batch', '--forward', '--fuzz=0', '-i', path], dir);
+  if (err === undefined) return;
+  if (err === null) throw new UsageError(`cannot apply patch '${name}': neither git nor patch is installed`);
+  // git: "patch failed: FILE:LINE"; patch: "patching file FILE" ... "Hunk #N FAILED at LINE"
+  const git = /patch failed: (\S+):(\d+)/.exec(err);
+  const gnu = /Hunk #\d+ FAILED at (\d+)/.exec(err);
+  const file = git?.[1] ?? /patching file '?([^'\s]+)/.exec(err)?.[1];
+  const line = git?.[2] ?? gnu?.[1];
+  if (file && line) throw new UsageError(`patch '${name}' does not apply: the hunk at ${file}:${line} does not match the tree`);
+  const first = err.split('\n').find((l) => l.startsWith('error: '))?.slice('error: '.length) ?? err.split('\n').find((l) => l.trim());
+  throw new UsageError(`patch '${name}' does not apply: ${first}`);
 }
 
 /** A violation group's identity across the two versions. */
