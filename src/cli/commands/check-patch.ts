@@ -3,9 +3,8 @@
  * dma-direct does? The files the extractor reads (and those the patch
  * touches) are copied to a temporary directory and the patch applied there
  * (`git apply`, or `patch -p1` without git; the tree is never written);
- * both trees are extracted,
- * verified and compared with `diff`, and the reply printed is one a
- * reviewer can paste: whether behaviour changed (the shortest
+ * both trees are extracted, verified and compared with `diff`, and the
+ * reply printed is one a reviewer can paste: whether behaviour changed (the shortest
  * distinguishing scenario side by side), which violations the patch fixes
  * and which it introduces, each with a replay command. The patched files
  * are kept in the report directory, so those commands run as printed.
