@@ -12,7 +12,7 @@
  */
 import type { EnvGeneration } from '../../models/platforms.ts';
 import {
-  addVersion, ENTRY_POINTS, removeVersion, versionById, withFrontEnd, type DirectMachines, type EntryPoint, type KernelVersion,
+  addVersion, ENTRY_POINTS, FRONT_END, removeVersion, versionById, withFrontEnd, type DirectMachines, type EntryPoint, type KernelVersion,
 } from '../../models/versions.ts';
 import { toMachine, type ExtractedMachine } from './translate.ts';
 
@@ -49,16 +49,18 @@ export const TREE_ENTRY_POINTS: readonly EntryPoint[] = ENTRY_POINTS.filter((e) 
 export const COMPLETE_FROM: Readonly<Record<EnvGeneration, string>> = { classic: 'baseline', 'cc-shared': 'v7.3' };
 
 /**
- * The KernelVersion of `data`. ABSTRACTION: an entry point the tree does
- * not define runs the machine of data.completedFrom (hand-written), and the
- * mapping.c front end and dma_set_coherent_mask are the hand models of
- * data.env's generation wrapped around the extracted dma_direct_* machines.
+ * The KernelVersion of `data`. ABSTRACTION: a dma_direct_* entry point the
+ * tree does not define runs the machine of data.completedFrom
+ * (hand-written), and so do the steps that are not dma-direct's (the
+ * driver's dma_set_coherent_mask, the environment's own); the mapping.c
+ * front end is the hand model of data.env's generation wrapped around the
+ * extracted dma_direct_* machines.
  */
 export function buildTreeVersion(data: TreeVersionData): KernelVersion {
   const hand = versionById(data.completedFrom);
   if (!hand) throw new Error(`tree version ${data.id}: no hand-written version '${data.completedFrom}'`);
-  const direct = Object.fromEntries(TREE_ENTRY_POINTS.map((ep) => [ep, hand.machines[ep]])) as Record<string, unknown>;
-  direct['dma_set_coherent_mask'] = hand.machines.dma_set_coherent_mask;
+  // every entry point but the front end (built around the dma_direct_* machines below) from the hand version, then the tree's
+  const direct: Record<string, unknown> = Object.fromEntries(ENTRY_POINTS.filter((ep) => !(ep in FRONT_END)).map((ep) => [ep, hand.machines[ep]]));
   // the extracted machines' own guards and actions (input:*, local:*, set:*) reach their states spliced into the front end too
   const implementations = { guards: {}, actions: {} };
   for (const m of data.machines) {
