@@ -135,7 +135,7 @@ function checkRunnable(data: TreeVersionData): void {
     try {
       compile(m);
     } catch (e) {
-      throw new UsageError(`--tree ${data.id}: ${ep} cannot run: ${Object.keys(m.states).length} states${ep.startsWith('dma_direct_') ? '' : ' with the extracted machine it calls spliced in'} (${(e as Error).message.replace(/^[^:]*: /, '')})`);
+      throw new UsageError(`--tree ${data.id}: ${ep} cannot run: it has ${Object.keys(m.states).length} states${ep.startsWith('dma_direct_') ? '' : ' with the extracted machine it calls spliced in'}, ${(e as Error).message.replace(/^[^:]*: /, '')}`);
     }
   }
 }

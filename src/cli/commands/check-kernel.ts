@@ -101,8 +101,8 @@ async function compareTree(t: KernelTree, values: Parameters<Command['run']>[0],
     }
     return { line: treeLine(t, r, notes), code: r.verdict === 'different' ? EXIT_VIOLATED : EXIT_OK };
   } catch (e) {
-    // a tree that does not extract: its line says why, and the others are still compared
-    if (e instanceof UsageError && data === undefined) return { line: `${t.hand}: ${t.dir}: cannot extract: ${e.message.replace(/^--tree \S+: /, '')}`, code: EXIT_USAGE };
+    // a tree that does not extract (or whose machines cannot run): its line says why, and the others are still compared
+    if (e instanceof UsageError && data === undefined) return { line: `${t.hand}: ${t.dir}: not compared: ${e.message.replace(/^--tree \S+: /, '')}`, code: EXIT_USAGE };
     throw e;
   } finally {
     unloadTreeVersion(name);
