@@ -63,14 +63,14 @@ export const FRONT_END: Readonly<Record<FrontEndPoint, EntryPoint | null>> = {
   dma_mmap_pages: null,
 };
 
-type DirectMachines = Omit<Record<EntryPoint, DmaMachine>, FrontEndPoint>;
+export type DirectMachines = Omit<Record<EntryPoint, DmaMachine>, FrontEndPoint>;
 
 /**
  * A structure table completed with the mapping.c front end of generation
  * `gen` around its dma_direct_* machines (before any guard change is
  * provided, so the changes reach the spliced states too).
  */
-function withFrontEnd(direct: DirectMachines, gen: EnvGeneration): Record<EntryPoint, DmaMachine> {
+export function withFrontEnd(direct: DirectMachines, gen: EnvGeneration): Record<EntryPoint, DmaMachine> {
   return {
     ...direct,
     dma_alloc_attrs: dmaAllocAttrs(direct.dma_direct_alloc, gen),
@@ -192,8 +192,28 @@ export const VERSIONS: readonly KernelVersion[] = [
   { ...version('v7.3', 'mainline v7.3: the merged CC_SHARED series ("dma-mapping: Track shared DMA state through direct, pool and swiotlb paths"), direct.c at 63e62b63', V73_MACHINES), env: 'cc-shared' },
 ];
 
-export const VERSION_IDS: readonly string[] = VERSIONS.map((v) => v.id);
+/** Versions added at run time (a kernel tree read with --tree, src/extract/tree-registry.ts), after VERSIONS. */
+const ADDED: KernelVersion[] = [];
+const IDS: string[] = VERSIONS.map((v) => v.id);
+
+/** The ids of VERSIONS, then those of the versions added at run time (the same array, kept current). */
+export const VERSION_IDS: readonly string[] = IDS;
 
 export function versionById(id: string): KernelVersion | undefined {
-  return VERSIONS.find((v) => v.id === id);
+  return VERSIONS.find((v) => v.id === id) ?? ADDED.find((v) => v.id === id);
+}
+
+/** Make `v` a version like any other until removeVersion(v.id); replaces an added version of the same id, never one of VERSIONS. */
+export function addVersion(v: KernelVersion): void {
+  if (VERSIONS.some((h) => h.id === v.id)) throw new Error(`versions: '${v.id}' is a hand-written version`);
+  removeVersion(v.id);
+  ADDED.push(v);
+  IDS.push(v.id);
+}
+
+export function removeVersion(id: string): void {
+  const i = ADDED.findIndex((v) => v.id === id);
+  if (i < 0) return;
+  ADDED.splice(i, 1);
+  IDS.splice(IDS.indexOf(id), 1);
 }

@@ -42,6 +42,15 @@ export function formatBench(r: BenchReport): string {
   const only = r.fixedRuns.find((f) => f.stepReuseHitRate === null && f.states === r.heavy.states);
   if (only) out.push(`  The explorer alone takes ${fixed(only.seconds, 2)} of the heavy run's ${fixed(r.heavy.seconds, 2)} seconds (${fixed((100 * only.seconds) / r.heavy.seconds, 0)}%); the model and the checks take the rest.`);
   out.push('');
+  const x = r.extracted;
+  out.push(`Extracted: the heavy run on the version extracted from ${x.tree}`);
+  out.push(...table(['run', 'states', 'transitions', 'seconds', 'states/s/worker', 'xstate reuse', 'step memo', 'vs hand-written'], [[
+    x.run.name, int(x.run.states), int(x.run.transitions), fixed(x.run.seconds, 2), int(x.run.statesPerSecondPerWorker),
+    pct(x.run.stepReuseHitRate), pct(x.run.memoHitRate), `${fixed(100 * x.rateOverHand, 0)}%`,
+  ]]));
+  out.push(`  ${x.run.name}: ${x.run.about}`);
+  out.push("  vs hand-written: its states/s per worker over the hand-written heavy run's (the same programs, platform and device).");
+  out.push('');
   out.push(`Targets on the heavy run (${r.heavy.about})`);
   out.push(...table(['', 'value', 'target', ''], [
     ['states/s per worker', int(r.statesPerSecondPerWorker), `>= ${int(r.targets.statesPerSecondPerWorker)}`, verdict(r.statesPerSecondPerWorker, r.targets.statesPerSecondPerWorker, true)],

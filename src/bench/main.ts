@@ -8,9 +8,11 @@
  *   --quick       one repetition of each measurement instead of 5
  *   --repeats N   repetitions of each measurement (median kept; default 5)
  *   --smoke       tiny workloads of the same shape, to check the harness in seconds
+ *   --tree DIR    kernel tree for the extracted-version run (default: the fixture test/fixtures/tree)
  * Example: npm run bench -- --quick
  */
 import { parseArgs } from 'node:util';
+import { UsageError } from '../check/selection.ts';
 import { formatBench } from './format-bench.ts';
 import { runBench } from './run-bench.ts';
 import { FULL_PLAN, SMOKE_PLAN } from './workloads.ts';
@@ -30,17 +32,18 @@ const OPTIONS = {
   quick: { type: 'boolean', default: false },
   repeats: { type: 'string' },
   smoke: { type: 'boolean', default: false },
+  tree: { type: 'string' },
   help: { type: 'boolean', default: false },
 } as const;
 
-const USAGE = 'usage: dmacheck-bench [--json] [--quick | --repeats N] [--smoke]';
+const USAGE = 'usage: dmacheck-bench [--json] [--quick | --repeats N] [--smoke] [--tree DIR]';
 
 export async function main(argv: string[], io: BenchIo = stdio): Promise<number> {
-  let values: { json: boolean; quick: boolean; repeats?: string; smoke: boolean; help: boolean };
+  let values: { json: boolean; quick: boolean; repeats?: string; smoke: boolean; tree?: string; help: boolean };
   try {
     values = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }).values;
   } catch (e) {
-    io.err(`dmacheck-bench: ${(e as Error).message.split('\n')[0]} (valid: --json, --quick, --repeats N, --smoke, --help)`);
+    io.err(`dmacheck-bench: ${(e as Error).message.split('\n')[0]} (valid: --json, --quick, --repeats N, --smoke, --tree DIR, --help)`);
     return 2;
   }
   if (values.help) {
@@ -55,7 +58,14 @@ export async function main(argv: string[], io: BenchIo = stdio): Promise<number>
     }
     repeats = Number(values.repeats);
   }
-  const report = await runBench(values.smoke ? SMOKE_PLAN : FULL_PLAN, { repeats, log: (l) => io.err(`bench: ${l}`) });
+  let report;
+  try {
+    report = await runBench(values.smoke ? SMOKE_PLAN : FULL_PLAN, { repeats, ...(values.tree !== undefined ? { tree: values.tree } : {}), log: (l) => io.err(`bench: ${l}`) });
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    io.err(`dmacheck-bench: ${e.message}`);
+    return 2;
+  }
   io.out(values.json ? JSON.stringify(report, null, 2) : formatBench(report));
   return 0;
 }

@@ -15,7 +15,10 @@ import { record } from './explorer-only.ts';
 import { listStartupSamples } from './list-startup.ts';
 import { WORKER } from '../parallel/pool.ts';
 import { startPool, workerScript, type WorkerPool, type WorkerScript } from '../parallel/worker-script.ts';
-import type { BenchPlan, FixedRun, VerifyWorkload } from './workloads.ts';
+import { EXTRACTED_FIXTURE, EXTRACTED_ID, type BenchPlan, type FixedRun, type VerifyWorkload } from './workloads.ts';
+import { loadTreeVersion, unloadTreeVersion, type TreeVersionData } from '../extract/tree-registry.ts';
+import { treeVersionData } from '../extract/tree-version.ts';
+import { resolve } from 'node:path';
 
 /** The targets of the heavy run, and of the start-up of the built `dmacheck list`. */
 export const TARGETS = { statesPerSecondPerWorker: 1_000_000, speedup2Workers: 1.8, bytesPerState: 48, listStartupSeconds: 0.5 } as const;
@@ -119,6 +122,8 @@ export interface BenchReport {
   readonly machine: { readonly node: string; readonly cpus: number; readonly loadAverage: readonly number[] };
   readonly heavy: FixedRunResult;
   readonly fixedRuns: readonly FixedRunResult[];
+  /** the heavy run on the version extracted from `tree`, and its rate over the hand-written heavy run's */
+  readonly extracted: { readonly tree: string; readonly run: FixedRunResult; readonly rateOverHand: number };
   readonly speedup: SpeedupResult;
   readonly growth: { readonly about: string; readonly cells: readonly GrowthCell[] };
   readonly reductions: { readonly about: string; readonly rows: readonly ReductionRow[] };
@@ -128,6 +133,8 @@ export interface BenchReport {
 export interface BenchOptions {
   /** repetitions of every measurement (median kept) */
   readonly repeats: number;
+  /** the kernel tree whose extraction the plan's `extracted` run uses (default EXTRACTED_FIXTURE) */
+  readonly tree?: string;
   /** progress lines */
   readonly log?: (line: string) => void;
 }
@@ -293,15 +300,30 @@ export async function measureSpeedup(w: VerifyWorkload, repeats: number): Promis
   };
 }
 
+/** `w` on the version of `data` (extracted from a tree), loaded for the measurement only. */
+function measureExtracted(w: FixedRun, data: TreeVersionData, repeats: number): FixedRunResult {
+  loadTreeVersion(data);
+  try {
+    return measureFixedRun(w, repeats);
+  } finally {
+    unloadTreeVersion(EXTRACTED_ID);
+  }
+}
+
 export async function runBench(plan: BenchPlan, opts: BenchOptions): Promise<BenchReport> {
   const log = opts.log ?? (() => {});
   const n = opts.repeats;
   const loadAverage = loadavg();
+  // extracted first: a tree that does not extract is bad input before anything runs
+  const tree = opts.tree ?? EXTRACTED_FIXTURE;
+  const treeData = await treeVersionData({ name: EXTRACTED_ID, dir: tree });
   const fixedRuns: FixedRunResult[] = [];
   for (const w of plan.fixedRuns) {
     log(`fixed run: ${w.name} (${w.about})`);
     fixedRuns.push(measureFixedRun(w, n));
   }
+  log(`fixed run: ${plan.extracted.name} (tree ${tree})`);
+  const extractedRun = measureExtracted(plan.extracted, treeData, n);
   log(`speedup: ${plan.speedup.about}`);
   const speedup = await measureSpeedup(plan.speedup, n);
   const cells: GrowthCell[] = [];
@@ -342,6 +364,7 @@ export async function runBench(plan: BenchPlan, opts: BenchOptions): Promise<Ben
     machine: { node: process.version, cpus: availableParallelism(), loadAverage },
     heavy,
     fixedRuns,
+    extracted: { tree: resolve(tree), run: extractedRun, rateOverHand: extractedRun.statesPerSecondPerWorker / heavy.statesPerSecondPerWorker },
     speedup,
     growth: { about: plan.growth.about, cells },
     reductions: { about: plan.reductions.about, rows },

@@ -3,6 +3,7 @@
  * numbers mean: the report prints each workload's state count, so a change
  * of the model that alters the explored space shows up there too.
  */
+import { fileURLToPath } from 'node:url';
 import { DIRECT_SCOPE } from '../../models/versions.ts';
 import type { DeviceConfig } from '../../models/devices.ts';
 import type { EntryPoint } from '../../models/versions.ts';
@@ -31,6 +32,13 @@ export interface BenchPlan {
   readonly name: string;
   /** the runs explored in this thread; the first is the heavy run, whose speed the targets are about */
   readonly fixedRuns: readonly [FixedRun, ...FixedRun[]];
+  /**
+   * the heavy run again on a version extracted from a kernel tree (its id
+   * EXTRACTED_ID; the tree is `npm run bench -- --tree DIR`, else
+   * EXTRACTED_FIXTURE), next to the hand-written one: extracted machines
+   * run through the same step cache
+   */
+  readonly extracted: FixedRun;
   /** the same selection with 1 and with 2 workers */
   readonly speedup: VerifyWorkload;
   /** one platform and device configuration, threads x calls */
@@ -74,6 +82,16 @@ export const HEAVY: FixedRun = {
 // dma-direct's own entry points: the workloads stay the ones earlier benches measured
 const GROWTH_FLAGS: SelectionFlags = { versions: 'baseline', platforms: 'cca', device: 'coherent=0,pool=none,gfp=blocking,nkm=0', entryPoints: DIRECT_SCOPE.join(',') };
 
+/** The version id of the extracted tree the bench loads. */
+export const EXTRACTED_ID = 'extracted';
+/** The tree extracted when no --tree is given: the repository's fixture (one dma_direct_alloc; the rest hand-written baseline). */
+export const EXTRACTED_FIXTURE = fileURLToPath(new URL('../../test/fixtures/tree', import.meta.url));
+
+const extracted = (run: FixedRun): FixedRun => ({
+  ...run, name: `${run.name.replace(/,.*$/, '')}, extracted`, task: { ...run.task, version: EXTRACTED_ID },
+  about: `${run.about.replace(/^baseline/, 'the extracted tree')} (dma-direct machines extracted from the tree where it defines them)`,
+});
+
 export const FULL_PLAN: BenchPlan = {
   name: 'full',
   fixedRuns: [
@@ -92,6 +110,7 @@ export const FULL_PLAN: BenchPlan = {
       reductions: NO_REDUCTIONS,
     },
   ],
+  extracted: extracted(HEAVY),
   // over ten seconds on one worker, so that starting a worker (about half a second, plus its JIT warm-up) does not dominate
   speedup: {
     about: 'verify baseline,v2-p1,v2-p3,v2-p4 cca coherent=0,pool=none, 3 threads x 4 calls (2720 runs)',
@@ -117,6 +136,7 @@ export const SMOKE_PLAN: BenchPlan = {
     { ...SMOKE_HEAVY, name: 'heavy (smoke), explorer only', about: 'recorded successors replayed', explorerOnly: true },
     { ...SMOKE_HEAVY, name: 'heavy (smoke), bare model', about: 'without reusing thread steps', tuning: { stepMemo: false } },
   ],
+  extracted: extracted(SMOKE_HEAVY),
   speedup: { about: 'verify baseline cca coherent=0,pool=none, 2 threads x 2 calls', flags: { ...GROWTH_FLAGS, threads: 2, calls: 2 } },
   growth: { about: 'verify baseline cca coherent=0,pool=none,gfp=blocking,nkm=0, in this thread', flags: GROWTH_FLAGS, threads: [1, 2], calls: [1, 2] },
   reductions: { about: 'verify baseline cca coherent=0,pool=none, 2 threads x 2 calls, in this thread', flags: { ...GROWTH_FLAGS, threads: 2, calls: 2 } },

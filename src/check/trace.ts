@@ -125,8 +125,9 @@ export function traceSteps(model: RunModel, steps: readonly ReplayedStep[], prop
     const pc = v.pc(t);
     const m = model.machines[t]![pc]!;
     const ms = v.mstate(t);
-    const from = ms === 0 ? 'start' : m.stateNames[ms - 1]!;
-    const source = ms === 0 ? m.metas[m.stateIndex('start')]!.source : m.metas[ms - 1]!.source;
+    // before its first step a call is in its machine's initial state (`start` in the hand-written machines)
+    const from = ms === 0 ? (m.machine.config.initial as string) : m.stateNames[ms - 1]!;
+    const source = m.metas[ms === 0 ? m.stateIndex(from) : ms - 1]!.source;
     v.buf = s.after;
     const ms2 = v.pc(t) === pc ? v.mstate(t) : 0;
     const returned = v.pc(t) !== pc;

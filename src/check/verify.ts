@@ -11,6 +11,7 @@ import { buildMatrix, taskLabel, type Matrix } from './matrix.ts';
 import { addCoverage, addOutcomes, addResults, emptyPartial, finish, type Results } from './results.ts';
 import { UsageError, type Selection } from './selection.ts';
 import type { Reductions } from './dma-system.ts';
+import { treesOf } from '../extract/tree-registry.ts';
 
 export interface VerifyOptions {
   readonly selection: Selection;
@@ -62,7 +63,7 @@ export async function verify(opts: VerifyOptions): Promise<Results> {
     opts.onProgress?.({ ...p, done: p.done + (indices.length - todo.length), total: indices.length });
   };
   await runAll(
-    { selection: opts.selection, explore: opts.explore ?? {}, ...(opts.reductions ? { reductions: opts.reductions } : {}) },
+    { selection: opts.selection, explore: opts.explore ?? {}, ...(opts.reductions ? { reductions: opts.reductions } : {}), ...treesOf(opts.selection.versions) },
     todo,
     {
       workers: opts.workers, onBatch, ...(opts.shouldStop ? { shouldStop: opts.shouldStop } : {}), ...(opts.batchSize ? { batchSize: opts.batchSize } : {}),

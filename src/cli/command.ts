@@ -15,7 +15,12 @@ export interface OptionSpec {
   readonly default?: string;
   readonly example?: string;
   readonly short?: string;
+  /** may be given more than once; its value is then the list of values given */
+  readonly multiple?: boolean;
 }
+
+/** Parsed option values: a string, a boolean, or the strings of a `multiple` option. */
+export type OptionValues = Record<string, string | boolean | string[] | undefined>;
 
 export interface Command {
   readonly name: string;
@@ -23,7 +28,7 @@ export interface Command {
   /** positional arguments, for help text: e.g. `A B` */
   readonly positionals?: string;
   readonly options: readonly OptionSpec[];
-  run(values: Record<string, string | boolean | undefined>, positionals: string[], io: Io): Promise<number>;
+  run(values: OptionValues, positionals: string[], io: Io): Promise<number>;
 }
 
 export interface Io {
@@ -58,9 +63,9 @@ export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
   { name: 'help', type: 'boolean', description: 'show this help' },
 ];
 
-export function parseCommandArgs(cmd: Command, argv: string[]): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
-  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = {};
-  for (const o of cmd.options) options[o.name] = o.short ? { type: o.type, short: o.short } : { type: o.type };
+export function parseCommandArgs(cmd: Command, argv: string[]): { values: OptionValues; positionals: string[] } {
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {};
+  for (const o of cmd.options) options[o.name] = { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) };
   options['help'] = { type: 'boolean', short: 'h' };
   let parsed;
   try {
@@ -76,11 +81,11 @@ export function parseCommandArgs(cmd: Command, argv: string[]): { values: Record
   const seen = new Set<string>();
   for (const t of parsed.tokens) {
     if (t.kind !== 'option') continue;
-    if (seen.has(t.name)) throw new UsageError(`--${t.name} given more than once (give it once${options[t.name]?.type === 'string' ? ', with a comma list where it takes several' : ''})`);
+    if (seen.has(t.name) && !options[t.name]?.multiple) throw new UsageError(`--${t.name} given more than once (give it once${options[t.name]?.type === 'string' ? ', with a comma list where it takes several' : ''})`);
     seen.add(t.name);
     if (typeof t.value === 'string' && t.value.trim() === '') throw new UsageError(`--${t.name} has an empty value (omit the flag for its default)`);
   }
-  return { values: parsed.values as Record<string, string | boolean | undefined>, positionals: parsed.positionals };
+  return { values: parsed.values as OptionValues, positionals: parsed.positionals };
 }
 
 /** `text` word-wrapped in lines of at most `width` columns: the first starts with `first` (padded to `indent`), the rest with `indent` spaces. */

@@ -5,6 +5,7 @@
  */
 import type { Selection } from '../check/selection.ts';
 import type { RunDiffOutcome } from './run-diff.ts';
+import type { TreeVersionData } from '../extract/tree-registry.ts';
 
 export interface DiffBatchRequest {
   /** version A's selection (its `versions` is [A]) */
@@ -15,6 +16,8 @@ export interface DiffBatchRequest {
   readonly maxPairs?: number;
   /** matrix task indices to compare, ascending */
   readonly indices: readonly number[];
+  /** A or B where extracted from a kernel tree: a worker builds them from this data */
+  readonly trees?: readonly TreeVersionData[];
 }
 
 export interface DiffBatchResponse {

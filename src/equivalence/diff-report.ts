@@ -143,6 +143,13 @@ export function foldText(r: DiffResults, f: DiffFold): string {
   return out.join('\n');
 }
 
+/** foldText() of the differing fold whose scenario is shortest. */
+export function shortestFoldText(r: DiffResults): string {
+  const folds = foldsOf(r);
+  const fold = [...folds].sort((x, y) => r.groups[x.groups[0]!]!.scenario.length - r.groups[y.groups[0]!]!.scenario.length)[0]!;
+  return foldText(r, fold);
+}
+
 /** The folds of a result (results written before folds existed: one per group). */
 function foldsOf(r: DiffResults): readonly DiffFold[] {
   return r.folds ?? r.groups.map((g, i) => ({ platform: g.platform, severity: g.severity, groups: [i], devices: [g.device] }));

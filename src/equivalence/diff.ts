@@ -8,6 +8,7 @@
  * The result is plain JSON, deterministic for a given selection whatever
  * the number of workers (timings live apart, under `timing`).
  */
+import { treesOf } from '../extract/tree-registry.ts';
 import type { TraceStep } from '../check/trace.ts';
 import { deviceKey, type DeviceConfig } from '../../models/devices.ts';
 import type { Program } from '../../models/programs.ts';
@@ -225,7 +226,7 @@ export async function diff(opts: DiffOptions): Promise<DiffResults> {
   const matrix = buildMatrix(selA);
   const outcomes: RunDiffOutcome[] = new Array(matrix.tasks.length);
   await runDiffAll(
-    { selection: selA, versionB: opts.b, observable: def.id, ...(opts.maxPairs !== undefined ? { maxPairs: opts.maxPairs } : {}) },
+    { selection: selA, versionB: opts.b, observable: def.id, ...(opts.maxPairs !== undefined ? { maxPairs: opts.maxPairs } : {}), ...treesOf([opts.a, opts.b]) },
     matrix.tasks.map((t) => t.index),
     {
       workers: opts.workers,

@@ -5,10 +5,14 @@
  * memory, and the shard a CI job runs. Every key is optional; a missing
  * key means everything (lists) or the verify default (numbers).
  *
+ * Kernel trees (`trees`, `env`) are read as --tree and --env read them,
+ * before the selection is checked, so `versions` may name them.
+ *
  * Unknown keys and bad values are refused in one line naming the file, the
  * key and the valid values (exit code 2).
  */
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { DEVICE_KNOBS } from '../../models/devices.ts';
 import { DEFAULT_CALLS, DEFAULT_THREADS, MAX_CALLS, MAX_THREADS, parseMemorySize, parseSelection, UsageError, type Selection } from '../check/selection.ts';
 
@@ -33,7 +37,22 @@ export const CONFIG_KEYS: Readonly<Record<string, string>> = {
   workers: '"auto" (one per core) or an integer 0-64 (0 = in the main thread, where Ctrl-C waits for the end of the run)',
   maxMemory: 'memory limit of the explorer, as --max-memory: MiB (a number), or with a K, M or G suffix ("8G", "512M", "900K")',
   shard: '"i/n": run only the deterministic slice i of n',
+  trees: '{"NAME": "DIR", ...}: kernel trees whose extracted machines are versions NAME (as --tree NAME=DIR; a relative DIR is taken from the config file\'s directory)',
+  env: 'a hand-written version id: the trees run in its environment generation (as --env)',
 };
+
+/** The `trees` of a config as --tree values (NAME=DIR, DIR resolved from the config file's directory), and its `env`. */
+export function configTrees(raw: unknown, where: string): { trees: string[]; env?: string } {
+  const c = (typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? raw : {}) as Record<string, unknown>;
+  const t = c['trees'];
+  const env = c['env'];
+  if (env !== undefined && typeof env !== 'string') fail(where, `env: bad value ${JSON.stringify(env)} (valid: ${CONFIG_KEYS['env']})`);
+  if (t === undefined) return env === undefined ? { trees: [] } : fail(where, `env: applies to the versions of trees, and the config has none`);
+  if (typeof t !== 'object' || t === null || Array.isArray(t) || !Object.values(t).every((d) => typeof d === 'string' && d !== ''))
+    fail(where, `trees: bad value ${JSON.stringify(t)} (valid: ${CONFIG_KEYS['trees']})`);
+  const trees = Object.entries(t as Record<string, string>).map(([name, dir]) => `${name}=${resolve(dirname(where), dir)}`);
+  return { trees, ...(env !== undefined ? { env: env as string } : {}) };
+}
 
 const fail = (where: string, msg: string): never => {
   throw new UsageError(`${where}: ${msg}`);
@@ -131,6 +150,11 @@ export function parseConfig(raw: unknown, where: string): NightlyConfig {
 
 /** Read and parse a config file. */
 export function readConfig(path: string): NightlyConfig {
+  return parseConfig(readConfigJson(path), path);
+}
+
+/** A config file's JSON, unchecked (bad input when it cannot be read or is no JSON). */
+export function readConfigJson(path: string): unknown {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -144,5 +168,5 @@ export function readConfig(path: string): NightlyConfig {
   } catch (e) {
     return fail(path, `not JSON (${(e as Error).message.split('\n')[0]})`);
   }
-  return parseConfig(raw, path);
+  return raw;
 }

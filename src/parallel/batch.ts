@@ -4,6 +4,7 @@
 import { buildMatrix, type Matrix } from '../check/matrix.ts';
 import { drainCoverage, executeRun, resetCoverage } from '../check/run-task.ts';
 import { cacheStats } from '../../models/step-cache.ts';
+import { loadTreeVersion } from '../extract/tree-registry.ts';
 import type { BatchRequest, BatchResponse } from './messages.ts';
 
 let lastKey = '';
@@ -15,6 +16,7 @@ export function runBatch(req: BatchRequest): BatchResponse {
     resetCoverage();
     lastGeneration = req.generation;
   }
+  for (const t of req.trees ?? []) loadTreeVersion(t);
   const key = JSON.stringify(req.selection);
   if (key !== lastKey || !lastMatrix) {
     lastMatrix = buildMatrix(req.selection);

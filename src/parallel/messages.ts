@@ -7,6 +7,7 @@ import type { ExploreOptions } from '../core/explorer.ts';
 import type { Selection } from '../check/selection.ts';
 import type { RunOutcome } from '../check/run-task.ts';
 import type { Reductions } from '../check/dma-system.ts';
+import type { TreeVersionData } from '../extract/tree-registry.ts';
 
 export interface BatchRequest {
   readonly selection: Selection;
@@ -21,6 +22,8 @@ export interface BatchRequest {
    * its pool does
    */
   readonly generation: number;
+  /** the selected versions that were extracted from kernel trees: a worker builds them from this data */
+  readonly trees?: readonly TreeVersionData[];
 }
 
 export interface BatchResponse {

@@ -8,6 +8,7 @@
  * follow: summary (with the invariant's rule), full configuration, the
  * steps with their kernel positions and world changes.
  */
+import { scenarioTreeFlags } from '../extract/tree-registry.ts';
 import { ascii, wrap } from './text.ts';
 import { scenarioLines } from './scenario-string.ts';
 import type { BriefRow, CellLine, Row, TraceReport } from './trace-report.ts';
@@ -108,7 +109,10 @@ function table(r: TraceReport, width: number): string[] {
 /** The replay command with the scenario string inside single quotes, cut between names. */
 export function replayCommand(r: TraceReport, width: number): string[] {
   const lines = scenarioLines(r.scenarioString, width - 5);
-  return ["  dmacheck replay --scenario '", ...lines.map((l, i) => `    ${l}${i === lines.length - 1 ? "'" : ''}`)];
+  // a version extracted from a tree needs the tree again; the flags come first, a line each
+  const flags = scenarioTreeFlags(r.scenarioString).trim().split(/ (?=--)/).filter(Boolean);
+  const head = flags.length ? ['  dmacheck replay \\', ...flags.map((f) => `    ${f} \\`), "    --scenario '"] : ["  dmacheck replay --scenario '"];
+  return [...head, ...lines.map((l, i) => `    ${l}${i === lines.length - 1 ? "'" : ''}`)];
 }
 
 export function renderMail(r: TraceReport, opts: MailOptions = {}): string {

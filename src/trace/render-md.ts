@@ -3,6 +3,7 @@
  * the same content as the mail format, the scenario in a code block, the
  * detailed steps as a table whose cells hold several lines.
  */
+import { scenarioTreeFlags } from '../extract/tree-registry.ts';
 import { foldText, openingLines } from './render-mail.ts';
 import type { CellLine, TraceReport } from './trace-report.ts';
 
@@ -23,7 +24,7 @@ function cellLine(l: CellLine): string {
 
 export function renderMarkdown(r: TraceReport): string {
   const block = openingLines(r);
-  const replay = `dmacheck replay --scenario ${r.scenarioString}`;
+  const replay = `dmacheck replay ${scenarioTreeFlags(r.scenarioString)}--scenario ${r.scenarioString}`;
   const out: string[] = [`## ${mdText(r.title)}`, '', '```', ...block, '```', '', '```sh', replay, '```', '', mdText(r.replay.note), ''];
   out.push('### Details', '', mdText(r.summary), '', '### Configuration', '', '| | |', '|---|---|');
   for (const [label, values] of r.config) out.push(`| ${mdText(label)} | ${values.map(mdText).join('<br>')} |`);

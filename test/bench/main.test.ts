@@ -3,6 +3,7 @@
  * numbers the issue asks for, every one positive, and the explored spaces
  * are the pinned ones. (Speed itself is never asserted.)
  */
+import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/bench/main.ts';
 import type { BenchReport } from '../../src/bench/run-bench.ts';
@@ -42,6 +43,11 @@ describe('npm run bench', () => {
       ['heavy (smoke), explorer only', 475, 1004],
       ['heavy (smoke), bare model', 475, 1004],
     ]);
+    // the heavy run on the version extracted from the fixture tree: its own space, through the same step cache
+    expect([r.extracted.run.name, r.extracted.run.states, r.extracted.run.transitions]).toEqual(['heavy (smoke), extracted', 48, 80]);
+    expect(r.extracted.tree).toBe(join(import.meta.dirname, '..', 'fixtures', 'tree'));
+    expect(r.extracted.run.stepReuseHitRate).toBeGreaterThan(0);
+    expect(r.extracted.rateOverHand).toBeCloseTo(r.extracted.run.statesPerSecondPerWorker / r.heavy.statesPerSecondPerWorker);
     expect(r.fixedRuns[1]!.stepReuseHitRate).toBeNull();
     expect(r.fixedRuns[0]!.memoHitRate).toBeGreaterThan(0);
     expect(r.fixedRuns[2]!.memoHitRate).toBeNull();
@@ -82,5 +88,9 @@ describe('npm run bench', () => {
     const d = capture();
     expect(await main(['--repeats', '0'], d.io)).toBe(2);
     expect(d.err).toEqual(["dmacheck-bench: bad --repeats '0' (valid: an integer from 1 to 99)"]);
+    const t = capture();
+    expect(await main(['--smoke', '--quick', '--tree', '/nonexistent-tree'], t.io)).toBe(2);
+    expect(t.err.filter((l) => !l.startsWith('bench: '))).toEqual(["dmacheck-bench: no such directory '/nonexistent-tree' (--tree takes a kernel source tree)"]);
+    expect(t.out).toEqual([]);
   });
 });

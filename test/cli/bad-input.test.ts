@@ -6,7 +6,7 @@
  * process itself matters (another user, a pseudo-filesystem).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,6 +25,11 @@ let good = '';
 let trace = '';
 /** an existing plain file */
 let file = '';
+/** a kernel tree whose direct.c uses a construct the extractor does not handle */
+let badTree = '';
+/** the fixture tree (one entry point that extracts) */
+const TREE = join(ROOT, 'test', 'fixtures', 'tree');
+const PATCHES = join(ROOT, 'test', 'fixtures', 'patches');
 
 /** A copy of the good results.json changed by `f`, written as NAME.json; returns its path. */
 function resultsWith(name: string, f: (r: Record<string, any>) => void): string {
@@ -51,6 +56,9 @@ beforeAll(async () => {
   writeFileSync(trace, io.stdout.join('\n'));
   file = join(dir, 'a-file');
   writeFileSync(file, 'not a directory\n');
+  badTree = join(dir, 'badtree');
+  mkdirSync(join(badTree, 'kernel', 'dma'), { recursive: true });
+  copyFileSync(join(ROOT, 'test', 'fixtures', 'extract', 'unsupported.c'), join(badTree, 'kernel', 'dma', 'direct.c'));
 });
 
 afterAll(() => {
@@ -87,6 +95,16 @@ const CASES: [string, () => string[], RegExp][] = [
   ['verify: --resume results naming an unknown version', () => ['verify', '--resume', resultsWith('resume-v9', (r) => { r['selection'].versions = ['v9']; })], /--resume: .*resume-v9\.json: selection\.versions: unknown version 'v9' \(valid: baseline, /],
   ['verify: an unknown option', () => ['verify', '--frobnicate'], /unknown option '--frobnicate' for 'dmacheck verify'/],
   ['verify: a positional argument', () => ['verify', 'baseline'], /unexpected argument 'baseline' \(verify takes only options\)/],
+  ['verify: a --tree name that is not an id', () => ['verify', ...SMALL, '--tree', `my tree=${TREE}`], /bad --tree 'my tree=.*': 'my tree' cannot be a version id \(valid: letters, digits/],
+  ['verify: a --tree with no directory', () => ['verify', ...SMALL, '--tree', 'mine='], /bad --tree 'mine=' \(valid: NAME=DIR or DIR/],
+  ['verify: a --tree named after a version', () => ['verify', ...SMALL, '--tree', `baseline=${TREE}`], /--tree 'baseline=.*': 'baseline' is already a version id \(taken: baseline, v2-p1, /],
+  ['verify: two trees of one name', () => ['verify', ...SMALL, '--tree', `m=${TREE}`, '--tree', `m=${badTree}`], /--tree 'm=.*badtree': the name 'm' is given to two trees/],
+  ['verify: a --tree that does not exist', () => ['verify', ...SMALL, '--tree', `m=${join(dir, 'nowhere')}`], /no such directory '.*nowhere' \(--tree takes a kernel source tree\)/],
+  ['verify: a --tree that is no kernel tree', () => ['verify', ...SMALL, '--tree', `m=${dir}`], /'.*dmacheck-bad-input-.*' is not a kernel tree: no kernel\/dma\/direct\.c/],
+  ['verify: a --tree that does not extract', () => ['verify', ...SMALL, '--tree', `m=${badTree}`], /--tree m: .*badtree\/kernel\/dma\/direct\.c:5:2: unsupported construct 'switch statement'/],
+  ['verify: an unknown --env', () => ['verify', ...SMALL, '--tree', `m=${TREE}`, '--env', 'v9'], /unknown --env version 'v9' \(valid: baseline, /],
+  ['verify: --env without --tree', () => ['verify', ...SMALL, '--env', 'v7.3'], /--env 'v7\.3' applies to the versions of --tree, and none is given/],
+  ['verify: a tree version and an unknown one', () => ['verify', '--platforms', 'cca', '--tree', `m=${TREE}`, '--versions', 'm,v9'], /unknown version 'v9' \(valid: baseline, .*, v7\.3, m\)/],
   // list
   ['list: an argument', () => ['list', 'versions'], /unexpected argument 'versions' \(list takes none\)/],
   ['list: --json given twice', () => ['list', '--json', '--json'], /--json given more than once/],
@@ -110,6 +128,7 @@ const CASES: [string, () => string[], RegExp][] = [
   ['replay: two files', () => ['replay', trace, trace], /unexpected argument/],
   // diff
   ['diff: one version', () => ['diff', 'baseline'], /diff takes two versions, got 1/],
+  ['diff: one version and two trees', () => ['diff', 'baseline', '--tree', `m=${TREE}`, '--tree', `n=${TREE}`], /diff takes two versions, got 1: dmacheck diff A B, or A and one --tree NAME=DIR \(got 2 --tree\) \(valid: /],
   ['diff: an unknown version', () => ['diff', 'baseline', 'v9'], /unknown version 'v9' \(valid: baseline, /],
   ['diff: an unknown observable', () => ['diff', 'baseline', 'v2-p1', '--observable', 'everything'], /unknown observable 'everything' \(valid: calls-v1, /],
   ['diff: an empty selection', () => ['diff', 'baseline', 'v2-p1', '--platforms', 'tdx', '--device', 'pool=own'], /the selection has no runs: no device configuration of tdx/],
@@ -136,6 +155,21 @@ const CASES: [string, () => string[], RegExp][] = [
   ['nightly: an empty selection in the config', () => ['nightly', '--config', configWith('none', { platforms: ['tdx'], device: 'pool=own' })], /the selection has no runs: no device configuration of tdx/],
   ['nightly: --out an existing file', () => ['nightly', '--config', configWith('ok', { versions: ['baseline'], platforms: ['cca'], bound: { threads: 1, calls: 1 }, workers: 1 }), '--out', file], /--out '.*a-file' is an existing file/],
   ['nightly: a --previous without results', () => ['nightly', '--config', configWith('ok2', { versions: ['baseline'] }), '--previous', join(dir, 'nowhere')], /--previous: .*nowhere.*no such file/],
+  ['nightly: config trees that are not NAME: DIR', () => ['nightly', '--config', configWith('trees-list', { trees: [TREE] })], /trees-list\.config\.json: trees: bad value \[".*"\] \(valid: \{"NAME": "DIR", \.\.\.\}/],
+  ['nightly: a config env without trees', () => ['nightly', '--config', configWith('env-alone', { env: 'v7.3' })], /env-alone\.config\.json: env: applies to the versions of trees, and the config has none/],
+  ['nightly: a config tree that does not extract', () => ['nightly', '--config', configWith('bad-tree', { trees: { m: badTree } })], /bad-tree\.config\.json: trees: --tree m: .*direct\.c:5:2: unsupported construct/],
+  // check-patch
+  ['check-patch: a patch that does not apply', () => ['check-patch', join(PATCHES, 'does-not-apply.patch'), '--tree', TREE, '--out', join(dir, 'cp')], /patch '.*does-not-apply\.patch' does not apply: the hunk at kernel\/dma\/direct\.c:16 does not match the tree/],
+  ['check-patch: no --tree', () => ['check-patch', join(PATCHES, 'whitespace-only.patch')], /missing --tree DIR/],
+  ['check-patch: a missing patch', () => ['check-patch', join(dir, 'none.patch'), '--tree', TREE], /no such file '.*none\.patch'/],
+  ['check-patch: not a unified diff', () => ['check-patch', file, '--tree', TREE, '--out', join(dir, 'cp2')], /patch '.*a-file' is not a unified diff/],
+  ['check-patch: a tree that does not extract', () => ['check-patch', join(PATCHES, 'whitespace-only.patch'), '--tree', badTree, '--out', join(dir, 'cp3')], /--tree unpatched: .*direct\.c:5:2: unsupported construct/],
+  // check-kernel
+  ['check-kernel: no tree', () => ['check-kernel'], /missing the trees: dmacheck check-kernel DIR/],
+  ['check-kernel: a NAME that is no hand-written version', () => ['check-kernel', `mine=${TREE}`], /tree 'mine=.*': 'mine' is not a hand-written version \(valid: baseline, /],
+  ['check-kernel: one tree without --as', () => ['check-kernel', TREE], /'.*tree' is one tree: say which hand-written version it is with --as VERSION/],
+  ['check-kernel: a directory without trees', () => ['check-kernel', dir], /'.*' is no kernel tree \(no kernel\/dma\/direct\.c\) and has no subdirectory named after a hand-written version/],
+  ['check-kernel: an unknown --as', () => ['check-kernel', TREE, '--as', 'v9'], /--as: 'v9' is not a hand-written version/],
   // simulate
   ['simulate: a seed that is not a number', () => ['simulate', '--seed', 'x'], /bad --seed 'x' \(valid: an integer\)/],
   ['simulate: too many calls', () => ['simulate', '--calls', '16'], /bad --calls '16' \(valid: an integer from 1 to 15\)/],
@@ -149,7 +183,7 @@ describe('bad input: exit 2 and one line naming the bad value', () => {
     expect(new Set(CASES.map(([, argv]) => argv.toString())).size).toBe(CASES.length);
     expect(CASES.length).toBeGreaterThanOrEqual(40);
     const commands = new Set(CASES.map(([what]) => what.split(':')[0]));
-    expect([...commands].sort()).toEqual(['diff', 'list', 'merge', 'nightly', 'replay', 'simulate', 'trace', 'verify']);
+    expect([...commands].sort()).toEqual(['check-kernel', 'check-patch', 'diff', 'list', 'merge', 'nightly', 'replay', 'simulate', 'trace', 'verify']);
   });
 
   for (const [what, argv, message] of CASES) {

@@ -9,7 +9,7 @@ import { mergeShards } from '../../src/check/merge.ts';
 import type { Results } from '../../src/check/results.ts';
 import { parseSelection } from '../../src/check/selection.ts';
 import { commitOf } from '../../src/check/tool-info.ts';
-import { versionSource } from '../../src/check/version-source.ts';
+import { versionSource, type HandWrittenSource } from '../../src/check/version-source.ts';
 import { verify } from '../../src/check/verify.ts';
 import { compareResults } from '../../src/report/compare.ts';
 import { readResultsFile, RESULTS_SCHEMA_PATH, resultsSchema, validateResults } from '../../src/report/schema.ts';
@@ -94,12 +94,12 @@ describe('results.json schema', () => {
         basedOn: 'kernel/dma/direct.c at gregkh/linux 2c142b63c8ee982cdfdba49a616027c266294838',
       },
     });
-    expect(res.kernelVersions!['v2-p1']!.source.description).toContain('Avoid double decrypting with DMA_RESTRICTED_POOL');
+    expect((res.kernelVersions!['v2-p1']!.source as HandWrittenSource).description).toContain('Avoid double decrypting with DMA_RESTRICTED_POOL');
   });
 
   it('names, for every version this build has, what it models and the source commit it applies to', () => {
     for (const v of VERSIONS) {
-      const s = versionSource(v.id)!;
+      const s = versionSource(v.id) as HandWrittenSource;
       expect(s.kind, v.id).toBe('hand-written');
       expect(s.description, v.id).toBe(v.description);
       expect(s.basedOn, v.id).toMatch(/^kernel\/dma\/direct\.c at (gregkh\/linux )?[0-9a-f]{7,40}$/);

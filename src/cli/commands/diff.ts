@@ -7,6 +7,7 @@
  */
 import { parseSelection, UsageError } from '../../check/selection.ts';
 import { VERSION_IDS } from '../../../models/versions.ts';
+import { loadedTreeIds } from '../../extract/tree-registry.ts';
 import { diff } from '../../equivalence/diff.ts';
 import { diffText, writeDiffReports } from '../../equivalence/diff-report.ts';
 import { DEFAULT_OBSERVABLE, OBSERVABLE_IDS } from '../../equivalence/observable.ts';
@@ -36,12 +37,17 @@ function versionArg(v: string): string {
 export const diffCommand: Command = {
   name: 'diff',
   summary: 'prove two versions observably equivalent within the bound, or show the shortest scenario where they differ',
-  positionals: 'A B',
+  positionals: 'A B | A --tree NAME=DIR',
   options: DIFF_OPTIONS,
   async run(values, positionals, io) {
-    if (positionals.length !== 2)
-      throw new UsageError(`diff takes two versions, got ${positionals.length}: dmacheck diff A B (valid: ${VERSION_IDS.join(', ')})`);
-    const [a, b] = positionals.map(versionArg) as [string, string];
+    // `diff A --tree NAME=DIR`: A against the one tree given
+    const trees = loadedTreeIds();
+    const pair = positionals.length === 1 && trees.length === 1 ? [positionals[0]!, trees[0]!] : positionals;
+    if (pair.length !== 2) {
+      throw new UsageError(`diff takes two versions, got ${positionals.length}: dmacheck diff A B, or A and one --tree NAME=DIR` +
+        `${positionals.length === 1 ? ` (got ${trees.length} --tree)` : ''} (valid: ${VERSION_IDS.join(', ')})`);
+    }
+    const [a, b] = pair.map(versionArg) as [string, string];
     const observable = (values['observable'] as string | undefined) ?? DEFAULT_OBSERVABLE;
     if (!OBSERVABLE_IDS.includes(observable)) throw new UsageError(`unknown observable '${observable}' (valid: ${OBSERVABLE_IDS.join(', ')})`);
     const selection = parseSelection({ ...selectionFlagsOf(values), versions: a, properties: undefined });

@@ -12,7 +12,7 @@ import { VERSION_IDS } from '../../../models/versions.ts';
 import { findings, type Findings } from '../../findings/findings.ts';
 import { DEFAULT_BASELINE, DEFAULT_DIFFS, diffVerdict } from '../../findings/render-findings.ts';
 import { checkReadme, displayPath, loadFindings, renderAndWrite, writeFindings } from '../../findings/write-findings.ts';
-import { EXIT_INCOMPLETE, resultsExitCode, type Command, type Io, type OptionSpec } from '../command.ts';
+import { EXIT_INCOMPLETE, resultsExitCode, type Command, type Io, type OptionSpec, type OptionValues } from '../command.ts';
 import { progress } from '../progress.ts';
 import { onStopSignals } from '../signals.ts';
 import { EXPLORE_OPTIONS, exploreSettings, selectionFlagsOf, VERIFY_OPTIONS, workersOf } from './verify.ts';
@@ -56,7 +56,7 @@ function summary(f: Findings): string {
 }
 
 /** --from DIR: render the Markdown again from DIR/findings.json, running nothing. */
-function renderFrom(from: string, values: Record<string, string | boolean | undefined>, readme: string | undefined, io: Io): number {
+function renderFrom(from: string, values: OptionValues, readme: string | undefined, io: Io): number {
   const given = FINDINGS_OPTIONS.filter((o) => !['from', 'readme', 'quiet'].includes(o.name) && values[o.name] !== undefined);
   if (given.length) throw new UsageError(`--${given[0]!.name} selects what to run; --from ${from} renders what was run (drop one of them)`);
   const { findings: f, traceOf } = loadFindings(from);

@@ -16,16 +16,17 @@ import { dirname, join, resolve } from 'node:path';
 import { UsageError } from '../../check/selection.ts';
 import type { Results } from '../../check/results.ts';
 import { checkRunsSelected } from '../../check/verify.ts';
-import { readConfig } from '../../nightly/config.ts';
+import { configTrees, parseConfig, readConfigJson, type NightlyConfig } from '../../nightly/config.ts';
 import { newNightDir, nightly } from '../../nightly/nightly.ts';
 import { loadResume } from '../../nightly/resume.ts';
 import { comparisonExitCode, type Comparison } from '../../report/compare.ts';
 import { readResultsFile, ResultsFileError } from '../../report/schema.ts';
 import { consoleTable } from '../../report/console-table.ts';
-import { EXIT_INCOMPLETE, EXIT_OK, incompleteNote, resultsExitCode, type Command } from '../command.ts';
+import { EXIT_INCOMPLETE, EXIT_OK, incompleteNote, resultsExitCode, type Command, type Io, type OptionValues } from '../command.ts';
 import { checkOutDir } from '../out-dir.ts';
 import { progress } from '../progress.ts';
 import { onStopSignals } from '../signals.ts';
+import { loadTrees } from '../tree-flags.ts';
 import { exploreSettings } from './verify.ts';
 
 export const DEFAULT_CONFIG = 'dmacheck.config.json';
@@ -43,62 +44,83 @@ export const nightlyCommand: Command = {
   async run(values, positionals, io) {
     if (positionals.length) throw new UsageError(`unexpected argument '${positionals[0]}' (nightly takes only options)`);
     const configPath = (values['config'] as string | undefined) ?? DEFAULT_CONFIG;
-    const config = readConfig(configPath);
-    const previousDir = values['previous'] as string | undefined;
-    let previous;
-    if (previousDir !== undefined) {
-      try {
-        previous = { results: readResultsFile(previousDir), dir: previousDir };
-      } catch (e) {
-        if (e instanceof ResultsFileError) throw new UsageError(`--previous: ${e.message}`);
-        throw e;
-      }
-    }
-    const resumeDir = values['resume'] as string | undefined;
-    const resume = resumeDir === undefined ? undefined : loadResume(resumeDir, config.selection, config.shard);
-    const outGiven = (values['out'] as string | undefined) ?? resumeDir;
-    if (outGiven !== undefined) {
-      if (previousDir !== undefined && samePlace(reportDir(previousDir), outGiven))
-        throw new UsageError(`--previous ${previousDir} is the output directory: tonight's reports would replace the night they are compared with (give another --out)`);
-      if (existsSync(join(outGiven, 'results.json')) && !(resumeDir !== undefined && samePlace(resumeDir, outGiven)))
-        throw new UsageError(`--out ${outGiven} already holds a night's results.json (give a new directory, or --resume ${outGiven} to finish that night)`);
-    }
-    const workers = config.workers ?? availableParallelism();
-    const settings = exploreSettings(config.maxMemory !== undefined ? { 'max-memory': config.maxMemory } : {}, workers, `${configPath}: maxMemory`);
-    checkRunsSelected(resume ? resume.selection : config.selection);
-    if (outGiven !== undefined) checkOutDir(outGiven);
-    // created last: bad input leaves no empty night behind
-    const out = outGiven ?? newNightDir();
-    const quiet = Boolean(values['quiet']);
-    const bar = progress(io, 'nightly', quiet);
-    const signals = onStopSignals(io);
-    let outcome;
+    const raw = readConfigJson(configPath);
+    const trees = await loadConfigTrees(raw, configPath);
     try {
-      outcome = await nightly({
-        selection: config.selection, workers, out,
-        ...settings,
-        ...(config.shard ? { shard: config.shard } : {}),
-        ...(resume ? { resume: resume.previous } : {}),
-        ...(previous ? { previous } : {}),
-        onProgress: (p) => bar.update(p),
-        shouldStop: () => signals.stopped,
-      });
+      const code = await runNight(parseConfig(raw, configPath), configPath, values, io);
+      trees.notes.forEach((n) => io.err(n));
+      return code;
     } finally {
-      bar.finish();
-      signals.dispose();
+      trees.dispose();
     }
-    const { results: res, comparison } = outcome;
-    if (!quiet) io.out(consoleTable(res));
-    io.out(`${incompleteNote(res)}${res.totals.runsDone}/${res.totals.runs} runs, ${res.totals.states} states in ${res.timing?.seconds.toFixed(1)}s; reports: ${outcome.files.join(', ')}`);
-    if (comparison)
-      io.out(comparisonLine(comparison, previousDir!));
-    if (signals.exitCode !== undefined) {
-      io.err(`dmacheck nightly: interrupted; continue with: dmacheck nightly --config ${(values['config'] as string | undefined) ?? DEFAULT_CONFIG} --resume ${out}${previousDir ? ` --previous ${previousDir}` : ''}`);
-      return signals.exitCode;
-    }
-    return nightlyExitCode(res, comparison);
   },
 };
+
+/** The config's kernel trees as versions (bad input names the config file). */
+async function loadConfigTrees(raw: unknown, configPath: string): ReturnType<typeof loadTrees> {
+  const { trees, env } = configTrees(raw, configPath);
+  try {
+    return await loadTrees({ tree: trees, env });
+  } catch (e) {
+    throw e instanceof UsageError ? new UsageError(`${configPath}: trees: ${e.message}`) : e;
+  }
+}
+
+async function runNight(config: NightlyConfig, configPath: string, values: OptionValues, io: Io): Promise<number> {
+  const previousDir = values['previous'] as string | undefined;
+  let previous;
+  if (previousDir !== undefined) {
+    try {
+      previous = { results: readResultsFile(previousDir), dir: previousDir };
+    } catch (e) {
+      if (e instanceof ResultsFileError) throw new UsageError(`--previous: ${e.message}`);
+      throw e;
+    }
+  }
+  const resumeDir = values['resume'] as string | undefined;
+  const resume = resumeDir === undefined ? undefined : loadResume(resumeDir, config.selection, config.shard);
+  const outGiven = (values['out'] as string | undefined) ?? resumeDir;
+  if (outGiven !== undefined) {
+    if (previousDir !== undefined && samePlace(reportDir(previousDir), outGiven))
+      throw new UsageError(`--previous ${previousDir} is the output directory: tonight's reports would replace the night they are compared with (give another --out)`);
+    if (existsSync(join(outGiven, 'results.json')) && !(resumeDir !== undefined && samePlace(resumeDir, outGiven)))
+      throw new UsageError(`--out ${outGiven} already holds a night's results.json (give a new directory, or --resume ${outGiven} to finish that night)`);
+  }
+  const workers = config.workers ?? availableParallelism();
+  const settings = exploreSettings(config.maxMemory !== undefined ? { 'max-memory': config.maxMemory } : {}, workers, `${configPath}: maxMemory`);
+  checkRunsSelected(resume ? resume.selection : config.selection);
+  if (outGiven !== undefined) checkOutDir(outGiven);
+  // created last: bad input leaves no empty night behind
+  const out = outGiven ?? newNightDir();
+  const quiet = Boolean(values['quiet']);
+  const bar = progress(io, 'nightly', quiet);
+  const signals = onStopSignals(io);
+  let outcome;
+  try {
+    outcome = await nightly({
+      selection: config.selection, workers, out,
+      ...settings,
+      ...(config.shard ? { shard: config.shard } : {}),
+      ...(resume ? { resume: resume.previous } : {}),
+      ...(previous ? { previous } : {}),
+      onProgress: (p) => bar.update(p),
+      shouldStop: () => signals.stopped,
+    });
+  } finally {
+    bar.finish();
+    signals.dispose();
+  }
+  const { results: res, comparison } = outcome;
+  if (!quiet) io.out(consoleTable(res));
+  io.out(`${incompleteNote(res)}${res.totals.runsDone}/${res.totals.runs} runs, ${res.totals.states} states in ${res.timing?.seconds.toFixed(1)}s; reports: ${outcome.files.join(', ')}`);
+  if (comparison)
+    io.out(comparisonLine(comparison, previousDir!));
+  if (signals.exitCode !== undefined) {
+    io.err(`dmacheck nightly: interrupted; continue with: dmacheck nightly --config ${(values['config'] as string | undefined) ?? DEFAULT_CONFIG} --resume ${out}${previousDir ? ` --previous ${previousDir}` : ''}`);
+    return signals.exitCode;
+  }
+  return nightlyExitCode(res, comparison);
+}
 
 /**
  * 1 for a new violation (every violation, without a comparison), even in an incomplete night;

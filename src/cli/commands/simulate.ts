@@ -4,6 +4,7 @@
  * `dmacheck replay`. Exit codes: 0 no violation found, 1 violation found
  * (trace written), 2 bad input.
  */
+import { treeFlags } from '../../extract/tree-registry.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deviceKey } from '../../../models/devices.ts';
@@ -72,7 +73,7 @@ export const simulateCommand: Command = {
       `  run: ${t.version} ${t.platform} ${deviceKey(t.device)}; ${t.programs.map((p, i) => `CPU${i}: ${p.join(',')}`).join('; ')}; ${f.trace.steps.length} step(s)`,
       `  ${f.trace.message}`,
       `  trace: ${file}`,
-      `  replay: dmacheck replay ${file}`,
+      `  replay: dmacheck replay ${treeFlags([t.version])}${file}`,
       `  reproduce: dmacheck simulate --seed ${seed} --path ${f.path} (with the same options)`,
     ].join('\n'));
     return EXIT_VIOLATED;

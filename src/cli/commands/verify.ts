@@ -4,7 +4,7 @@ import { MIN_MEMORY_PER_WORKER, parseBound, parseMemorySize, parseSelection, Usa
 import { checkRunsSelected, verify } from '../../check/verify.ts';
 import { consoleTable } from '../../report/console-table.ts';
 import { timestampDir, writeReports } from '../../report/write.ts';
-import { incompleteNote, resultsExitCode, type Command, type OptionSpec } from '../command.ts';
+import { incompleteNote, resultsExitCode, type Command, type OptionSpec, type OptionValues } from '../command.ts';
 import { checkOutDir } from '../out-dir.ts';
 import { progress } from '../progress.ts';
 import { onStopSignals } from '../signals.ts';
@@ -42,7 +42,7 @@ export function parseShard(text: string | undefined): { index: number; count: nu
 }
 
 /** The exploration settings of the explore flags, for `workers` workers. */
-export function exploreSettings(values: Record<string, string | boolean | undefined>, workers: number, flag = '--max-memory') {
+export function exploreSettings(values: OptionValues, workers: number, flag = '--max-memory') {
   const text = values['max-memory'] as string | undefined;
   const maxMemory = text === undefined ? parseMemory(undefined) : parseMemorySize(flag, text);
   const perWorker = Math.floor(maxMemory / Math.max(1, workers));
@@ -72,13 +72,13 @@ const SELECTION_FLAGS: Readonly<Record<string, SelectionField>> = {
 };
 
 /** The selection flags given on the command line, as `parseSelection` takes them. */
-export function selectionFlagsOf(values: Record<string, string | boolean | undefined>): SelectionFlags {
+export function selectionFlagsOf(values: OptionValues): SelectionFlags {
   const flags: Record<string, string | undefined> = {};
   for (const [flag, field] of Object.entries(SELECTION_FLAGS)) flags[field] = values[flag] as string | undefined;
   return flags as SelectionFlags;
 }
 
-export function workersOf(v: string | boolean | undefined): number {
+export function workersOf(v: OptionValues[string]): number {
   return parseBound('--workers', v as string | undefined, 1, 64, availableParallelism());
 }
 
