@@ -14,7 +14,7 @@ export const noDecryptedMappedEncrypted: Property = {
   id: 'no-decrypted-mapped-encrypted',
   rule: 'a decrypted page never has an encrypted alias or an encrypted DMA address',
   check(o: Observation, platform: Platform) {
-    if (o.page < 0 || o.kind === ObsKind.RETURN || o.encAfter !== Enc.DEC || o.locAfter !== Loc.USED) return Severity.NONE;
+    if (o.page < 0 || o.kind === ObsKind.RETURN || o.encAfter !== Enc.DEC || o.locAfter !== Loc.USED || o.unpublished) return Severity.NONE;
     const alias = o.vmap === Attr.ENC || o.user === Attr.ENC;
     const addr = o.dma === Attr.ENC;
     if (!alias && !addr) return Severity.NONE;

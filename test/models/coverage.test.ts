@@ -284,7 +284,7 @@ describe('the reasons given for EXPECTED_UNREACHABLE hold', () => {
       const b = (i: number) => (bits & (1 << i)) !== 0;
       out.push({
         F: b(0), R: b(1), B: b(2), NKM: b(3), remap: b(4), C: true, remapConfig: true, coherentPoolConfig: true, setUncachedConfig: false,
-        highmemCmaConfig: false, cpuAddrIsVmalloc: false, forceBounce: false, swiotlbBuffer: false, devCoherent: false, callerShared: false,
+        highmemCmaConfig: false, cpuAddrIsVmalloc: false, forceBounce: false, swiotlbBuffer: false, devCoherent: false, callerShared: false, ccMemEncrypt: false,
         setUncached: false, pageHighmem: false, protDecrypted: false, dmaUnencrypted: false, ccShared: false, markMem: false, swiotlbPool: false,
       });
     }
