@@ -278,18 +278,21 @@ export function listOutcomes(call: Call, f: EnvFrame, out: OutcomeList): void {
   }
 }
 
+/** Whether page `p` lies in the restricted-pool region `pool`. */
+function inRegion(w: WorldView, p: number, pool: number): boolean {
+  const pg = w.layout.pages[p]!;
+  return pg.home === Home.RESTRICTED_POOL && pg.pool === pool;
+}
+
 /** Whether the restricted-pool region `pool` is set up: rmem->priv holds its io_tlb_mem. */
 function regionSetUp(w: WorldView, pool: number): boolean {
-  const pages = w.layout.pages;
-  for (let p = 0; p < pages.length; p++) if (pages[p]!.home === Home.RESTRICTED_POOL && pages[p]!.pool === pool) return w.poolSetUp(p);
+  for (let p = 0; p < w.layout.pages.length; p++) if (inRegion(w, p, pool)) return w.poolSetUp(p);
   return false;
 }
 
 /** Whether a probe holds the region `pool` while it sets it up (its pages are held, and it is not set up). */
 function regionClaimed(w: WorldView, pool: number): boolean {
-  const pages = w.layout.pages;
-  for (let p = 0; p < pages.length; p++)
-    if (pages[p]!.home === Home.RESTRICTED_POOL && pages[p]!.pool === pool && w.loc(p) === Loc.USED) return true;
+  for (let p = 0; p < w.layout.pages.length; p++) if (inRegion(w, p, pool) && w.loc(p) === Loc.USED) return true;
   return false;
 }
 
@@ -301,10 +304,8 @@ function regionClaimed(w: WorldView, pool: number): boolean {
  */
 export function abandonRegionSetUp(f: EnvFrame): void {
   const region = f.world.devicePool[f.t]!;
-  const pages = f.pre.layout.pages;
-  for (let p = 0; p < pages.length; p++)
-    if (pages[p]!.home === Home.RESTRICTED_POOL && pages[p]!.pool === region && f.next.loc(p) === Loc.USED && f.next.holder(p) === f.t)
-      f.next.setLoc(p, Loc.FREE);
+  for (let p = 0; p < f.pre.layout.pages.length; p++)
+    if (inRegion(f.pre, p, region) && f.next.loc(p) === Loc.USED && f.next.holder(p) === f.t) f.next.setLoc(p, Loc.FREE);
   f.next.setPoolDetached(f.t, true);
 }
 
@@ -532,17 +533,15 @@ export function applyOutcome(call: Call, f: EnvFrame, o: number): void {
       if (ev === E.SWIOTLB_POOL_FOUND) return;
       // the probe holds the region (reserved memory, not yet a pool) while it sets it up
       const region = f.world.devicePool[f.t]!;
-      const pages = f.pre.layout.pages;
-      for (let p = 0; p < pages.length; p++) if (pages[p]!.home === Home.RESTRICTED_POOL && pages[p]!.pool === region) n.setLoc(p, Loc.USED, f.t);
+      for (let p = 0; p < f.pre.layout.pages.length; p++) if (inRegion(f.pre, p, region)) n.setLoc(p, Loc.USED, f.t);
       return;
     }
     case Call.SET_MEMORY_DECRYPTED_REGION: {
       f.obs(ObsKind.MAY_SLEEP, -1, 'set_memory_decrypted').gfpBlocking = true;
       const region = f.world.devicePool[f.t]!;
-      const pages = f.pre.layout.pages;
       const ok = ev === E.SET_DECRYPTED_OK;
-      for (let p = 0; p < pages.length; p++) {
-        if (pages[p]!.home !== Home.RESTRICTED_POOL || pages[p]!.pool !== region) continue;
+      for (let p = 0; p < f.pre.layout.pages.length; p++) {
+        if (!inRegion(f.pre, p, region)) continue;
         f.obs(ObsKind.SET_DECRYPTED, p, 'set_memory_decrypted').ok = ok;
         if (f.platform.memEncryptActive) n.setEnc(p, ok ? Enc.DEC : Enc.UNKNOWN);
       }
@@ -551,9 +550,8 @@ export function applyOutcome(call: Call, f: EnvFrame, o: number): void {
     case Call.ADD_MEM_POOL: {
       // swiotlb_init_io_tlb_pool(), add_mem_pool(), rmem->priv = mem: the region's pages become the pool's free slots
       const region = f.world.devicePool[f.t]!;
-      const pages = f.pre.layout.pages;
-      for (let p = 0; p < pages.length; p++) {
-        if (pages[p]!.home !== Home.RESTRICTED_POOL || pages[p]!.pool !== region) continue;
+      for (let p = 0; p < f.pre.layout.pages.length; p++) {
+        if (!inRegion(f.pre, p, region)) continue;
         giveBack(f, p, Home.RESTRICTED_POOL, fn);
         n.setPoolSetUp(p, true);
       }

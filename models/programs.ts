@@ -61,6 +61,9 @@ export const PROBE: EntryPoint = 'rmem_swiotlb_device_init';
  */
 export const POOL_WORKER: Program = ['atomic_pool_expand'];
 
+/** The environment's own steps (the pools' set-up), as entry points. */
+export const ENVIRONMENT_STEPS: readonly EntryPoint[] = [PROBE, POOL_WORKER[0]!];
+
 /** Calls that start a session (they create the buffer the next calls use, or need none). */
 export const SESSION_STARTS: ReadonlySet<EntryPoint> = new Set([
   'dma_direct_alloc', 'dma_direct_alloc_pages', 'dma_direct_map_phys', 'dma_alloc_attrs', 'dma_alloc_pages', PROBE, POOL_WORKER[0]!,

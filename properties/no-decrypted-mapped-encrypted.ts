@@ -3,7 +3,9 @@
  * to the device with the encrypted DMA encoding: CPU and device would
  * disagree with the host about the page's contents. Effective when the
  * platform's pgprot_decrypted() (for aliases) or DMA encodings (for
- * addresses) really differ.
+ * addresses) really differ. An alias only its creator can reach (the
+ * atomic pool's growth page before gen_pool_add_virt() publishes it) is
+ * not judged until it is published.
  */
 import { ObsKind, type Observation } from '../models/observation.ts';
 import type { Platform } from '../models/platforms.ts';
