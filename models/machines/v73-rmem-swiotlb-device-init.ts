@@ -4,7 +4,9 @@
  * cc_platform_has(CC_ATTR_MEM_ENCRYPT) the region is decrypted and the
  * io_tlb_mem is `cc_shared`; a failed set_memory_decrypted() frees the
  * io_tlb_mem and returns the error, so the device has no restricted pool
- * (dma-direct then treats it as a device without one: R is false) and
+ * (drivers/of/device.c of_dma_set_restricted_buffer() only dev_warn()s and
+ * the device probes on with the default io_tlb_mem, so dma-direct treats it
+ * as a device without one: R is false) and
  * `rmem->priv` stays NULL: the next device to attach decrypts the region
  * again, now in an unknown state.
  *
