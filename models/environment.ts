@@ -408,10 +408,12 @@ export function applyOutcome(call: Call, f: EnvFrame, o: number): void {
       f.obs(ObsKind.MAY_SLEEP, f.pre.cur(f.t), fn).gfpBlocking = f.gfpBlocking;
       const p = target(f, fn);
       if (p < 0) return;
+      // without memory encryption set_memory_*() are stubs returning 0 (pool.c calls them unconditionally at
+      // baseline): a decrypt and the re-encrypt that undoes it are no double encryption, so there is nothing to judge
+      if (!f.platform.memEncryptActive) return;
       const ok = ev === E.SET_DECRYPTED_OK || ev === E.SET_ENCRYPTED_OK;
       const decrypt = call === Call.SET_MEMORY_DECRYPTED;
       f.obs(decrypt ? ObsKind.SET_DECRYPTED : ObsKind.SET_ENCRYPTED, p, fn).ok = ok;
-      if (!f.platform.memEncryptActive) return;
       n.setEnc(p, ok ? (decrypt ? Enc.DEC : Enc.ENC) : Enc.UNKNOWN);
       return;
     }
@@ -538,12 +540,14 @@ export function applyOutcome(call: Call, f: EnvFrame, o: number): void {
     }
     case Call.SET_MEMORY_DECRYPTED_REGION: {
       f.obs(ObsKind.MAY_SLEEP, -1, 'set_memory_decrypted').gfpBlocking = true;
+      // a stub without memory encryption (see SET_MEMORY_DECRYPTED)
+      if (!f.platform.memEncryptActive) return;
       const region = f.world.devicePool[f.t]!;
       const ok = ev === E.SET_DECRYPTED_OK;
       for (let p = 0; p < f.pre.layout.pages.length; p++) {
         if (!inRegion(f.pre, p, region)) continue;
         f.obs(ObsKind.SET_DECRYPTED, p, 'set_memory_decrypted').ok = ok;
-        if (f.platform.memEncryptActive) n.setEnc(p, ok ? Enc.DEC : Enc.UNKNOWN);
+        n.setEnc(p, ok ? Enc.DEC : Enc.UNKNOWN);
       }
       return;
     }
