@@ -29,6 +29,8 @@ export const Call = {
   DMA_FREE_FROM_POOL_BY_PHYS: 16, SWIOTLB_FIND_POOL: 17, SWIOTLB_FREE_FROM_POOL: 18, DMA_SET_COHERENT_MASK: 19,
   // per-device coherent memory (kernel/dma/coherent.c)
   DMA_ALLOC_FROM_DEV_COHERENT: 20, DMA_RELEASE_FROM_DEV_COHERENT: 21, DMA_MMAP_FROM_DEV_COHERENT: 22,
+  // pool set-up: atomic_pool_expand() (kernel/dma/pool.c), rmem_swiotlb_device_init() (kernel/dma/swiotlb.c)
+  ALLOC_PAGES: 23, GEN_POOL_ADD_VIRT: 24, FREE_PAGES: 25, RMEM_PRIV: 26, SET_MEMORY_DECRYPTED_REGION: 27, ADD_MEM_POOL: 28,
 } as const;
 export type Call = (typeof Call)[keyof typeof Call];
 
@@ -57,6 +59,12 @@ export const CALL_ID: Readonly<Record<EnvCall, Call>> = {
   dma_alloc_from_dev_coherent: Call.DMA_ALLOC_FROM_DEV_COHERENT,
   dma_release_from_dev_coherent: Call.DMA_RELEASE_FROM_DEV_COHERENT,
   dma_mmap_from_dev_coherent: Call.DMA_MMAP_FROM_DEV_COHERENT,
+  alloc_pages: Call.ALLOC_PAGES,
+  gen_pool_add_virt: Call.GEN_POOL_ADD_VIRT,
+  __free_pages: Call.FREE_PAGES,
+  rmem_priv: Call.RMEM_PRIV,
+  set_memory_decrypted_region: Call.SET_MEMORY_DECRYPTED_REGION,
+  add_mem_pool: Call.ADD_MEM_POOL,
 };
 
 /** Kernel function name of each call number. */
@@ -76,6 +84,8 @@ export class EnvFrame {
   gfpBlocking = true;
   /** force_dma_unencrypted() of the stepping thread's device now */
   F = false;
+  /** the stepping thread's device's restricted pool now: -1 when it has none, or its set-up failed */
+  pool = -1;
 
   /** the environment generation of the run's kernel version */
   gen: EnvGeneration = 'classic';
@@ -126,7 +136,8 @@ function offerFreePages(w: WorldView, home: Home, pool: number, inBuddy: boolean
   for (let p = 0; p < pages.length; p++) {
     const pg = pages[p]!;
     const loc = w.loc(p);
-    if (!((loc === Loc.FREE && pg.home === home && pg.pool === pool) || (inBuddy && loc === Loc.IN_BUDDY))) continue;
+    // the atomic pool's growth page, while in the page allocator, is the pool worker's (ABSTRACTION: no thread competes for it)
+    if (!((loc === Loc.FREE && pg.home === home && pg.pool === pool) || (inBuddy && loc === Loc.IN_BUDDY && !pg.poolGrowth))) continue;
     const sig = (loc | (w.enc(p) << 2) | (w.vmap(p) << 4) | (w.user(p) << 6) | (w.dma(p) << 8)) * 8 + pg.home;
     let seen = false;
     for (let i = 0; i < nSeen; i++) if (seenSigs[i] === sig) seen = true;
@@ -144,7 +155,7 @@ export function listOutcomes(call: Call, f: EnvFrame, out: OutcomeList): void {
     case Call.SWIOTLB_ALLOC:
       // v7.3 swiotlb_alloc(dev, size, attrs): NULL when the pool's cc_shared differs from !!(attrs & __DMA_ATTR_ALLOC_CC_SHARED).
       if (!poolKindMismatch(f, f.world.restrictedPoolShared))
-        offerFreePages(w, Home.RESTRICTED_POOL, f.world.devicePool[f.t]!, false, out, E.SWIOTLB_ALLOC_OK);
+        offerFreePages(w, Home.RESTRICTED_POOL, f.pool, false, out, E.SWIOTLB_ALLOC_OK);
       out.push(outcome(E.SWIOTLB_ALLOC_FAILED));
       return;
     case Call.DMA_ALLOC_CONTIGUOUS:
@@ -199,7 +210,7 @@ export function listOutcomes(call: Call, f: EnvFrame, out: OutcomeList): void {
       return;
     }
     case Call.SWIOTLB_MAP: {
-      const pool = f.world.devicePool[f.t]!;
+      const pool = f.pool;
       if (!swiotlbPoolRefuses(f)) {
         if (pool >= 0) offerFreePages(w, Home.RESTRICTED_POOL, pool, false, out, E.BOUNCE_MAPPED);
         else offerFreePages(w, Home.SWIOTLB, -1, false, out, E.BOUNCE_MAPPED);
@@ -216,7 +227,7 @@ export function listOutcomes(call: Call, f: EnvFrame, out: OutcomeList): void {
     case Call.SWIOTLB_FIND_POOL: {
       const p = w.cur(f.t);
       const pg = p >= 0 ? w.layout.pages[p]! : undefined;
-      out.push(outcome(pg?.home === Home.RESTRICTED_POOL && pg.pool === f.world.devicePool[f.t] ? E.SWIOTLB_POOL_FOUND : E.NOT_IN_SWIOTLB_POOL));
+      out.push(outcome(pg?.home === Home.RESTRICTED_POOL && pg.pool === f.pool ? E.SWIOTLB_POOL_FOUND : E.NOT_IN_SWIOTLB_POOL));
       return;
     }
     case Call.SWIOTLB_FREE_FROM_POOL:
@@ -236,7 +247,66 @@ export function listOutcomes(call: Call, f: EnvFrame, out: OutcomeList): void {
     case Call.DMA_MMAP_FROM_DEV_COHERENT:
       out.push(outcome(inDevCoherentRegion(f) ? E.PFN_REMAPPED : E.NOT_IN_POOL));
       return;
+    case Call.ALLOC_PAGES:
+      // the pool's new page (pool.c's order loop: CMA, then the buddy allocator), or none
+      for (let p = 0; p < w.layout.pages.length; p++)
+        if (w.layout.pages[p]!.poolGrowth && w.loc(p) === Loc.IN_BUDDY) out.push(outcome(E.BUDDY_PAGE, p));
+      out.push(outcome(E.BUDDY_FAILED));
+      return;
+    case Call.GEN_POOL_ADD_VIRT:
+      // gen_pool_add_virt() allocates the chunk's descriptor, and may fail
+      out.push(outcome(E.POOL_ADDED));
+      out.push(outcome(E.POOL_ADD_FAILED));
+      return;
+    case Call.FREE_PAGES:
+      out.push(outcome(E.PAGES_FREED));
+      return;
+    case Call.RMEM_PRIV: {
+      const region = f.world.devicePool[f.t]!;
+      if (regionSetUp(w, region)) out.push(outcome(E.SWIOTLB_POOL_FOUND));
+      // ABSTRACTION: a region another device is setting up holds this probe back (no outcome) until it is set up or given up
+      else if (!regionClaimed(w, region)) out.push(outcome(E.NOT_IN_SWIOTLB_POOL));
+      return;
+    }
+    case Call.SET_MEMORY_DECRYPTED_REGION:
+      out.push(outcome(E.SET_DECRYPTED_OK));
+      if (canFail) out.push(outcome(E.SET_DECRYPTED_FAILED));
+      return;
+    case Call.ADD_MEM_POOL:
+      out.push(outcome(E.POOL_ADDED));
+      return;
   }
+}
+
+/** Whether page `p` lies in the restricted-pool region `pool`. */
+function inRegion(w: WorldView, p: number, pool: number): boolean {
+  const pg = w.layout.pages[p]!;
+  return pg.home === Home.RESTRICTED_POOL && pg.pool === pool;
+}
+
+/** Whether the restricted-pool region `pool` is set up: rmem->priv holds its io_tlb_mem. */
+function regionSetUp(w: WorldView, pool: number): boolean {
+  for (let p = 0; p < w.layout.pages.length; p++) if (inRegion(w, p, pool)) return w.poolSetUp(p);
+  return false;
+}
+
+/** Whether a probe holds the region `pool` while it sets it up (its pages are held, and it is not set up). */
+function regionClaimed(w: WorldView, pool: number): boolean {
+  for (let p = 0; p < w.layout.pages.length; p++) if (inRegion(w, p, pool) && w.loc(p) === Loc.USED) return true;
+  return false;
+}
+
+/**
+ * rmem_swiotlb_device_init() failed at v7.3: the io_tlb_mem is freed and
+ * rmem->priv stays NULL, so the region is reserved memory again (in
+ * whatever state set_memory_decrypted() left it) and the device has no
+ * restricted pool.
+ */
+export function abandonRegionSetUp(f: EnvFrame): void {
+  const region = f.world.devicePool[f.t]!;
+  for (let p = 0; p < f.pre.layout.pages.length; p++)
+    if (inRegion(f.pre, p, region) && f.next.loc(p) === Loc.USED && f.next.holder(p) === f.t) f.next.setLoc(p, Loc.FREE);
+  f.next.setPoolDetached(f.t, true);
 }
 
 /**
@@ -256,7 +326,7 @@ function inDevCoherentRegion(f: EnvFrame): boolean {
  */
 function swiotlbPoolRefuses(f: EnvFrame): boolean {
   if (f.gen !== 'cc-shared') return false;
-  const shared = f.world.devicePool[f.t]! >= 0 ? f.world.restrictedPoolShared : f.world.swiotlbShared;
+  const shared = f.pool >= 0 ? f.world.restrictedPoolShared : f.world.swiotlbShared;
   const hostEncrypt = f.platform.forceDmaUnencrypted === 'mask-below-c-bit';
   if (f.platform.ccMemEncrypt && !hostEncrypt) return shared !== f.F;
   return hostEncrypt && !shared;
@@ -286,8 +356,9 @@ function poolLookupHits(f: EnvFrame): boolean {
   return kind === HandleKind.POOL_VADDR || (kind === HandleKind.PAGE && !f.platform.kconfig.DMA_DIRECT_REMAP);
 }
 
-function take(f: EnvFrame, p: number, fn: string): void {
-  f.obs(ObsKind.TAKE, p, fn).dest = f.pre.layout.pages[p]!.home;
+/** `from`: where the page comes from (its home, unless the atomic pool's growth page comes from the page allocator) */
+function take(f: EnvFrame, p: number, fn: string, from: Home = f.pre.layout.pages[p]!.home): void {
+  f.obs(ObsKind.TAKE, p, fn).dest = from;
   f.next.setLoc(p, Loc.USED, f.t);
   f.next.setCur(f.t, p);
 }
@@ -337,10 +408,12 @@ export function applyOutcome(call: Call, f: EnvFrame, o: number): void {
       f.obs(ObsKind.MAY_SLEEP, f.pre.cur(f.t), fn).gfpBlocking = f.gfpBlocking;
       const p = target(f, fn);
       if (p < 0) return;
+      // without memory encryption set_memory_*() are stubs returning 0 (pool.c calls them unconditionally at
+      // baseline): a decrypt and the re-encrypt that undoes it are no double encryption, so there is nothing to judge
+      if (!f.platform.memEncryptActive) return;
       const ok = ev === E.SET_DECRYPTED_OK || ev === E.SET_ENCRYPTED_OK;
       const decrypt = call === Call.SET_MEMORY_DECRYPTED;
       f.obs(decrypt ? ObsKind.SET_DECRYPTED : ObsKind.SET_ENCRYPTED, p, fn).ok = ok;
-      if (!f.platform.memEncryptActive) return;
       n.setEnc(p, ok ? (decrypt ? Enc.DEC : Enc.ENC) : Enc.UNKNOWN);
       return;
     }
@@ -371,7 +444,7 @@ export function applyOutcome(call: Call, f: EnvFrame, o: number): void {
       if (p < 0) return;
       const pg = f.pre.layout.pages[p]!;
       // swiotlb_free() takes the page back if it is in the device's pool; otherwise dma_free_contiguous().
-      const dest = pg.home === Home.RESTRICTED_POOL && pg.pool === f.world.devicePool[f.t] ? Home.RESTRICTED_POOL
+      const dest = pg.home === Home.RESTRICTED_POOL && pg.pool === f.pool ? Home.RESTRICTED_POOL
         : pg.home === Home.CMA_HIGHMEM ? Home.CMA_HIGHMEM : Home.BUDDY;
       giveBack(f, p, dest, dest === Home.RESTRICTED_POOL ? 'swiotlb_free' : 'dma_free_contiguous');
       return;
@@ -385,7 +458,7 @@ export function applyOutcome(call: Call, f: EnvFrame, o: number): void {
       take(f, choice, fn);
       // Classic: swiotlb hands out phys_to_dma_unencrypted() of the slot. v7.3 (swiotlb.c:1536-1539, 1738): the
       // encoding follows the pool's cc_shared.
-      const attr = attrFor(f.platform, f.gen === 'classic' || (f.world.devicePool[f.t]! >= 0 ? f.world.restrictedPoolShared : f.world.swiotlbShared));
+      const attr = attrFor(f.platform, f.gen === 'classic' || (f.pool >= 0 ? f.world.restrictedPoolShared : f.world.swiotlbShared));
       f.obs(ObsKind.DMA_ADDR, choice, fn).attr = attr;
       n.setDma(choice, attr);
       return;
@@ -434,6 +507,58 @@ export function applyOutcome(call: Call, f: EnvFrame, o: number): void {
       const attr = attrFor(f.platform, (f.locals & LOCAL_BIT.protDecrypted) !== 0);
       f.obs(ObsKind.USER_MAP, p, fn).attr = attr;
       n.setUser(p, attr);
+      return;
+    }
+    case Call.ALLOC_PAGES:
+      if (choice < 0) return mayFail(f, fn);
+      take(f, choice, fn, Home.BUDDY);
+      return;
+    case Call.GEN_POOL_ADD_VIRT: {
+      const p = target(f, fn);
+      if (p < 0) return;
+      if (ev === E.POOL_ADDED) giveBack(f, p, Home.ATOMIC_POOL, fn);
+      else mayFail(f, fn);
+      return;
+    }
+    case Call.FREE_PAGES: {
+      const p = target(f, fn);
+      if (p < 0) return;
+      const o = f.obs(ObsKind.GIVE_BACK, p, fn);
+      o.dest = Home.BUDDY;
+      // the page came from the page allocator and was never added to the pool: it goes back where it came from
+      o.home = Home.BUDDY;
+      n.setLoc(p, Loc.IN_BUDDY);
+      n.setCur(f.t, -1);
+      return;
+    }
+    case Call.RMEM_PRIV: {
+      if (ev === E.SWIOTLB_POOL_FOUND) return;
+      // the probe holds the region (reserved memory, not yet a pool) while it sets it up
+      const region = f.world.devicePool[f.t]!;
+      for (let p = 0; p < f.pre.layout.pages.length; p++) if (inRegion(f.pre, p, region)) n.setLoc(p, Loc.USED, f.t);
+      return;
+    }
+    case Call.SET_MEMORY_DECRYPTED_REGION: {
+      f.obs(ObsKind.MAY_SLEEP, -1, 'set_memory_decrypted').gfpBlocking = true;
+      // a stub without memory encryption (see SET_MEMORY_DECRYPTED)
+      if (!f.platform.memEncryptActive) return;
+      const region = f.world.devicePool[f.t]!;
+      const ok = ev === E.SET_DECRYPTED_OK;
+      for (let p = 0; p < f.pre.layout.pages.length; p++) {
+        if (!inRegion(f.pre, p, region)) continue;
+        f.obs(ObsKind.SET_DECRYPTED, p, 'set_memory_decrypted').ok = ok;
+        n.setEnc(p, ok ? Enc.DEC : Enc.UNKNOWN);
+      }
+      return;
+    }
+    case Call.ADD_MEM_POOL: {
+      // swiotlb_init_io_tlb_pool(), add_mem_pool(), rmem->priv = mem: the region's pages become the pool's free slots
+      const region = f.world.devicePool[f.t]!;
+      for (let p = 0; p < f.pre.layout.pages.length; p++) {
+        if (!inRegion(f.pre, p, region)) continue;
+        giveBack(f, p, Home.RESTRICTED_POOL, fn);
+        n.setPoolSetUp(p, true);
+      }
       return;
     }
   }

@@ -70,6 +70,12 @@ export interface Observation {
   home: Home;
   /** the encryption state the page's allocator or pool set it up in (ENC outside pools) */
   setUpEnc: Enc;
+  /**
+   * the page is the atomic pool's growth page while its worker still holds
+   * it: nothing but atomic_pool_expand() knows the page or its alias until
+   * gen_pool_add_virt() publishes it
+   */
+  unpublished: boolean;
   /** MAY_SLEEP: whether the caller's gfp allows blocking */
   gfpBlocking: boolean;
   /** RETURN: what the caller got back, e.g. `NULL`, `vmap cpu addr` */
@@ -81,7 +87,7 @@ export interface Observation {
 export function blankObservation(): Observation {
   return {
     kind: 0, thread: 0, page: -1, fn: '', ok: true, encBefore: 0, locBefore: 0, holderBefore: 0,
-    encAfter: 0, locAfter: 0, vmap: 0, user: 0, dma: 0, attr: 0, dest: 0, home: 0, setUpEnc: 0,
+    encAfter: 0, locAfter: 0, vmap: 0, user: 0, dma: 0, attr: 0, dest: 0, home: 0, setUpEnc: 0, unpublished: false,
     gfpBlocking: true, result: '', reason: '',
   };
 }

@@ -46,14 +46,38 @@ export const MASK_SESSIONS: readonly Program[] = [
   ['dma_direct_alloc_pages', 'dma_set_coherent_mask', 'dma_direct_free_pages'],
 ];
 
-/** Calls that start a session (they create the buffer the next calls use). */
+/**
+ * The probe of a device with a restricted-dma-pool: rmem_swiotlb_device_init()
+ * attaches the device to its region (setting the region up if it is the
+ * first) before the driver makes its first call. Put in front of every
+ * program of such a device when the entry point is selected.
+ */
+export const PROBE: EntryPoint = 'rmem_swiotlb_device_init';
+
+/**
+ * The atomic pool's worker (atomic_pool_work_fn()) as a thread of its own
+ * that expands the pool once: added to a run whose world has an atomic pool
+ * when the entry point is selected and a thread record is left.
+ */
+export const POOL_WORKER: Program = ['atomic_pool_expand'];
+
+/** The environment's own steps (the pools' set-up), as entry points. */
+export const ENVIRONMENT_STEPS: readonly EntryPoint[] = [PROBE, POOL_WORKER[0]!];
+
+/** Calls that start a session (they create the buffer the next calls use, or need none). */
 export const SESSION_STARTS: ReadonlySet<EntryPoint> = new Set([
-  'dma_direct_alloc', 'dma_direct_alloc_pages', 'dma_direct_map_phys', 'dma_alloc_attrs', 'dma_alloc_pages',
+  'dma_direct_alloc', 'dma_direct_alloc_pages', 'dma_direct_map_phys', 'dma_alloc_attrs', 'dma_alloc_pages', PROBE, POOL_WORKER[0]!,
 ]);
+
+/** Whether a program is the atomic pool's worker. */
+export function isPoolWorker(p: Program): boolean {
+  return p.length === 1 && p[0] === POOL_WORKER[0];
+}
 
 /** Whether a program calls the mapping.c front end (else it calls dma-direct directly). */
 export function usesFrontEnd(p: Program): boolean {
-  return FRONT_END_SESSIONS.some((s) => s.includes(p[0]!));
+  const first = p.find((c) => c !== PROBE);
+  return first !== undefined && FRONT_END_SESSIONS.some((s) => s.includes(first));
 }
 
 /** Whether a program can reach per-device coherent memory (only dma_alloc_attrs() allocates from it). */

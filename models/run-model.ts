@@ -15,7 +15,7 @@
  */
 import { forceDmaUnencrypted } from './devices.ts';
 import {
-  applyOutcome, attrFor, Call, CALL_ID, EnvFrame, listOutcomes, outcome, outcomeChoice, outcomeEvent, OutcomeList,
+  abandonRegionSetUp, applyOutcome, attrFor, Call, CALL_ID, EnvFrame, listOutcomes, outcome, outcomeChoice, outcomeEvent, OutcomeList,
 } from './environment.ts';
 import type { EntryPoint } from './versions.ts';
 import { blankObservation, ObsKind, type Observation } from './observation.ts';
@@ -44,6 +44,8 @@ const LOCAL_CALLS: ReadonlySet<Call> = new Set<Call>([
   Call.SET_MEMORY_DECRYPTED, Call.SET_MEMORY_ENCRYPTED, Call.DMA_COMMON_CONTIGUOUS_REMAP, Call.VUNMAP,
   Call.ARCH_DMA_SET_UNCACHED, Call.ARCH_DMA_CLEAR_UNCACHED, Call.REMAP_PFN_RANGE, Call.SWIOTLB_FIND_POOL,
   Call.DMA_SET_COHERENT_MASK, Call.DMA_MMAP_FROM_DEV_COHERENT,
+  // the pool worker gives its growth page back to the page allocator, where no thread takes it
+  Call.FREE_PAGES,
 ]);
 
 const FREES: ReadonlySet<EntryPoint> = new Set(['dma_direct_free', 'dma_direct_free_pages', 'dma_free_attrs', 'dma_free_pages']);
@@ -53,12 +55,13 @@ const ALLOCS: ReadonlySet<EntryPoint> = new Set(['dma_direct_alloc', 'dma_direct
 const Ret = {
   NULL: 0, CPU_ADDR: 1, POOL_VADDR: 2, PAGE_COOKIE: 3, PAGE: 4, VADDR_AS_PAGE: 5, VOID: 6,
   BOUNCED_DMA_ADDR: 7, DIRECT_DMA_ADDR: 8, MAPPING_ERROR: 9, MMAP_RESULT: 10, STATUS: 11, DEV_COHERENT_CPU_ADDR: 12,
+  SETUP_ERROR: 13,
 } as const;
 const RET_ID: Readonly<Record<ReturnKind, number>> = {
   null: Ret.NULL, cpu_addr: Ret.CPU_ADDR, pool_vaddr: Ret.POOL_VADDR, page_cookie: Ret.PAGE_COOKIE, page: Ret.PAGE,
   vaddr_as_page: Ret.VADDR_AS_PAGE, void: Ret.VOID, bounced_dma_addr: Ret.BOUNCED_DMA_ADDR,
   direct_dma_addr: Ret.DIRECT_DMA_ADDR, mapping_error: Ret.MAPPING_ERROR, mmap_result: Ret.MMAP_RESULT, status: Ret.STATUS,
-  dev_coherent_cpu_addr: Ret.DEV_COHERENT_CPU_ADDR,
+  dev_coherent_cpu_addr: Ret.DEV_COHERENT_CPU_ADDR, setup_error: Ret.SETUP_ERROR,
 };
 
 /** A machine's states as numbers: the call each waits on, what each final state returns. */
@@ -143,10 +146,10 @@ export class RunModel {
     this.pre = new WorldView(this.world.layout, this.scratch);
     this.next = new WorldView(this.world.layout, this.scratch);
     const p = spec.platform;
-    this.baseInput = this.baseInputOf(false);
-    // indexed by handle kind | mask changed << 4
-    this.inputByKind = Int32Array.from({ length: 32 }, (_, i) => packInput({
-      ...this.baseInputOf(i >= 16),
+    this.baseInput = this.baseInputOf(false, false);
+    // indexed by handle kind | mask changed << 4 | pool detached << 5
+    this.inputByKind = Int32Array.from({ length: 64 }, (_, i) => packInput({
+      ...this.baseInputOf((i & 16) !== 0, (i & 32) !== 0),
       cpuAddrIsVmalloc: (i & 15) === HandleKind.VMAP || ((i & 15) === HandleKind.POOL_VADDR && p.kconfig.DMA_DIRECT_REMAP),
       swiotlbBuffer: (i & 15) === HandleKind.BOUNCED,
     }));
@@ -327,7 +330,7 @@ export class RunModel {
     const byGroup = new Map<string, number[]>();
     pages.forEach((pg, p) => {
       if (ownPool[p]! >= 0) return;
-      const k = `${pg.home}/${pg.pool}`;
+      const k = `${pg.home}/${pg.pool}/${pg.poolGrowth ? 'growth' : ''}`;
       byGroup.set(k, [...(byGroup.get(k) ?? []), p]);
     });
     const groups = [...byGroup.values()];
@@ -344,23 +347,27 @@ export class RunModel {
 
   /** Input bits of thread t's next or running call (they depend only on the handle kind). */
   inputBits(v: WorldView, t: number): number {
-    return this.inputByKind[v.handleKind(t) | (v.maskChanged(t) ? 16 : 0)]!;
+    return this.inputByKind[v.handleKind(t) | (v.maskChanged(t) ? 16 : 0) | (v.poolDetached(t) ? 32 : 0)]!;
   }
 
   private readonly inputByKind: Int32Array;
 
-  /** The input of a call on this run's device, after dma_set_coherent_mask() moved its mask to the other side when `maskChanged`. */
-  private baseInputOf(maskChanged: boolean): MachineInput {
+  /**
+   * The input of a call on this run's device, after dma_set_coherent_mask()
+   * moved its mask to the other side when `maskChanged`, and without its
+   * restricted pool when its set-up failed (`poolDetached`).
+   */
+  private baseInputOf(maskChanged: boolean, poolDetached: boolean): MachineInput {
     const p = this.spec.platform;
     const d = this.spec.device;
     const F = forceDmaUnencrypted(p, maskChanged && d.mask ? { ...d, mask: d.mask === 'below' ? 'above' : 'below' } : d);
-    const R = this.spec.device.pool !== 'none';
+    const R = this.spec.device.pool !== 'none' && !poolDetached;
     return {
       F, R, C: this.spec.device.coherent, B: this.spec.device.gfp === 'blocking', NKM: this.spec.device.nkm,
       remapConfig: p.kconfig.DMA_DIRECT_REMAP, coherentPoolConfig: p.kconfig.DMA_COHERENT_POOL,
       setUncachedConfig: p.kconfig.ARCH_HAS_DMA_SET_UNCACHED, highmemCmaConfig: p.kconfig.HIGHMEM,
       cpuAddrIsVmalloc: false, forceBounce: R || (F && p.bounceWhenForced), swiotlbBuffer: false,
-      devCoherent: d.devmem === true, callerShared: false,
+      devCoherent: d.devmem === true, callerShared: false, ccMemEncrypt: p.ccMemEncrypt,
     };
   }
 
@@ -432,6 +439,7 @@ export class RunModel {
     f.gfpBlocking = !pos.allocates || this.baseInput.B;
     const input = this.inputBits(pre, t);
     f.F = (input & F_BIT) !== 0;
+    f.pool = pre.poolDetached(t) ? -1 : this.world.devicePool[t]!;
     outs.length = 0;
     listOutcomes(call, f, outs);
     const ctx = input | (f.locals << INPUT_BITS);
@@ -516,11 +524,12 @@ export class RunModel {
       case Ret.BOUNCED_DMA_ADDR: kind = HandleKind.BOUNCED; page = cur; break;
       case Ret.DIRECT_DMA_ADDR: kind = HandleKind.DIRECT_MAPPED; page = -1; break;
       case Ret.MMAP_RESULT: case Ret.STATUS: break;
+      case Ret.SETUP_ERROR: kind = HandleKind.NONE; page = -1; abandonRegionSetUp(this.frame); break;
       default: throw new Error(`model error: ${ep}.${tab.machine.stateNames[s]} is final without meta.returns`);
     }
     n.setHandle(t, kind, page);
     this.record(ObsKind.RETURN, page, ep).result =
-      ret === Ret.VOID ? 'void' : ret === Ret.MMAP_RESULT || ret === Ret.STATUS ? '0' : kind === HandleKind.NONE ? 'NULL' : HANDLE_KIND_NAMES[kind]!;
+      ret === Ret.VOID ? 'void' : ret === Ret.MMAP_RESULT || ret === Ret.STATUS ? '0' : ret === Ret.SETUP_ERROR ? 'error' : kind === HandleKind.NONE ? 'NULL' : HANDLE_KIND_NAMES[kind]!;
     // A page still held by this thread but not reachable from its handle is lost.
     const nPages = this.world.layout.pages.length;
     for (let p = 0; p < nPages; p++) {
@@ -567,7 +576,7 @@ export class RunModel {
       o.holderBefore = pre.holder(page);
       const pg = this.world.layout.pages[page]!;
       o.home = pg.home;
-      o.setUpEnc = pg.initialEnc;
+      o.setUpEnc = pg.setUpEnc ?? pg.initialEnc;
       o.dest = o.home;
     } else {
       o.dest = Home.BUDDY;
@@ -582,6 +591,7 @@ export class RunModel {
       if (o.page < 0) continue;
       o.encAfter = n.enc(o.page);
       o.locAfter = n.loc(o.page);
+      o.unpublished = this.world.layout.pages[o.page]!.poolGrowth === true && o.locAfter === Loc.USED;
       o.vmap = n.vmap(o.page);
       o.user = n.user(o.page);
       o.dma = n.dma(o.page);

@@ -10,6 +10,7 @@ import {
   INPUT_KEYS, LOCAL_KEYS, type DmaMachine, type MachineContext, type MachineInput, type MachineLocals, type StateMeta,
 } from './machines/dma-setup.ts';
 import { EVENT_ID, OUTCOME_EVENTS, type OutcomeEvent } from './vocabulary.ts';
+import { MAX_MACHINE_STATES } from './world.ts';
 
 export const INPUT_BITS = INPUT_KEYS.length;
 // context bits (input bits | locals << INPUT_BITS) are one 31-bit number; a thread record keeps 8 bits of locals
@@ -122,7 +123,7 @@ export class CompiledMachine {
       return meta;
     });
     this.finals = this.stateNames.map((n) => states[n]!.type === 'final');
-    if (this.stateNames.length > 126) throw new Error(`${this.id}: too many states (a thread record numbers them in 7 bits)`);
+    if (this.stateNames.length > MAX_MACHINE_STATES) throw new Error(`${this.id}: too many states (a thread record numbers them in 6 bits)`);
   }
 
   reset(): void {

@@ -38,6 +38,10 @@ import { dmaMmapAttrs } from './machines/mapping-dma-mmap-attrs.ts';
 import { dmaAllocPages } from './machines/mapping-dma-alloc-pages.ts';
 import { dmaFreePages } from './machines/mapping-dma-free-pages.ts';
 import { dmaMmapPages } from './machines/mapping-dma-mmap-pages.ts';
+import { atomicPoolExpand } from './machines/atomic-pool-expand.ts';
+import { v73AtomicPoolExpand } from './machines/v73-atomic-pool-expand.ts';
+import { rmemSwiotlbDeviceInit } from './machines/rmem-swiotlb-device-init.ts';
+import { v73RmemSwiotlbDeviceInit } from './machines/v73-rmem-swiotlb-device-init.ts';
 
 export const ENTRY_POINTS = [
   'dma_direct_alloc', 'dma_direct_free', 'dma_direct_alloc_pages', 'dma_direct_free_pages',
@@ -46,12 +50,14 @@ export const ENTRY_POINTS = [
   'dma_set_coherent_mask',
   // the mapping.c front end drivers call; each contains its version's dma_direct_* machine
   'dma_alloc_attrs', 'dma_free_attrs', 'dma_mmap_attrs', 'dma_alloc_pages', 'dma_free_pages', 'dma_mmap_pages',
+  // the environment's own steps: a restricted pool's set-up at the device's probe, and the atomic pool's worker
+  'rmem_swiotlb_device_init', 'atomic_pool_expand',
 ] as const;
 type FrontEndPoint = 'dma_alloc_attrs' | 'dma_free_attrs' | 'dma_mmap_attrs' | 'dma_alloc_pages' | 'dma_free_pages' | 'dma_mmap_pages';
 export type EntryPoint = (typeof ENTRY_POINTS)[number];
 
 /** The entry points before the mapping.c front end: dma-direct's own and the driver's mask step (`--entry-points` of the old scope). */
-export const DIRECT_SCOPE: readonly EntryPoint[] = ENTRY_POINTS.filter((ep) => !ep.startsWith('dma_') || ep.startsWith('dma_direct_') || ep === 'dma_set_coherent_mask');
+export const DIRECT_SCOPE: readonly EntryPoint[] = ENTRY_POINTS.filter((ep) => ep.startsWith('dma_direct_') || ep === 'dma_set_coherent_mask');
 
 /** The mapping.c front end, and the dma_direct_* function each calls for a direct device. */
 export const FRONT_END: Readonly<Record<FrontEndPoint, EntryPoint | null>> = {
@@ -127,6 +133,9 @@ const BASE_DIRECT: DirectMachines = {
   dma_direct_map_phys: dmaDirectMapPhys,
   dma_direct_unmap_phys: dmaDirectUnmapPhys,
   dma_set_coherent_mask: dmaSetCoherentMask,
+  // pool.c and swiotlb.c before the CC_SHARED series (the v2 RFC changes only direct.c)
+  rmem_swiotlb_device_init: rmemSwiotlbDeviceInit,
+  atomic_pool_expand: atomicPoolExpand,
 };
 const BASE_MACHINES = withFrontEnd(BASE_DIRECT, 'classic');
 const P3_MACHINES = withFrontEnd({
@@ -150,6 +159,9 @@ const JGG_MACHINES = withFrontEnd({
   dma_direct_map_phys: jggDmaDirectMapPhys,
   dma_direct_unmap_phys: jggDmaDirectUnmapPhys,
   dma_set_coherent_mask: dmaSetCoherentMask,
+  // ABSTRACTION: the design changes dma-direct only; its pools are set up as baseline's
+  rmem_swiotlb_device_init: rmemSwiotlbDeviceInit,
+  atomic_pool_expand: atomicPoolExpand,
 }, 'classic');
 const JGG: Record<string, GuardDelta> = {
   allowHighmem: { impl: ({ context: c }) => !c.F, c: 'allow_highmem = dev_can_dma_from_encrypted(dev) (a highmem page has no linear alias to decrypt)' },
@@ -170,6 +182,8 @@ const V73_MACHINES = withFrontEnd({
   // ABSTRACTION: dma_direct_unmap_phys() (kernel/dma/direct.h) releases a bounce slot as before.
   dma_direct_unmap_phys: dmaDirectUnmapPhys,
   dma_set_coherent_mask: dmaSetCoherentMask,
+  rmem_swiotlb_device_init: v73RmemSwiotlbDeviceInit,
+  atomic_pool_expand: v73AtomicPoolExpand,
 }, 'cc-shared');
 
 function version(id: string, description: string, structure: Record<EntryPoint, DmaMachine>, ...deltas: Record<string, GuardDelta>[]): KernelVersion {

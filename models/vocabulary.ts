@@ -95,7 +95,13 @@ export const HANDLE_KIND_NAMES = [
  * `POOL_ALLOC_FAILED` (a region page, or NULL when the region is
  * exhausted), `POOL_FREED` / `NOT_IN_POOL` (the address is in the region
  * and was released or mapped, or it is not), `PFN_REMAPPED` (the region
- * page was mapped to user space). An outcome packs its event in 5 bits
+ * page was mapped to user space). The pool set-up calls (kernel/dma/pool.c
+ * atomic_pool_expand(), kernel/dma/swiotlb.c rmem_swiotlb_device_init())
+ * answer with `BUDDY_PAGE` / `BUDDY_FAILED` (the pool's new page from the
+ * page allocator), `POOL_ADDED` / `POOL_ADD_FAILED` (gen_pool_add_virt(),
+ * add_mem_pool()), `SWIOTLB_POOL_FOUND` / `NOT_IN_SWIOTLB_POOL` (whether
+ * `rmem->priv` already holds the region's io_tlb_mem) and the set_memory_*
+ * events. An outcome packs its event in 5 bits
  * (models/environment.ts `outcome()`), so at most 32 events exist.
  */
 export const OUTCOME_EVENTS = [
@@ -115,6 +121,7 @@ export const OUTCOME_EVENTS = [
   'PFN_REMAPPED',
   'SWIOTLB_POOL_FOUND', 'NOT_IN_SWIOTLB_POOL',
   'MASK_SET',
+  'POOL_ADDED', 'POOL_ADD_FAILED',
 ] as const;
 export type OutcomeEvent = (typeof OUTCOME_EVENTS)[number];
 export const EVENT_ID: Readonly<Record<OutcomeEvent, number>> = Object.fromEntries(

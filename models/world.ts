@@ -5,9 +5,10 @@
  * Page (2 bytes):
  *   byte 0: loc (2 bits) | enc (2 bits) | holder thread (2 bits)
  *   byte 1: vmap alias attr (2 bits) | user mmap attr (2 bits) | DMA address attr (2 bits)
+ *           | restricted pool set up (1 bit: rmem->priv holds the region's io_tlb_mem)
  * Thread (4 bytes):
  *   byte 0: program counter (4 bits) | handle kind (4 bits)
- *   byte 1: machine state (7 bits: 0 = between calls, else state index + 1) | mask changed (1 bit)
+ *   byte 1: machine state (6 bits: 0 = between calls, else state index + 1) | pool detached (1 bit) | mask changed (1 bit)
  *   byte 2: machine locals (bits, LOCAL_KEYS order)
  *   byte 3: current page + 1 (4 bits) | handle page + 1 (4 bits)
  *
@@ -20,6 +21,8 @@ export const PAGE_BYTES = 2;
 export const THREAD_BYTES = 4;
 export const MAX_PAGES = 15;
 export const MAX_THREADS = 3;
+/** a machine state index must fit the thread record's 6 bits (0 is "between calls") */
+export const MAX_MACHINE_STATES = 62;
 
 export interface PageInfo {
   /** printable name, e.g. `buddy0`, `slot1`, `chunk0` */
@@ -30,6 +33,16 @@ export interface PageInfo {
   readonly highmem: boolean;
   /** encryption state when the run starts */
   readonly initialEnc: Enc;
+  /**
+   * the encryption state its allocator or pool sets it up in, when that
+   * differs from `initialEnc` (a restricted-pool slot before the probe
+   * decrypts its region, the atomic pool's growth page before the worker adds it)
+   */
+  readonly setUpEnc?: Enc;
+  /** where the page is when the run starts (default free at home) */
+  readonly initialLoc?: Loc;
+  /** the page the atomic pool's worker takes from the page allocator to expand the pool (home: the atomic pool) */
+  readonly poolGrowth?: boolean;
   /** attribute of the pool's own vmap alias (atomic pool on DMA_DIRECT_REMAP), or NONE */
   readonly initialVmap: Attr;
 }
@@ -64,6 +77,9 @@ export class WorldView {
   vmap(p: number): Attr { return (this.buf[this.pb(p) + 1]! & 3) as Attr; }
   user(p: number): Attr { return ((this.buf[this.pb(p) + 1]! >> 2) & 3) as Attr; }
   dma(p: number): Attr { return ((this.buf[this.pb(p) + 1]! >> 4) & 3) as Attr; }
+  /** restricted-pool pages: the region's io_tlb_mem is set up and published in rmem->priv */
+  poolSetUp(p: number): boolean { return (this.buf[this.pb(p) + 1]! & 0x40) !== 0; }
+  setPoolSetUp(p: number, v: boolean): void { const i = this.pb(p) + 1; this.buf[i] = (this.buf[i]! & ~0x40) | (v ? 0x40 : 0); }
   setLoc(p: number, v: Loc, holder = 0): void {
     const i = this.pb(p);
     this.buf[i] = (this.buf[i]! & 0b1100) | v | (holder << 4);
@@ -77,7 +93,10 @@ export class WorldView {
   private tb(t: number): number { return t * THREAD_BYTES; }
   pc(t: number): number { return this.buf[this.tb(t)]! & 15; }
   handleKind(t: number): number { return this.buf[this.tb(t)]! >> 4; }
-  mstate(t: number): number { return this.buf[this.tb(t) + 1]! & 0x7f; }
+  mstate(t: number): number { return this.buf[this.tb(t) + 1]! & 0x3f; }
+  /** the device's restricted-pool set-up failed (rmem_swiotlb_device_init() returned an error): it has no restricted pool */
+  poolDetached(t: number): boolean { return (this.buf[this.tb(t) + 1]! & 0x40) !== 0; }
+  setPoolDetached(t: number, v: boolean): void { const i = this.tb(t) + 1; this.buf[i] = (this.buf[i]! & ~0x40) | (v ? 0x40 : 0); }
   /** the driver changed its device's coherent DMA mask (dma_set_coherent_mask) to the other side of the `mask` knob */
   maskChanged(t: number): boolean { return (this.buf[this.tb(t) + 1]! & 0x80) !== 0; }
   setMaskChanged(t: number, v: boolean): void { const i = this.tb(t) + 1; this.buf[i] = (this.buf[i]! & 0x7f) | (v ? 0x80 : 0); }
@@ -94,7 +113,7 @@ export class WorldView {
   }
   setMachine(t: number, mstate: number, locals: number): void {
     const i = this.tb(t);
-    this.buf[i + 1] = (this.buf[i + 1]! & 0x80) | mstate;
+    this.buf[i + 1] = (this.buf[i + 1]! & 0xc0) | mstate;
     this.buf[i + 2] = locals;
   }
   setCur(t: number, p: number): void { const i = this.tb(t) + 3; this.buf[i] = (this.buf[i]! & 0xf0) | (p + 1); }
@@ -103,7 +122,7 @@ export class WorldView {
   writeInitial(): void {
     this.buf.fill(0);
     this.layout.pages.forEach((pg, p) => {
-      this.setLoc(p, Loc.FREE);
+      this.setLoc(p, pg.initialLoc ?? Loc.FREE);
       this.setEnc(p, pg.initialEnc);
       this.setVmap(p, pg.initialVmap);
     });

@@ -4,7 +4,9 @@
  * address with the unencrypted encoding: the host or device would see
  * ciphertext, or the guest would leak a private page's contents.
  * Effective when the platform's pgprot_decrypted() (for aliases) or DMA
- * encodings (for addresses) really differ.
+ * encodings (for addresses) really differ. An alias only its creator can
+ * reach (the atomic pool's growth page before gen_pool_add_virt()
+ * publishes it) is not judged until it is published.
  */
 import { ObsKind, type Observation } from '../models/observation.ts';
 import type { Platform } from '../models/platforms.ts';
@@ -15,7 +17,7 @@ export const noEncryptedMappedDecrypted: Property = {
   id: 'no-encrypted-mapped-decrypted',
   rule: 'an encrypted page never has a decrypted alias or an unencrypted DMA address',
   check(o: Observation, platform: Platform) {
-    if (o.page < 0 || o.kind === ObsKind.RETURN || o.encAfter === Enc.DEC || o.locAfter !== Loc.USED) return Severity.NONE;
+    if (o.page < 0 || o.kind === ObsKind.RETURN || o.encAfter === Enc.DEC || o.locAfter !== Loc.USED || o.unpublished) return Severity.NONE;
     const alias = o.vmap === Attr.DEC || o.user === Attr.DEC;
     const addr = o.dma === Attr.DEC;
     if (!alias && !addr) return Severity.NONE;

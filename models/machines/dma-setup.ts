@@ -39,6 +39,8 @@ export interface MachineInput {
   readonly swiotlbBuffer: boolean;
   /** dev_get_coherent_memory(dev) != NULL: the device has per-device coherent memory (the `devmem` knob) */
   readonly devCoherent: boolean;
+  /** cc_platform_has(CC_ATTR_MEM_ENCRYPT) as the version sees the platform (v7.3: the pools' `cc_shared`) */
+  readonly ccMemEncrypt: boolean;
   /** the caller passed DMA_ATTR_CC_SHARED or __DMA_ATTR_ALLOC_CC_SHARED to dma_alloc_attrs(): false in every run of the matrix (a correct driver does not), set by scenario tests */
   readonly callerShared: boolean;
 }
@@ -67,7 +69,7 @@ export type MachineContext = MachineInput & MachineLocals;
 
 export const INPUT_KEYS: readonly (keyof MachineInput)[] = [
   'F', 'R', 'C', 'B', 'NKM', 'remapConfig', 'coherentPoolConfig', 'setUncachedConfig', 'highmemCmaConfig',
-  'cpuAddrIsVmalloc', 'forceBounce', 'swiotlbBuffer', 'devCoherent', 'callerShared',
+  'cpuAddrIsVmalloc', 'forceBounce', 'swiotlbBuffer', 'devCoherent', 'callerShared', 'ccMemEncrypt',
 ];
 export const LOCAL_KEYS: readonly (keyof MachineLocals)[] = [
   'remap', 'setUncached', 'pageHighmem', 'protDecrypted', 'dmaUnencrypted', 'ccShared', 'markMem', 'swiotlbPool',
@@ -86,7 +88,10 @@ export type EnvCall =
   | 'dma_common_contiguous_remap' | 'vunmap' | 'arch_dma_set_uncached' | 'arch_dma_clear_uncached'
   | '__dma_direct_free_pages' | 'swiotlb_map' | 'swiotlb_tbl_unmap_single' | 'remap_pfn_range'
   | 'swiotlb_find_pool' | 'swiotlb_free_from_pool' | 'dma_set_coherent_mask'
-  | 'dma_alloc_from_dev_coherent' | 'dma_release_from_dev_coherent' | 'dma_mmap_from_dev_coherent';
+  | 'dma_alloc_from_dev_coherent' | 'dma_release_from_dev_coherent' | 'dma_mmap_from_dev_coherent'
+  // pool set-up: atomic_pool_expand() (kernel/dma/pool.c) and rmem_swiotlb_device_init() (kernel/dma/swiotlb.c)
+  | 'alloc_pages' | 'gen_pool_add_virt' | '__free_pages'
+  | 'rmem_priv' | 'set_memory_decrypted_region' | 'add_mem_pool';
 
 /** What a final state returns to the caller. */
 export type ReturnKind =
@@ -95,7 +100,9 @@ export type ReturnKind =
   /** an int status (0); the caller keeps the buffer it holds */
   | 'status'
   /** the cpu address of a page of the device's coherent memory region */
-  | 'dev_coherent_cpu_addr';
+  | 'dev_coherent_cpu_addr'
+  /** rmem_swiotlb_device_init() returned an error: the device is left without its restricted pool */
+  | 'setup_error';
 
 /** `meta` of every state: where it is in the kernel, and what it does. */
 export interface StateMeta {
@@ -152,6 +159,9 @@ export const GUARD_C: Readonly<Record<string, string>> = {
   // the mapping.c front end and kernel/dma/coherent.c
   devCoherentMemory: 'dev_get_coherent_memory(dev) != NULL (dev->dma_mem: a shared-dma-pool region or dma_declare_coherent_memory())',
   callerSharedAttr: 'attrs & (DMA_ATTR_CC_SHARED | __DMA_ATTR_ALLOC_CC_SHARED) as the caller passed them to dma_alloc_attrs()',
+  // pool set-up (kernel/dma/pool.c, kernel/dma/swiotlb.c)
+  ccPlatformHasMemEncrypt: 'cc_platform_has(CC_ATTR_MEM_ENCRYPT)',
+  poolCcShared: 'dma_pool->cc_shared (set from cc_platform_has(CC_ATTR_MEM_ENCRYPT) when the pool was created)',
 };
 
 export const dmaSetup = setup({
@@ -194,6 +204,8 @@ export const dmaSetup = setup({
     swiotlbPoolFound: ({ context }: GuardArgs) => context.swiotlbPool,
     devCoherentMemory: ({ context }: GuardArgs) => context.devCoherent,
     callerSharedAttr: ({ context }: GuardArgs) => context.callerShared,
+    ccPlatformHasMemEncrypt: ({ context }: GuardArgs) => context.ccMemEncrypt,
+    poolCcShared: ({ context }: GuardArgs) => context.ccMemEncrypt,
   },
   actions: {
     /** dma_direct_alloc step 3c: remap = CONFIG_DMA_DIRECT_REMAP, set_uncached = CONFIG_ARCH_HAS_DMA_SET_UNCACHED */

@@ -5,9 +5,10 @@
  */
 import { deviceConfigs, deviceKey, deviceMatches, type DeviceConfig } from '../../models/devices.ts';
 import { platformAt, platformById } from '../../models/platforms.ts';
-import { enumeratePrograms, programTuples, reachesDevCoherent, type Program } from '../../models/programs.ts';
-import type { RunSpec } from '../../models/run.ts';
+import { enumeratePrograms, POOL_WORKER, PROBE, programTuples, reachesDevCoherent, type Program } from '../../models/programs.ts';
+import { hasAtomicPool, type RunSpec } from '../../models/run.ts';
 import { versionById } from '../../models/versions.ts';
+import { MAX_THREADS } from '../../models/world.ts';
 import type { Selection } from './selection.ts';
 
 export interface RunTask {
@@ -50,11 +51,27 @@ export function buildMatrix(sel: Selection): Matrix {
       }
       for (const d of configs) {
         if (!deviceMatches(d, sel.device)) continue;
-        for (const progs of d.devmem ? devmemTuples : platformTuples) tasks.push({ index: tasks.length, version: v, platform: pid, device: d, programs: progs });
+        for (const progs of d.devmem ? devmemTuples : platformTuples)
+          tasks.push({ index: tasks.length, version: v, platform: pid, device: d, programs: withEnvironment(v, pid, d, progs, allowed) });
       }
     }
   }
   return { tasks, excluded, programs: maskPrograms.length > programs.length && sel.platforms.some((pid) => platformById(pid)!.forceDmaUnencrypted === 'mask-below-c-bit') ? maskPrograms : programs };
+}
+
+/**
+ * The environment's own steps around the drivers' programs, where their
+ * entry points are selected: each device with a restricted-dma-pool is
+ * probed first (rmem_swiotlb_device_init), and a run whose world has an
+ * atomic pool gets the pool's worker (atomic_pool_expand) as one more
+ * thread while a thread record is left (ABSTRACTION: at --threads 3 the
+ * worker does not run).
+ */
+function withEnvironment(v: string, pid: string, d: DeviceConfig, progs: readonly Program[], allowed: ReadonlySet<string>): readonly Program[] {
+  const probed = allowed.has(PROBE) && d.pool !== 'none' ? progs.map((p) => [PROBE, ...p]) : progs;
+  if (!allowed.has(POOL_WORKER[0]!) || probed.length >= MAX_THREADS) return probed;
+  const spec = specOf({ index: 0, version: v, platform: pid, device: d, programs: probed });
+  return hasAtomicPool(spec) ? [...probed, POOL_WORKER] : probed;
 }
 
 const DEVMEM_UNREACHED = 'devmem=1: no selected program calls dma_alloc_attrs(), the only way into per-device coherent memory';

@@ -9,6 +9,7 @@
  * regenerated and compared with it).
  */
 import { deviceKey } from '../../models/devices.ts';
+import { ENVIRONMENT_STEPS } from '../../models/programs.ts';
 import { PROPERTIES } from '../../properties/index.ts';
 import { buildMatrix } from '../check/matrix.ts';
 import type { PropertyResult, Results } from '../check/results.ts';
@@ -208,8 +209,11 @@ export async function findings(opts: FindingsOptions): Promise<FindingsRun> {
   for (const a of opts.diffs) {
     if (opts.shouldStop?.()) break;
     opts.onPhase?.(`diff ${a} ${opts.version}`);
+    // the RFC and the reviewer's design change dma-direct only (their pools are set up as baseline's): the diffs compare
+    // the drivers' calls, without the pools' set-up steps, whose differences the verdicts against baseline show
+    const entryPoints = selection.entryPoints.filter((e) => !ENVIRONMENT_STEPS.includes(e));
     const r = await diff({
-      a, b: opts.version, selection: { ...selection, versions: [a] }, observable: DEFAULT_OBSERVABLE, workers: opts.workers,
+      a, b: opts.version, selection: { ...selection, versions: [a], entryPoints }, observable: DEFAULT_OBSERVABLE, workers: opts.workers,
       ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
     });
     diffs.push(summariseDiff(r));

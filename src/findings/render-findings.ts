@@ -8,6 +8,7 @@
  * like what those commands print.
  */
 import { PLATFORM_IDS } from '../../models/platforms.ts';
+import { ENVIRONMENT_STEPS } from '../../models/programs.ts';
 import { ENTRY_POINTS, versionById } from '../../models/versions.ts';
 import { PROPERTY_IDS } from '../../properties/index.ts';
 import { DEFAULT_CALLS, DEFAULT_THREADS } from '../check/selection.ts';
@@ -127,7 +128,9 @@ export function diffVerdict(d: DiffSummary): string {
   const what = d.verdict === 'equivalent'
     ? `equivalent on all ${d.totals.runs} runs`
     : `different in ${n} of ${d.totals.runs} runs (${runsText(d.totals.different)}), in ${d.groups.length} (platform, device) group(s) on ${platformsOf(d.groups)}`;
-  return `\`dmacheck diff ${d.a} ${d.b}\` at ${s.threads} thread(s) x ${s.calls} call(s), observable \`${d.observable.id}\`: ${what}` +
+  const leftOut = ENVIRONMENT_STEPS.filter((e) => !s.entryPoints.includes(e));
+  const scope = leftOut.length ? ` over the drivers' calls (\`--entry-points\` without ${leftOut.join(' and ')}: the pools' set-up is baseline's in ${d.a})` : '';
+  return `\`dmacheck diff ${d.a} ${d.b}\`${scope} at ${s.threads} thread(s) x ${s.calls} call(s), observable \`${d.observable.id}\`: ${what}` +
     `${d.complete ? '' : ` (INCOMPLETE: ${d.incompleteReason})`}.`;
 }
 

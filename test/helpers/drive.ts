@@ -199,7 +199,7 @@ export interface MachineDrive {
 const NO_INPUT: MachineInput = {
   F: false, R: false, C: true, B: true, NKM: false, remapConfig: false, coherentPoolConfig: false,
   setUncachedConfig: false, highmemCmaConfig: false, cpuAddrIsVmalloc: false, forceBounce: false, swiotlbBuffer: false,
-  devCoherent: false, callerShared: false,
+  devCoherent: false, callerShared: false, ccMemEncrypt: false,
 };
 
 /**

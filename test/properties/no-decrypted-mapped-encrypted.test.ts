@@ -16,6 +16,12 @@ describe('no-decrypted-mapped-encrypted', () => {
     expect(p.check(encAddrOfDec, platform('sme-host'))).toBe(Severity.EFFECTIVE);
   });
 
+  it('does not judge the alias the atomic pool worker made of its page before gen_pool_add_virt() publishes it', () => {
+    const encVmapOfDec = obs({ kind: ObsKind.SET_DECRYPTED, encAfter: Enc.DEC, locAfter: Loc.USED, vmap: Attr.ENC });
+    expect(p.check(encVmapOfDec, platform('cca'))).toBe(Severity.EFFECTIVE);
+    expect(p.check({ ...encVmapOfDec, unpublished: true }, platform('cca'))).toBe(Severity.NONE);
+  });
+
   it('flags an encrypted user mapping of a decrypted page: effective where pgprot_decrypted() differs', () => {
     expect(p.check(encUserOfDec, platform('cca'))).toBe(Severity.EFFECTIVE);
     expect(p.check(encUserOfDec, platform('hyperv'))).toBe(Severity.EFFECTIVE);

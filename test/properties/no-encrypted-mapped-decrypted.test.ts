@@ -24,6 +24,11 @@ describe('no-encrypted-mapped-decrypted', () => {
     expect(p.check(decAddrOfEnc, platform('pkvm'))).toBe(Severity.LATENT);
   });
 
+  it('does not judge the alias the atomic pool worker made of its page before gen_pool_add_virt() publishes it', () => {
+    expect(p.check({ ...decVmapOfEnc, unpublished: true }, platform('cca'))).toBe(Severity.NONE);
+    expect(p.check({ ...decVmapOfEnc, encAfter: Enc.UNKNOWN, unpublished: true }, platform('cca'))).toBe(Severity.NONE);
+  });
+
   it('flags a decrypted user mapping, and treats an UNKNOWN page like an encrypted one', () => {
     expect(p.check({ ...decVmapOfEnc, kind: ObsKind.USER_MAP, vmap: Attr.NONE, user: Attr.DEC }, platform('cca'))).toBe(Severity.EFFECTIVE);
     expect(p.check({ ...decVmapOfEnc, encAfter: Enc.UNKNOWN }, platform('cca'))).toBe(Severity.EFFECTIVE);

@@ -1,4 +1,10 @@
-/** Counterexamples for the trace tests, found by verify in this thread at small bounds. */
+/**
+ * Counterexamples for the trace tests, found by verify in this thread at
+ * small bounds, on dma-direct's own entry points (the scope the pinned
+ * traces were recorded on: no probe of a restricted-pool device, no pool
+ * worker).
+ */
+import { DIRECT_SCOPE } from '../../models/versions.ts';
 import { parseSelection } from '../../src/check/selection.ts';
 import { verify } from '../../src/check/verify.ts';
 import type { Results } from '../../src/check/results.ts';
@@ -9,7 +15,7 @@ import { pickCounterexample, type Picked } from '../../src/trace/pick-counterexa
 export const RESULTS_PATH = 'reports/nightly/results.json';
 
 export async function results(versions: string, platforms: string, device: string, properties: string, threads = 1, calls = 2): Promise<Results> {
-  return verify({ selection: parseSelection({ versions, platforms, device, properties, threads, calls }), workers: 0 });
+  return verify({ selection: parseSelection({ versions, platforms, device, properties, threads, calls, entryPoints: DIRECT_SCOPE.join(',') }), workers: 0 });
 }
 
 export async function counterexample(version: string, platform: string, device: string, property: string, threads = 1, calls = 2): Promise<Picked> {
