@@ -97,6 +97,27 @@ class StepTable {
   }
 }
 
+/** A cached step numbers a state in 8 bits (`state | locals << 8`). */
+export const MAX_STEP_STATES = 256;
+
+/** A state the machine can rest in between steps: it waits for a call's outcome, or it is final. */
+function isResting(node: { type?: string; on?: Record<string, unknown> }): boolean {
+  return node.type === 'final' || Object.keys(node.on ?? {}).length > 0;
+}
+
+/**
+ * State numbers. Only a resting state is ever stored in a thread record (a
+ * step runs the eventless transitions through to the next resting state),
+ * so those must number below MAX_MACHINE_STATES. A machine that fits whole
+ * keeps its definition order; a larger one (an extracted machine, whose
+ * decisions are states of their own) numbers its resting states first.
+ */
+function numberStates(states: Record<string, { type?: string; on?: Record<string, unknown> }>): string[] {
+  const names = Object.keys(states);
+  if (names.length <= MAX_MACHINE_STATES) return names;
+  return [...names.filter((n) => isResting(states[n]!)), ...names.filter((n) => !isResting(states[n]!))];
+}
+
 /** A machine with its states numbered and its steps cached. */
 export class CompiledMachine {
   readonly id: string;
@@ -114,8 +135,8 @@ export class CompiledMachine {
 
   constructor(readonly machine: DmaMachine) {
     this.id = machine.id;
-    const states = machine.states as Record<string, { meta?: StateMeta; type?: string }>;
-    this.stateNames = Object.keys(states);
+    const states = machine.states as Record<string, { meta?: StateMeta; type?: string; on?: Record<string, unknown> }>;
+    this.stateNames = numberStates(states);
     this.stateNames.forEach((n, i) => this.index.set(n, i));
     this.metas = this.stateNames.map((n) => {
       const meta = states[n]!.meta;
@@ -123,7 +144,11 @@ export class CompiledMachine {
       return meta;
     });
     this.finals = this.stateNames.map((n) => states[n]!.type === 'final');
-    if (this.stateNames.length > MAX_MACHINE_STATES) throw new Error(`${this.id}: too many states (a thread record numbers them in 6 bits)`);
+    const resting = this.stateNames.filter((n) => isResting(states[n]!)).length;
+    if (resting > MAX_MACHINE_STATES) {
+      throw new Error(`${this.id}: too many states (${resting} where the machine waits or ends; a thread record numbers them in 6 bits, at most ${MAX_MACHINE_STATES})`);
+    }
+    if (this.stateNames.length > MAX_STEP_STATES) throw new Error(`${this.id}: too many states (${this.stateNames.length}; a cached step numbers them in 8 bits, at most ${MAX_STEP_STATES})`);
   }
 
   reset(): void {

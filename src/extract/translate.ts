@@ -21,12 +21,17 @@ import { assign } from 'xstate';
 import { ARG_KINDS, ATTR_BITS, LOCALS, RETURNS, type ValueFact } from '../../models/extract-table.ts';
 import { dmaSetup, initialContext, type DmaMachine, type MachineContext, type MachineLocals, type StateMeta } from '../../models/machines/dma-setup.ts';
 import type { OutcomeEvent } from '../../models/vocabulary.ts';
+import { MAX_STEP_STATES } from '../../models/step-cache.ts';
 import { ExtractError } from './extract-error.ts';
 import { ctxKey, liveVariables } from './liveness.ts';
 import type { Instr, Lowered, Operand, Src, Test } from './lower.ts';
 
-/** A thread record numbers a machine's states in 7 bits (models/step-cache.ts CompiledMachine). */
-export const MAX_STATES = 126;
+/**
+ * The step cache numbers a machine's states in 8 bits (models/step-cache.ts;
+ * it also checks that the states where the machine waits or ends fit a
+ * thread record).
+ */
+export const MAX_STATES = MAX_STEP_STATES;
 
 export interface ExtractedTransition {
   /** the outcome event; absent for an eventless (`always`) transition */

@@ -9,7 +9,7 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { parseSelection, UsageError } from '../../check/selection.ts';
+import { parseSelection, UsageError, type Selection } from '../../check/selection.ts';
 import { checkRunsSelected } from '../../check/verify.ts';
 import { diff, type DiffResults } from '../../equivalence/diff.ts';
 import { shortestFoldText } from '../../equivalence/diff-report.ts';
@@ -17,6 +17,7 @@ import { DEFAULT_OBSERVABLE } from '../../equivalence/observable.ts';
 import { TREE_FILES } from '../../extract/extract-tree.ts';
 import { loadTreeVersion, unloadTreeVersion } from '../../extract/tree-registry.ts';
 import { detectEnv, readTreeFiles, treeVersionData } from '../../extract/tree-version.ts';
+import { ENVIRONMENT_STEPS } from '../../../models/programs.ts';
 import { versionById, VERSIONS } from '../../../models/versions.ts';
 import { EXIT_OK, EXIT_USAGE, EXIT_VIOLATED, type Command, type Io } from '../command.ts';
 import { progress } from '../progress.ts';
@@ -67,6 +68,19 @@ export function kernelTrees(args: readonly string[], as: string | undefined): Ke
   return trees;
 }
 
+/**
+ * What a tree is compared over: the selection flags, and without
+ * --entry-points the drivers' calls only. The environment's own steps
+ * (restricted-pool probe, atomic pool worker) are hand machines on both
+ * sides, since a tree's direct.c does not define them; they would multiply
+ * the runs without comparing any extracted code.
+ */
+function comparedSelection(values: Parameters<Command['run']>[0], hand: string): Selection {
+  const selection = parseSelection({ ...selectionFlagsOf(values), versions: hand, properties: undefined });
+  if (values['entry-points'] !== undefined) return selection;
+  return { ...selection, entryPoints: selection.entryPoints.filter((e) => !ENVIRONMENT_STEPS.includes(e)) };
+}
+
 /** The one line of a compared tree (and, when it differs, the scenario below it). */
 function treeLine(t: KernelTree, r: DiffResults, notes: readonly string[]): string {
   const tail = notes.length ? `; ${notes.join('; ')}` : '';
@@ -89,7 +103,7 @@ async function compareTree(t: KernelTree, values: Parameters<Command['run']>[0],
       ...(detected !== versionById(t.hand)!.env ? [`its code reads as environment ${detected}, ${t.hand}'s is ${versionById(t.hand)!.env} (compared in ${t.hand}'s)`] : []),
       ...(data.completed.length ? [`${data.completed.join(', ')} not in the tree, taken from the hand model`] : []),
     ];
-    const selection = parseSelection({ ...selectionFlagsOf(values), versions: t.hand, properties: undefined });
+    const selection = comparedSelection(values, t.hand);
     checkRunsSelected(selection);
     loadTreeVersion(data);
     const bar = progress(io, `check-kernel ${t.hand}`, Boolean(values['quiet']));
@@ -117,12 +131,13 @@ export const checkKernelCommand: Command = {
   positionals: 'DIR | NAME=DIR ...',
   options: [
     { name: 'as', type: 'string', value: 'VERSION', description: 'DIR is one tree: the hand-written version it must equal', default: "the tree's directory name", example: 'v7.3' },
-    ...DIFF_OPTIONS.filter((o) => SELECTION.includes(o.name)),
+    ...DIFF_OPTIONS.filter((o) => SELECTION.includes(o.name))
+      .map((o) => (o.name === 'entry-points' ? { ...o, default: "every entry point but the environment's own steps (the same hand machines on both sides)" } : o)),
   ],
   async run(values, positionals, io) {
     const trees = kernelTrees(positionals, values['as'] as string | undefined);
     // checked before anything runs: a bad flag is bad input for every tree
-    checkRunsSelected(parseSelection({ ...selectionFlagsOf(values), versions: trees[0]!.hand, properties: undefined }));
+    checkRunsSelected(comparedSelection(values, trees[0]!.hand));
     let code = EXIT_OK;
     for (const t of trees) {
       const r = await compareTree(t, values, io);
