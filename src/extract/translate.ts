@@ -105,6 +105,9 @@ export type Callees = (name: string) => ExtractedMachine | undefined;
 /** The kind of a value a spliced entry point returned: a `return` of it hands the same ReturnKind on. */
 const RETURNED_KIND = 'returned:';
 
+/** The context fields each translated machine's tests took as never set (a spliced machine must not find them set). */
+const ASSUMED_CLEAR = new WeakMap<ExtractedMachine, ReadonlySet<keyof MachineLocals>>();
+
 /** The bits of attrs travel with the attrs argument; every other context field is a C local of one function. */
 const ATTR_FIELDS: ReadonlySet<string> = new Set(Object.values(ATTR_BITS).flatMap((b) => ('field' in b ? [b.field] : [])));
 
@@ -130,6 +133,10 @@ class Translation {
    */
   private readonly settable: ReadonlySet<keyof MachineLocals>;
   private readonly spliced = new Map<string, number>();
+  /** context fields a test decided as still clear because nothing here sets them */
+  private readonly assumedClear = new Set<keyof MachineLocals>();
+  /** the fields the function's own instructions may set (not those a spliced callee sets) */
+  private readonly ownSettable: ReadonlySet<keyof MachineLocals>;
   private readonly unreachedCallee = new Set<string>();
 
   constructor(private readonly low: Lowered, private readonly callees: Callees) {
@@ -137,6 +144,7 @@ class Translation {
     const own = low.instrs.flatMap((i) => (i.op === 'set' && !(i.decl && 'fact' in i.from && i.from.fact.truthy === false) ? [i.field] : []));
     // a field a spliced callee sets is set in the caller's context from there on
     const called = low.instrs.flatMap((i) => (i.op === 'enter' ? setFields(callees(i.callee)) : []));
+    this.ownSettable = new Set(own);
     this.settable = new Set([...own, ...called]);
   }
 
@@ -166,10 +174,12 @@ class Translation {
       .map((ins, pc) => (ins.op === 'error' && !this.reached.has(pc) ? ins.error.message : undefined))
       .filter((m): m is string => m !== undefined)
       .concat([...this.unreachedCallee]);
-    return {
+    const machine: ExtractedMachine = {
       id: this.low.fn.name, file: this.low.fn.file, line: this.low.fn.line, initial, states,
       tableUsed: [...this.used].sort(), abstractions: [...this.abstractions].sort(), unreached: [...new Set(unreached)],
     };
+    ASSUMED_CLEAR.set(machine, this.assumedClear);
+    return machine;
   }
 
   /** What the path knows about an operand. Reading a temporary consumes it. */
@@ -242,6 +252,7 @@ class Translation {
           if ('ctx' in t.operand) {
             this.noteStart(t);
             if (this.settable.has(t.operand.ctx) || ('caller' in t && t.caller)) return { pc, env };
+            this.assumedClear.add(t.operand.ctx);
             pc = ins.f; // never set: still the initial false
             continue;
           }
@@ -294,6 +305,11 @@ class Translation {
     if (!callee) {
       throw errorAt(ins.src, `${ins.callee}() is an entry point (meaning 'entry' in models/extract-table.ts) whose machine was not extracted: read the file that defines it too`);
     }
+    // a bit the callee took as never set (its test decided) must not come set from the caller with attrs
+    const clash = [...(ASSUMED_CLEAR.get(callee) ?? [])].find((f) => this.ownSettable.has(f));
+    if (clash) {
+      throw errorAt(ins.src, `${ins.callee}() was translated with ${clash} never set (its tests decided clear), but ${this.low.fn.name}() may set it before the call: not supported`);
+    }
     this.used.add(ins.key);
     callee.tableUsed.forEach((k) => this.used.add(k));
     callee.abstractions.forEach((a) => this.abstractions.add(a));
@@ -314,7 +330,7 @@ class Translation {
       }
       const returns = s.meta.returns ?? 'void';
       const after: Env = { vars: { ...env.vars, [ins.dest]: { ...RETURNED[returns], kind: `${RETURNED_KIND}${returns}` } }, ctx, leak: env.leak || !!s.meta.leak };
-      if (this.returnsAsIs(pc + 1, after, returns)) {
+      if (this.returnsAsIs(pc + 1, after, returns) && after.leak === !!s.meta.leak) {
         this.states.set(name, { ...s, name });
         continue;
       }
@@ -324,7 +340,7 @@ class Translation {
     return entry;
   }
 
-  /** Whether the code from (pc, env) only returns, with no state, the value the callee returned (`returns`), with env's leak. */
+  /** Whether the code from (pc, env) only returns, with no state, the value the callee returned (`returns`). */
   private returnsAsIs(pc: number, env: Env, returns: ReturnKind): boolean {
     const at = this.advance(pc, env);
     const ins = this.low.instrs[at.pc]!;
@@ -332,7 +348,7 @@ class Translation {
     const vars = { ...at.env.vars };
     const f = ins.from ? this.fact(ins.from, { vars }) : {};
     const given = this.low.fn.returnType === 'void' ? 'void' : f.kind?.startsWith(RETURNED_KIND) ? f.kind.slice(RETURNED_KIND.length) : undefined;
-    return given === returns && at.env.leak === env.leak;
+    return given === returns;
   }
 
   /** A test of an attrs bit of the entry point's parameter counts on what the caller passes. */
