@@ -301,6 +301,11 @@ export const FUNCTIONS: Readonly<Record<string, TableEntry>> = {
   __free_pages: noEffect('frees a page that was never decrypted (only on the retry path that dma_coherent_ok() rules out)'),
 };
 
+const MMAP_BOUNDS: TableEntry = {
+  meaning: 'abstraction', value: { truthy: false },
+  abstraction: 'the mmap bounds check passes: the driver maps within the buffer',
+};
+
 /** Whole expressions, matched with all white space removed (checked before FUNCTIONS). */
 export const EXPRESSIONS: Readonly<Record<string, TableEntry>> = {
   'IS_ENABLED(CONFIG_DMA_DIRECT_REMAP)': { meaning: 'predicate', guard: 'dmaDirectRemapConfigured' },
@@ -315,15 +320,9 @@ export const EXPRESSIONS: Readonly<Record<string, TableEntry>> = {
     meaning: 'abstraction', value: { truthy: false },
     abstraction: 'CONFIG_DMA_GLOBAL_POOL hands the buffer to a global coherent pool with no encryption logic; no modelled platform selects it',
   },
-  'vma->vm_pgoff>=count||user_count>count-vma->vm_pgoff': {
-    meaning: 'abstraction', value: { truthy: false },
-    abstraction: 'the mmap bounds check passes: the driver maps within the buffer',
-  },
+  'vma->vm_pgoff>=count||user_count>count-vma->vm_pgoff': MMAP_BOUNDS,
   // mapping.c (dma_mmap_pages)
-  'vma->vm_pgoff>=count||vma_pages(vma)>count-vma->vm_pgoff': {
-    meaning: 'abstraction', value: { truthy: false },
-    abstraction: 'the mmap bounds check passes: the driver maps within the buffer',
-  },
+  'vma->vm_pgoff>=count||vma_pages(vma)>count-vma->vm_pgoff': MMAP_BOUNDS,
   // mapping.c: the WARN_ON_ONCE() sanity checks of the front end pass
   'dev->coherent_dma_mask': {
     meaning: 'abstraction', value: { truthy: true },

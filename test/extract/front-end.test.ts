@@ -9,6 +9,7 @@ import { extractFile } from '../../src/extract/extract-file.ts';
 import { extractTree } from '../../src/extract/extract-tree.ts';
 import { machineDifference } from '../../src/extract/machine-runs.ts';
 import { toMachine, type ExtractedMachine } from '../../src/extract/translate.ts';
+import { shape } from './machine-shape.ts';
 import { tempDir } from '../temp-dir.ts';
 
 const FIX = 'test/fixtures/extract';
@@ -22,12 +23,6 @@ async function frontEnd(id: string): Promise<ExtractedMachine> {
   const r = await extractFile(MAPPING, readFileSync(MAPPING, 'utf8'), [id], (name) => byId.get(name));
   expect(r.machines.map((m) => m.id)).toEqual([id]);
   return r.machines[0]!;
-}
-
-/** `state: transitions` lines, the machine's shape as a reviewer reads it. */
-function shape(m: ExtractedMachine): string[] {
-  return m.states.map((s) => `${s.name}: ${s.final ? `final ${s.meta.returns}${s.meta.leak ? ' leak' : ''}` : s.transitions
-    .map((t) => `${t.event ?? (t.guard ? `[${t.guard}]` : 'else')}${t.actions ? `/${t.actions.join(',')}` : ''}->${t.target}`).join(' ')}`);
 }
 
 const meta = (source: string, extra: Partial<StateMeta> = {}): StateMeta => ({ source, ...extra });
