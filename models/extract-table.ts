@@ -23,6 +23,10 @@
  *   abstraction  replaced by `value`; `abstraction` says what that drops
  *   test         true iff the argument holds a value of kind `kind`
  *   no-effect    nothing dmaCheck models (logging, cache maintenance, ...)
+ *   entry        another entry point (a mapping.c front end calling
+ *                dma-direct): the machine extracted for it from the files
+ *                read is spliced in at the call, and the code after the
+ *                call goes on with what it returned (RETURNED)
  *
  * A value is what the translator knows about it: `truthy` (NULL / 0 are
  * false) and `kind`, which kind of address or object it is. Kinds decide
@@ -76,6 +80,7 @@ export type TableEntry =
   }
   | { readonly meaning: 'abstraction'; readonly value: ValueFact; readonly abstraction: string }
   | { readonly meaning: 'test'; readonly kind: string }
+  | { readonly meaning: 'entry'; readonly entry: string }
   | {
     readonly meaning: 'no-effect'; readonly value?: ValueFact; readonly why: string;
     /** returns the truth of this argument (WARN_ON_ONCE(cond) is `cond`, with a warning) */
@@ -209,7 +214,51 @@ export const FUNCTIONS: Readonly<Record<string, TableEntry>> = {
     abstraction: 'the global coherent pool is not modelled: the range is not in it',
   },
 
+  // kernel/dma/mapping.c, the front end drivers call (the dma_direct_* functions are entries, spliced in)
+  dma_direct_alloc: { meaning: 'entry', entry: 'dma_direct_alloc' },
+  dma_direct_free: { meaning: 'entry', entry: 'dma_direct_free' },
+  dma_direct_alloc_pages: { meaning: 'entry', entry: 'dma_direct_alloc_pages' },
+  dma_direct_free_pages: { meaning: 'entry', entry: 'dma_direct_free_pages' },
+  dma_direct_mmap: { meaning: 'entry', entry: 'dma_direct_mmap' },
+  dma_direct_map_phys: { meaning: 'entry', entry: 'dma_direct_map_phys' },
+  dma_direct_unmap_phys: { meaning: 'entry', entry: 'dma_direct_unmap_phys' },
+  dma_alloc_direct: {
+    meaning: 'abstraction', value: { truthy: true },
+    abstraction: 'the device is direct: dma_alloc_direct() holds (no IOMMU, no dma_map_ops), so the iommu_dma_*() and ops-> branches are never taken',
+  },
+  use_dma_iommu: { meaning: 'abstraction', value: { truthy: false }, abstraction: 'no IOMMU translates for the device (a direct device, see dma_alloc_direct)' },
+  arch_dma_alloc_direct: { meaning: 'abstraction', value: { truthy: false }, abstraction: 'no arch bypass of dma_map_ops for coherent allocations (asked only after dma_alloc_direct(), which holds)' },
+  arch_dma_free_direct: { meaning: 'abstraction', value: { truthy: false }, abstraction: 'no arch bypass of dma_map_ops for coherent frees (asked only after dma_alloc_direct(), which holds)' },
+  get_dma_ops: pure({ truthy: false, kind: 'null' }, 'a direct device has no dma_map_ops'),
+  irqs_disabled: { meaning: 'abstraction', value: { truthy: false }, abstraction: 'a driver frees coherent memory in process context (WARN_ON(irqs_disabled()) does not fire)' },
+  // kernel/dma/coherent.c: a device with per-device coherent memory allocates there and returns 1, even when
+  // the region is exhausted (*ret = NULL); the region is never decrypted
+  dma_alloc_from_dev_coherent: { meaning: 'call', call: 'dma_alloc_from_dev_coherent', only: {
+    guard: 'devCoherentMemory', value: { truthy: false },
+    abstraction: 'dma_alloc_from_dev_coherent() returns 0 at once for a device without per-device coherent memory (dev_get_coherent_memory(dev) == NULL): no call',
+  }, outcomes: [
+    { event: 'POOL_ALLOC_OK', value: { truthy: true }, out: { arg: 3, value: { truthy: true, kind: 'dev_coherent' } } },
+    { event: 'POOL_ALLOC_FAILED', value: { truthy: true }, out: { arg: 3, value: { truthy: false, kind: 'null' } } },
+  ] },
+  // kernel/dma/coherent.c: takes the buffer back if it lies inside the device's region (returns 1)
+  dma_release_from_dev_coherent: { meaning: 'call', call: 'dma_release_from_dev_coherent', only: {
+    guard: 'devCoherentMemory', value: { truthy: false },
+    abstraction: 'dma_release_from_dev_coherent() returns 0 at once for a device without per-device coherent memory: no call',
+  }, outcomes: [
+    { event: 'POOL_FREED', value: { truthy: true } },
+    { event: 'NOT_IN_POOL', value: { truthy: false } },
+  ] },
+  trace_dma_alloc: noEffect('tracing'),
+  trace_dma_free: noEffect('tracing'),
+  trace_dma_alloc_pages: noEffect('tracing'),
+  trace_dma_free_pages: noEffect('tracing'),
+  debug_dma_alloc_coherent: noEffect('DMA-API debug bookkeeping (CONFIG_DMA_API_DEBUG): no encryption state'),
+  debug_dma_free_coherent: noEffect('DMA-API debug bookkeeping (CONFIG_DMA_API_DEBUG): no encryption state'),
+  debug_dma_alloc_pages: noEffect('DMA-API debug bookkeeping (CONFIG_DMA_API_DEBUG): no encryption state'),
+  debug_dma_free_pages: noEffect('DMA-API debug bookkeeping (CONFIG_DMA_API_DEBUG): no encryption state'),
+
   // values with no effect on the world
+  page_to_virt: pure({ truthy: true, kind: 'page_address' }),
   page_address: pure({ truthy: true, kind: 'page_address' }, 'the linear-map address of the page'),
   page_to_phys: pure(ANY),
   virt_to_page: pure({ truthy: true, kind: 'page' }),
@@ -252,6 +301,11 @@ export const FUNCTIONS: Readonly<Record<string, TableEntry>> = {
   __free_pages: noEffect('frees a page that was never decrypted (only on the retry path that dma_coherent_ok() rules out)'),
 };
 
+const MMAP_BOUNDS: TableEntry = {
+  meaning: 'abstraction', value: { truthy: false },
+  abstraction: 'the mmap bounds check passes: the driver maps within the buffer',
+};
+
 /** Whole expressions, matched with all white space removed (checked before FUNCTIONS). */
 export const EXPRESSIONS: Readonly<Record<string, TableEntry>> = {
   'IS_ENABLED(CONFIG_DMA_DIRECT_REMAP)': { meaning: 'predicate', guard: 'dmaDirectRemapConfigured' },
@@ -266,9 +320,19 @@ export const EXPRESSIONS: Readonly<Record<string, TableEntry>> = {
     meaning: 'abstraction', value: { truthy: false },
     abstraction: 'CONFIG_DMA_GLOBAL_POOL hands the buffer to a global coherent pool with no encryption logic; no modelled platform selects it',
   },
-  'vma->vm_pgoff>=count||user_count>count-vma->vm_pgoff': {
+  'vma->vm_pgoff>=count||user_count>count-vma->vm_pgoff': MMAP_BOUNDS,
+  // mapping.c (dma_mmap_pages)
+  'vma->vm_pgoff>=count||vma_pages(vma)>count-vma->vm_pgoff': MMAP_BOUNDS,
+  // mapping.c: the WARN_ON_ONCE() sanity checks of the front end pass
+  'dev->coherent_dma_mask': {
+    meaning: 'abstraction', value: { truthy: true },
+    abstraction: 'the driver set a coherent DMA mask before allocating (dma_set_coherent_mask is a driver step)',
+  },
+  'flag&__GFP_COMP': { meaning: 'abstraction', value: { truthy: false }, abstraction: 'a driver does not ask a coherent allocation for compound pages (__GFP_COMP)' },
+  'gfp&__GFP_COMP': { meaning: 'abstraction', value: { truthy: false }, abstraction: 'a driver does not ask dma_alloc_pages() for compound pages (__GFP_COMP)' },
+  'gfp&(__GFP_DMA|__GFP_DMA32|__GFP_HIGHMEM)': {
     meaning: 'abstraction', value: { truthy: false },
-    abstraction: 'the mmap bounds check passes: the driver maps within the buffer',
+    abstraction: 'a driver leaves the zone to dma_alloc_pages() (no __GFP_DMA, __GFP_DMA32, __GFP_HIGHMEM)',
   },
 };
 
@@ -289,6 +353,11 @@ export const CONSTANTS: Readonly<Record<string, ValueFact>> = {
   GFP_KERNEL: {},
   __GFP_ZERO: {},
   __GFP_NOWARN: {},
+  __GFP_COMP: {},
+  __GFP_DMA: {},
+  __GFP_DMA32: {},
+  __GFP_HIGHMEM: {},
+  DMA_BIDIRECTIONAL: {},
 };
 
 /**
@@ -335,6 +404,39 @@ export const ATTR_BITS: Readonly<Record<string, AttrBit>> = {
 /** ABSTRACTION applied where a translated function tests a context bit of its `attrs` parameter before setting it. */
 export const ATTRS_START = 'the caller passes no CC_SHARED bit in attrs (a correct driver does not; the direct.c entry points set it themselves from force_dma_unencrypted())';
 
+/**
+ * Entry points whose caller (the driver) may pass a context bit of `attrs`
+ * itself: there a test of the bit on a path that has not set it reads what
+ * the caller passed (the machine input `input`) instead of taking it clear
+ * (ATTRS_START). v7.3's dma_alloc_attrs() refuses a CC_SHARED bit from the
+ * driver, which the hand model follows with input callerShared.
+ */
+export const CALLER_ATTRS: Readonly<Record<string, { readonly field: keyof MachineLocals; readonly input: keyof MachineInput }>> = {
+  dma_alloc_attrs: { field: 'ccShared', input: 'callerShared' },
+};
+
+/**
+ * What a spliced entry point's return value is to the code after the call
+ * (meaning `entry`), by what its machine returns: whether it is NULL / 0.
+ * A `return` of it hands the same ReturnKind on.
+ */
+export const RETURNED: Readonly<Record<ReturnKind, ValueFact>> = {
+  null: { truthy: false },
+  cpu_addr: { truthy: true },
+  pool_vaddr: { truthy: true },
+  page_cookie: { truthy: true },
+  page: { truthy: true },
+  vaddr_as_page: { truthy: true },
+  void: {},
+  bounced_dma_addr: { truthy: true },
+  direct_dma_addr: { truthy: true },
+  mapping_error: { truthy: true },
+  mmap_result: {},
+  status: { truthy: false },
+  dev_coherent_cpu_addr: { truthy: true },
+  setup_error: { truthy: true },
+};
+
 /** What the parameters of an entry point hold when it starts. */
 export const PARAMETERS: Readonly<Record<string, ValueFact>> = {
   cpu_addr: { truthy: true, kind: 'cpu_addr' },
@@ -361,6 +463,7 @@ export const RETURNS: readonly { readonly kind: string; readonly type?: string; 
   { kind: 'mapping_error', returns: 'mapping_error' },
   { kind: 'dma_addr', type: 'dma_addr_t', returns: 'direct_dma_addr' },
   { kind: 'number', type: 'int', returns: 'mmap_result' },
+  { kind: 'dev_coherent', returns: 'dev_coherent_cpu_addr' },
 ];
 
 /** Kinds of address that a call's meta.arg can name. */

@@ -4,12 +4,12 @@
  * (machine-runs.ts), with the hand-written machine of a known version.
  * The lead's and `check-kernel`'s comparison of a tree with a version.
  */
-import { versionById, VERSION_IDS, type EntryPoint } from '../../models/versions.ts';
+import { FRONT_END, versionById, VERSION_IDS, type EntryPoint } from '../../models/versions.ts';
 import { UsageError } from '../check/selection.ts';
-import { DEFAULT_ENTRIES } from './extract-file.ts';
+import { DEFAULT_ENTRIES, FRONT_END_ENTRIES } from './extract-file.ts';
 import { extractTree } from './extract-tree.ts';
 import { machineDifference, type RunDifference } from './machine-runs.ts';
-import { toMachine, type ExtractedMachine } from './translate.ts';
+import { toMachine, type Callees, type ExtractedMachine } from './translate.ts';
 
 export interface EntryComparison {
   readonly entry: string;
@@ -30,15 +30,19 @@ export interface TreeComparison {
 }
 
 export interface CompareOptions {
-  /** the entry points to compare (default: every dma_direct_* entry point) */
+  /** the entry points to compare (default: every dma_direct_* entry point and the mapping.c front end) */
   readonly entries?: readonly string[];
-  /** a tree to take the entry points from that `dir` does not define (e.g. an older tree's direct.h) */
+  /**
+   * a tree to take the entry points from that `dir` does not define (e.g.
+   * an older tree's direct.h, or its mapping.c: a front end taken from it
+   * has `dir`'s own dma_direct_* machines spliced in)
+   */
   readonly fallbackTree?: string;
 }
 
-async function extracted(dir: string, entries: readonly string[]): Promise<Map<string, { m: ExtractedMachine; tree: string }>> {
+async function extracted(dir: string, entries: readonly string[], callees?: Callees): Promise<Map<string, { m: ExtractedMachine; tree: string }>> {
   const out = new Map<string, { m: ExtractedMachine; tree: string }>();
-  for (const f of await extractTree(dir, entries)) for (const m of f.machines) out.set(m.id, { m, tree: dir });
+  for (const f of await extractTree(dir, entries, callees)) for (const m of f.machines) out.set(m.id, { m, tree: dir });
   return out;
 }
 
@@ -51,11 +55,17 @@ async function extracted(dir: string, entries: readonly string[]): Promise<Map<s
 export async function compareTreeWithHand(dir: string, versionId: string, options: CompareOptions = {}): Promise<TreeComparison> {
   const version = versionById(versionId);
   if (!version) throw new UsageError(`unknown version '${versionId}' (valid: ${VERSION_IDS.join(', ')})`);
-  const wanted = options.entries ?? DEFAULT_ENTRIES;
-  const found = await extracted(dir, wanted);
-  const rest = wanted.filter((e) => !found.has(e));
-  if (options.fallbackTree !== undefined && rest.length) {
-    for (const [id, x] of await extracted(options.fallbackTree, rest)) found.set(id, x);
+  const wanted = options.entries ?? [...DEFAULT_ENTRIES, ...FRONT_END_ENTRIES];
+  // the dma_direct_* machines a front end calls come from `dir` first, even when its mapping.c comes from the fallback
+  const read = [...new Set([...wanted, ...wanted.flatMap((e) => FRONT_END[e as keyof typeof FRONT_END] ?? [])])];
+  const found = await extracted(dir, read);
+  const direct = read.filter((e) => !found.has(e) && !FRONT_END_ENTRIES.includes(e));
+  if (options.fallbackTree !== undefined && direct.length) {
+    for (const [id, x] of await extracted(options.fallbackTree, direct)) found.set(id, x);
+  }
+  const front = read.filter((e) => !found.has(e));
+  if (options.fallbackTree !== undefined && front.length) {
+    for (const [id, x] of await extracted(options.fallbackTree, front, (name) => found.get(name)?.m)) found.set(id, x);
   }
   const entries = wanted.map((entry): EntryComparison => {
     const x = found.get(entry);

@@ -4,7 +4,8 @@
  * dead variable, so paths that differ only in values nobody reads again
  * share their states. Whether a path assigned a machine-context local
  * matters only to a later declaration of it (`bool remap = false` costs no
- * state while the context still holds the initial false).
+ * state while the context still holds the initial false) and to a test of
+ * an attrs bit the caller may pass (CALLER_ATTRS).
  */
 import type { Instr, Operand } from './lower.ts';
 
@@ -32,6 +33,7 @@ function reads(ins: Instr): Operand[] {
 function writes(ins: Instr): string[] {
   if (ins.op === 'copy') return [ins.dest];
   if (ins.op === 'call') return [ins.dest, ...ins.outVars.filter((v): v is string => v !== undefined)];
+  if (ins.op === 'enter') return [ins.dest];
   return [];
 }
 
@@ -53,6 +55,8 @@ export function liveVariables(instrs: readonly Instr[]): ReadonlySet<string>[] {
       for (const r of reads(ins)) if ('var' in r) out.add(r.var);
       // a declaration's initialiser asks whether the context field was assigned before
       if (ins.op === 'set' && ins.decl) out.add(ctxKey(ins.field));
+      // a test of a bit the caller may pass asks whether the path set it (else it reads the caller's)
+      if (ins.op === 'branch' && 'caller' in ins.test && ins.test.caller && 'ctx' in ins.test.operand) out.add(ctxKey(ins.test.operand.ctx));
       if (out.size !== live[pc]!.size) {
         live[pc] = out;
         changed = true;

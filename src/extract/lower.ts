@@ -11,7 +11,7 @@
  * `error` instruction at that point: extraction fails if a path reaches it.
  */
 import {
-  ATTR_BITS, ATTRS, ATTRS_START, CONSTANTS, EXPRESSIONS, FUNCTIONS, LOCALS, PARAMETERS, type AttrBit, type TableEntry, type ValueFact,
+  ATTR_BITS, ATTRS, ATTRS_START, CALLER_ATTRS, CONSTANTS, EXPRESSIONS, FUNCTIONS, LOCALS, PARAMETERS, type AttrBit, type TableEntry, type ValueFact,
 } from '../../models/extract-table.ts';
 import type { MachineInput, MachineLocals } from '../../models/machines/dma-setup.ts';
 import { ExtractError } from './extract-error.ts';
@@ -38,8 +38,14 @@ export type Operand =
 export type Test =
   | { readonly guard: string; readonly key: string }
   | { readonly input: keyof MachineInput; readonly key: string }
-  /** `start`: the abstraction applied when the path never assigned the context field (an attrs bit the caller is taken not to pass) */
-  | { readonly operand: Operand; readonly start?: { readonly key: string; readonly abstraction: string } }
+  /**
+   * `start`: the abstraction applied when the path never assigned the context field (an attrs bit the caller is taken not to pass);
+   * `caller`: instead, on a path that never assigned it, the bit is what the caller passed (table CALLER_ATTRS)
+   */
+  | {
+    readonly operand: Operand; readonly start?: { readonly key: string; readonly abstraction: string };
+    readonly caller?: { readonly key: string; readonly input: keyof MachineInput };
+  }
   | { readonly kindIs: string; readonly operand: Operand; readonly key: string };
 
 export type CallEntry = Extract<TableEntry, { meaning: 'call' }>;
@@ -53,6 +59,8 @@ export type Instr = { readonly src: Src } & (
   | { readonly op: 'call'; readonly key: string; readonly entry: CallEntry; readonly dest: string; readonly args: readonly Operand[]; readonly outVars: readonly (string | undefined)[] }
   | { readonly op: 'action'; readonly key: string; readonly action: string }
   | { readonly op: 'use'; readonly key: string; readonly abstraction?: string }
+  /** a call of another entry point, whose machine is spliced in; `dest` holds what it returned */
+  | { readonly op: 'enter'; readonly key: string; readonly callee: string; readonly dest: string }
   | { readonly op: 'return'; readonly from?: Operand }
   | { readonly op: 'error'; readonly error: ExtractError });
 
@@ -616,6 +624,12 @@ class Lowering {
       case 'abstraction':
         this.emit({ op: 'use', key, abstraction: entry.abstraction });
         return { fact: entry.value };
+      case 'entry': {
+        for (const a of args) this.discard(this.expr(a));
+        const dest = this.temp();
+        this.emit({ op: 'enter', key, callee: entry.entry, dest });
+        return { var: dest, name: node.text };
+      }
       case 'no-effect':
         if (entry.returnsArgument !== undefined) return this.materialize(node);
         this.emit({ op: 'use', key });
@@ -702,7 +716,10 @@ class Lowering {
     } else if ('input' in bit) {
       this.emit({ op: 'branch', test: { input: bit.input, key: `${ATTRS}&${name}` }, t, f });
     } else {
-      const start = this.attrsParam ? { start: { key: ATTRS, abstraction: ATTRS_START } } : {};
+      const caller = this.attrsParam ? CALLER_ATTRS[this.frame.chain.split(' > ')[0]!] : undefined;
+      const start = !this.attrsParam ? {}
+        : caller?.field === bit.field ? { caller: { key: `${ATTRS}&${name}`, input: caller.input } }
+        : { start: { key: ATTRS, abstraction: ATTRS_START } };
       this.emit({ op: 'branch', test: { operand: { ctx: bit.field, name }, ...start }, t, f });
     }
   }

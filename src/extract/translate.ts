@@ -15,11 +15,18 @@
  * other local that a branch reads is followed by splitting the path, and a
  * point reached with the same knowledge shares its state.
  *
+ * A call of another entry point (table meaning `entry`) splices that entry
+ * point's machine in under `<callee>:` (as models/machines/splice-machine.ts
+ * does for the hand-written front ends): its states keep their meta, and
+ * each of its final states either stays final, when the code after the
+ * call only returns what the callee returned, or goes on to the code after
+ * the call knowing what it returned.
+ *
  * GENERIC: nothing here knows DMA; the meanings come from the table.
  */
 import { assign } from 'xstate';
-import { ARG_KINDS, ATTR_BITS, LOCALS, RETURNS, type ValueFact } from '../../models/extract-table.ts';
-import { dmaSetup, initialContext, type DmaMachine, type MachineContext, type MachineLocals, type StateMeta } from '../../models/machines/dma-setup.ts';
+import { ARG_KINDS, ATTR_BITS, LOCALS, RETURNED, RETURNS, type ValueFact } from '../../models/extract-table.ts';
+import { dmaSetup, initialContext, type DmaMachine, type MachineContext, type MachineLocals, type ReturnKind, type StateMeta } from '../../models/machines/dma-setup.ts';
 import type { OutcomeEvent } from '../../models/vocabulary.ts';
 import { MAX_STEP_STATES } from '../../models/step-cache.ts';
 import { ExtractError } from './extract-error.ts';
@@ -92,9 +99,21 @@ interface Pending {
   readonly env: Env;
 }
 
-/** Translate a lowered entry point into its description. */
-export function translate(low: Lowered): ExtractedMachine {
-  return new Translation(low).run();
+/** The machine of another entry point a translated function calls, if it was extracted. */
+export type Callees = (name: string) => ExtractedMachine | undefined;
+
+/** The kind of a value a spliced entry point returned: a `return` of it hands the same ReturnKind on. */
+const RETURNED_KIND = 'returned:';
+
+/** The context fields each translated machine's tests took as never set (a spliced machine must not find them set). */
+const ASSUMED_CLEAR = new WeakMap<ExtractedMachine, ReadonlySet<keyof MachineLocals>>();
+
+/** The bits of attrs travel with the attrs argument; every other context field is a C local of one function. */
+const ATTR_FIELDS: ReadonlySet<string> = new Set(Object.values(ATTR_BITS).flatMap((b) => ('field' in b ? [b.field] : [])));
+
+/** Translate a lowered entry point into its description; `callees` gives the machines of entry points it calls. */
+export function translate(low: Lowered, callees: Callees = () => undefined): ExtractedMachine {
+  return new Translation(low, callees).run();
 }
 
 class Translation {
@@ -113,10 +132,20 @@ class Translation {
    * assigned would split every later state by that history.
    */
   private readonly settable: ReadonlySet<keyof MachineLocals>;
+  private readonly spliced = new Map<string, number>();
+  /** context fields a test decided as still clear because nothing here sets them */
+  private readonly assumedClear = new Set<keyof MachineLocals>();
+  /** the fields the function's own instructions may set (not those a spliced callee sets) */
+  private readonly ownSettable: ReadonlySet<keyof MachineLocals>;
+  private readonly unreachedCallee = new Set<string>();
 
-  constructor(private readonly low: Lowered) {
+  constructor(private readonly low: Lowered, private readonly callees: Callees) {
     this.live = liveVariables(low.instrs);
-    this.settable = new Set(low.instrs.flatMap((i) => (i.op === 'set' && !(i.decl && 'fact' in i.from && i.from.fact.truthy === false) ? [i.field] : [])));
+    const own = low.instrs.flatMap((i) => (i.op === 'set' && !(i.decl && 'fact' in i.from && i.from.fact.truthy === false) ? [i.field] : []));
+    // a field a spliced callee sets is set in the caller's context from there on
+    const called = low.instrs.flatMap((i) => (i.op === 'enter' ? setFields(callees(i.callee)) : []));
+    this.ownSettable = new Set(own);
+    this.settable = new Set([...own, ...called]);
   }
 
   /** Forget what is known about variables no later instruction reads. */
@@ -143,11 +172,14 @@ class Translation {
     this.checkAcyclic(initial, states);
     const unreached = this.low.instrs
       .map((ins, pc) => (ins.op === 'error' && !this.reached.has(pc) ? ins.error.message : undefined))
-      .filter((m): m is string => m !== undefined);
-    return {
+      .filter((m): m is string => m !== undefined)
+      .concat([...this.unreachedCallee]);
+    const machine: ExtractedMachine = {
       id: this.low.fn.name, file: this.low.fn.file, line: this.low.fn.line, initial, states,
       tableUsed: [...this.used].sort(), abstractions: [...this.abstractions].sort(), unreached: [...new Set(unreached)],
     };
+    ASSUMED_CLEAR.set(machine, this.assumedClear);
+    return machine;
   }
 
   /** What the path knows about an operand. Reading a temporary consumes it. */
@@ -165,6 +197,12 @@ class Translation {
    * every path that arrives with the same knowledge).
    */
   private target(pc: number, start: Env): string {
+    const at = this.advance(pc, start);
+    return this.low.instrs[at.pc]!.op === 'enter' ? this.splice(at.pc, at.env) : this.stateFor(at.pc, at.env);
+  }
+
+  /** Follow the instructions decided on the path from (pc, env) to the first that needs a state, or a call of an entry point. */
+  private advance(pc: number, start: Env): { pc: number; env: Env } {
     let env: Env = start;
     const seen = new Set<string>();
     for (;;) {
@@ -198,19 +236,23 @@ class Translation {
           const v = this.fact(ins.from, { vars });
           if (v.truthy === undefined) throw errorAt(ins.src, `'${ins.src.text}' gives ${ins.field} a value the table does not decide`);
           // a declaration's `= false` while the context still holds its initial false
+          if (this.enters() > 0 && !ATTR_FIELDS.has(ins.field)) {
+            throw errorAt(ins.src, `'${ins.src.text}': ${this.low.fn.name}() calls an entry point and keeps its own ${ins.field} in the machine context, which the spliced machine shares: not supported`);
+          }
           if (ins.decl && !v.truthy && !env.ctx.includes(ins.field)) {
             env = { ...env, vars };
             pc++;
             continue;
           }
-          return this.stateFor(pc, env);
+          return { pc, env };
         }
         case 'branch': {
           const t = ins.test;
-          if ('guard' in t || 'input' in t) return this.stateFor(pc, env);
+          if ('guard' in t || 'input' in t) return { pc, env };
           if ('ctx' in t.operand) {
             this.noteStart(t);
-            if (this.settable.has(t.operand.ctx)) return this.stateFor(pc, env);
+            if (this.settable.has(t.operand.ctx) || ('caller' in t && t.caller)) return { pc, env };
+            this.assumedClear.add(t.operand.ctx);
             pc = ins.f; // never set: still the initial false
             continue;
           }
@@ -231,11 +273,82 @@ class Translation {
         case 'call':
         case 'action':
         case 'return':
-          return this.stateFor(pc, env);
+        case 'enter':
+          return { pc, env };
         case 'error':
           throw ins.error;
       }
     }
+  }
+
+  private enterCount?: number;
+
+  /** How many calls of entry points the function makes. */
+  private enters(): number {
+    this.enterCount ??= this.low.instrs.filter((i) => i.op === 'enter').length;
+    return this.enterCount;
+  }
+
+  /**
+   * The machine of the entry point called at `pc`, spliced in under
+   * `<callee>:` (`<callee>_2:` for a second splice): its initial state's
+   * name. A final state of the callee stays final when the code after the
+   * call only returns what the callee returned (with the same leak);
+   * otherwise it goes on, eventless, to the code after the call.
+   */
+  private splice(pc: number, env: Env): string {
+    const key = `${pc}|${envKey(env)}`;
+    const hit = this.memo.get(key);
+    if (hit) return hit;
+    const ins = this.low.instrs[pc] as Extract<Instr, { op: 'enter' }>;
+    const callee = this.callees(ins.callee);
+    if (!callee) {
+      throw errorAt(ins.src, `${ins.callee}() is an entry point (meaning 'entry' in models/extract-table.ts) whose machine was not extracted: read the file that defines it too`);
+    }
+    // a bit the callee took as never set (its test decided) must not come set from the caller with attrs
+    const clash = [...(ASSUMED_CLEAR.get(callee) ?? [])].find((f) => this.ownSettable.has(f));
+    if (clash) {
+      throw errorAt(ins.src, `${ins.callee}() was translated with ${clash} never set (its tests decided clear), but ${this.low.fn.name}() may set it before the call: not supported`);
+    }
+    this.used.add(ins.key);
+    callee.tableUsed.forEach((k) => this.used.add(k));
+    callee.abstractions.forEach((a) => this.abstractions.add(a));
+    callee.unreached.forEach((u) => this.unreachedCallee.add(u));
+    const n = (this.spliced.get(callee.id) ?? 0) + 1;
+    this.spliced.set(callee.id, n);
+    const prefix = n === 1 ? `${callee.id}:` : `${callee.id}_${n}:`;
+    const entry = `${prefix}${callee.initial}`;
+    this.memo.set(key, entry);
+    const ctx = [...new Set([...env.ctx, ...setFields(callee)])];
+    for (const s of callee.states) {
+      const name = `${prefix}${s.name}`;
+      this.names.add(name);
+      if (name !== entry) this.memo.set(`splice|${name}`, name);
+      if (!s.final) {
+        this.states.set(name, { ...s, name, transitions: s.transitions.map((t) => ({ ...t, target: `${prefix}${t.target}` })) });
+        continue;
+      }
+      const returns = s.meta.returns ?? 'void';
+      const after: Env = { vars: { ...env.vars, [ins.dest]: { ...RETURNED[returns], kind: `${RETURNED_KIND}${returns}` } }, ctx, leak: env.leak || !!s.meta.leak };
+      if (this.returnsAsIs(pc + 1, after, returns) && after.leak === !!s.meta.leak) {
+        this.states.set(name, { ...s, name });
+        continue;
+      }
+      const { returns: _r, leak: _l, ...meta } = s.meta;
+      this.states.set(name, { name, final: false, meta, transitions: [{ target: this.target(pc + 1, after) }] });
+    }
+    return entry;
+  }
+
+  /** Whether the code from (pc, env) only returns, with no state, the value the callee returned (`returns`). */
+  private returnsAsIs(pc: number, env: Env, returns: ReturnKind): boolean {
+    const at = this.advance(pc, env);
+    const ins = this.low.instrs[at.pc]!;
+    if (ins.op !== 'return') return false;
+    const vars = { ...at.env.vars };
+    const f = ins.from ? this.fact(ins.from, { vars }) : {};
+    const given = this.low.fn.returnType === 'void' ? 'void' : f.kind?.startsWith(RETURNED_KIND) ? f.kind.slice(RETURNED_KIND.length) : undefined;
+    return given === returns;
   }
 
   /** A test of an attrs bit of the entry point's parameter counts on what the caller passes. */
@@ -294,7 +407,11 @@ class Translation {
         let guard: string;
         if ('guard' in t) guard = t.guard;
         else if ('input' in t) guard = `input:${t.input}`;
-        else if ('ctx' in t.operand) guard = this.localGuard(t.operand.ctx);
+        else if ('ctx' in t.operand) {
+          const fromCaller = 'caller' in t && t.caller && !env.ctx.includes(t.operand.ctx) ? t.caller : undefined;
+          if (fromCaller) this.used.add(fromCaller.key);
+          guard = fromCaller ? `input:${fromCaller.input}` : this.localGuard(t.operand.ctx);
+        }
         else throw new Error('translate: a branch decided on the path got a state');
         if ('key' in t) this.used.add(t.key);
         state = {
@@ -341,6 +458,7 @@ class Translation {
     const type = this.low.fn.returnType;
     if (type === 'void') return 'void';
     const f = ins.from ? this.fact(ins.from, { vars }) : {};
+    if (f.kind?.startsWith(RETURNED_KIND)) return f.kind.slice(RETURNED_KIND.length) as ReturnKind;
     if (f.kind === undefined) {
       throw errorAt(ins.src, `'${ins.src.text}': what ${this.low.fn.name}() returns here is not known (no kind): give the call that produced it a kind in models/extract-table.ts`);
     }
@@ -369,6 +487,18 @@ class Translation {
     };
     visit(initial);
   }
+}
+
+/** The context fields a machine's transitions set (`set:FIELD=true`). */
+function setFields(m: ExtractedMachine | undefined): (keyof MachineLocals)[] {
+  const out = new Set<keyof MachineLocals>();
+  for (const s of m?.states ?? []) {
+    for (const t of s.transitions) for (const a of t.actions ?? []) {
+      const set = /^set:(\w+)=true$/.exec(a);
+      if (set) out.add(set[1] as keyof MachineLocals);
+    }
+  }
+  return [...out];
 }
 
 /** The xstate machine of a description, on dmaSetup. */

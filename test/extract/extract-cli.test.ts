@@ -64,6 +64,23 @@ describe('dmacheck extract', () => {
     expect(r.err.startsWith(`dmacheck extract: ${start}`)).toBe(true);
   });
 
+  it('--tree --entry of a front end: an unknown function in mapping.c exits 2 with one line naming the tree file, line and column', async () => {
+    const tree = mkdtempSync(join(tmpdir(), 'dmacheck-extract-'));
+    dirs.push(tree);
+    mkdirSync(join(tree, 'kernel/dma'), { recursive: true });
+    copyFileSync(`${FIX}/front-end-direct.c`, join(tree, 'kernel/dma/direct.c'));
+    copyFileSync(`${FIX}/front-end-errors.c`, join(tree, 'kernel/dma/mapping.c'));
+    const r = await run(['extract', '--tree', tree, '--entry', 'dma_free_attrs']);
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('');
+    expect(r.err.split('\n')).toHaveLength(1);
+    expect(r.err.startsWith(`dmacheck extract: kernel/dma/mapping.c:5:6: unknown function 'frob_coherent'`)).toBe(true);
+    copyFileSync(`${FIX}/front-end-mapping.c`, join(tree, 'kernel/dma/mapping.c'));
+    const ok = await run(['extract', '--tree', tree, '--entry', 'dma_alloc_attrs']);
+    expect(ok.code).toBe(0);
+    expect(ok.out.split('\n')[0]).toBe('dma_alloc_attrs (kernel/dma/mapping.c:2): 16 states, 6 final, initial ccShared_L8');
+  });
+
   it('bad input: neither or both of --tree and --file, a missing file, a directory that is no kernel tree', async () => {
     expect(await run(['extract'])).toEqual({ code: 2, out: '', err: 'dmacheck extract: give exactly one of --tree DIR and --file FILE[,FILE...]' });
     expect((await run(['extract', '--file', `${FIX}/nope.c`])).err).toBe(`dmacheck extract: no such file '${FIX}/nope.c'`);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ATTR_BITS, EXPRESSIONS, FUNCTIONS, LOCALS, RETURNS } from '../../models/extract-table.ts';
+import { ATTR_BITS, CALLER_ATTRS, EXPRESSIONS, FUNCTIONS, LOCALS, RETURNS } from '../../models/extract-table.ts';
+import { ENTRY_POINTS, FRONT_END } from '../../models/versions.ts';
 import { dmaSetup, GUARD_C, initialContext, INPUT_KEYS, LOCAL_KEYS } from '../../models/machines/dma-setup.ts';
 import { OUTCOME_EVENTS } from '../../models/vocabulary.ts';
 
@@ -60,5 +61,17 @@ describe('the lookup table', () => {
     const tested = entries.flatMap(([, e]) => (e.meaning === 'action' && e.whenAttrs ? e.whenAttrs.bits : []));
     expect(tested.length).toBeGreaterThan(0);
     expect(tested.filter((b) => !ATTR_BITS[b])).toEqual([]);
+  });
+
+  it('names only modelled entry points as entries (every dma_direct_* function a front end calls), and caller attrs bits as context fields with an input', () => {
+    const named = entries.flatMap(([key, e]) => (e.meaning === 'entry' ? [[key, e.entry]] : []));
+    expect(named.filter(([, entry]) => !(ENTRY_POINTS as readonly string[]).includes(entry!))).toEqual([]);
+    for (const callee of Object.values(FRONT_END)) if (callee) expect(named.map(([key]) => key)).toContain(callee);
+    for (const [entry, c] of Object.entries(CALLER_ATTRS)) {
+      expect(ENTRY_POINTS, entry).toContain(entry);
+      expect(LOCAL_KEYS, entry).toContain(c.field);
+      expect(INPUT_KEYS, entry).toContain(c.input);
+      expect(Object.values(ATTR_BITS).some((b) => 'field' in b && b.field === c.field), entry).toBe(true);
+    }
   });
 });

@@ -4,6 +4,7 @@ import { dmaSetup, initialContext, type DmaMachine, type StateMeta } from '../..
 import { extractFile } from '../../src/extract/extract-file.ts';
 import { inputKeysRead, machineDifference, machineRuns as runs } from '../../src/extract/machine-runs.ts';
 import { toMachine, type ExtractedMachine } from '../../src/extract/translate.ts';
+import { shape } from './machine-shape.ts';
 import { directAllocPagesStates } from '../../models/machines/direct-alloc-pages-states.ts';
 
 const FIX = 'test/fixtures/extract';
@@ -13,12 +14,6 @@ async function extract(name: string): Promise<ExtractedMachine> {
   const r = await extractFile(path, readFileSync(path, 'utf8'));
   expect(r.machines).toHaveLength(1);
   return r.machines[0]!;
-}
-
-/** `state: transitions` lines, the machine's shape as a reviewer reads it. */
-function shape(m: ExtractedMachine): string[] {
-  return m.states.map((s) => `${s.name}: ${s.final ? `final ${s.meta.returns}${s.meta.leak ? ' leak' : ''}` : s.transitions
-    .map((t) => `${t.event ?? (t.guard ? `[${t.guard}]` : 'else')}${t.actions ? `/${t.actions.join(',')}` : ''}->${t.target}`).join(' ')}`);
 }
 
 const meta = (source: string, extra: Partial<StateMeta> = {}): StateMeta => ({ source, ...extra });
