@@ -37,13 +37,19 @@ export interface TreeVersionData {
   readonly envFrom: string;
   /** the hand-written version whose machines complete the entry points the tree does not define */
   readonly completedFrom: string;
-  /** those entry points (dma-direct's; the front end and dma_set_coherent_mask always come from the hand models) */
+  /**
+   * the entry points read from a tree that it does not define: dma-direct's
+   * (a tree without direct.h) and the mapping.c front end (a tree without
+   * mapping.c, whose front end is then the hand model around the tree's
+   * dma_direct_* machines); the steps that are not dma-direct's always come
+   * from the hand models
+   */
   readonly completed: readonly EntryPoint[];
   readonly machines: readonly ExtractedMachine[];
 }
 
-/** The entry points a tree is read for: dma-direct's own (the front end and the driver's mask step are built around them). */
-export const TREE_ENTRY_POINTS: readonly EntryPoint[] = ENTRY_POINTS.filter((e) => e.startsWith('dma_direct_'));
+/** The entry points a tree is read for: dma-direct's own and the mapping.c front end (the driver's mask step and the environment's steps come from the hand models). */
+export const TREE_ENTRY_POINTS: readonly EntryPoint[] = ENTRY_POINTS.filter((e) => e.startsWith('dma_direct_') || e in FRONT_END);
 
 /** The hand-written version whose machines stand in for those a tree of generation `env` lacks. */
 export const COMPLETE_FROM: Readonly<Record<EnvGeneration, string>> = { classic: 'baseline', 'cc-shared': 'v7.3' };
@@ -52,9 +58,9 @@ export const COMPLETE_FROM: Readonly<Record<EnvGeneration, string>> = { classic:
  * The KernelVersion of `data`. ABSTRACTION: a dma_direct_* entry point the
  * tree does not define runs the machine of data.completedFrom
  * (hand-written), and so do the steps that are not dma-direct's (the
- * driver's dma_set_coherent_mask, the environment's own); the mapping.c
- * front end is the hand model of data.env's generation wrapped around the
- * extracted dma_direct_* machines.
+ * driver's dma_set_coherent_mask, the environment's own); a mapping.c
+ * front-end function the tree does not define is the hand model of
+ * data.env's generation wrapped around the extracted dma_direct_* machines.
  */
 export function buildTreeVersion(data: TreeVersionData): KernelVersion {
   const hand = versionById(data.completedFrom);
@@ -63,13 +69,15 @@ export function buildTreeVersion(data: TreeVersionData): KernelVersion {
   const direct: Record<string, unknown> = Object.fromEntries(ENTRY_POINTS.filter((ep) => !(ep in FRONT_END)).map((ep) => [ep, hand.machines[ep]]));
   // the extracted machines' own guards and actions (input:*, local:*, set:*) reach their states spliced into the front end too
   const implementations = { guards: {}, actions: {} };
+  const extracted: Record<string, KernelVersion['machines'][EntryPoint]> = {};
   for (const m of data.machines) {
     const machine = toMachine(m);
     Object.assign(implementations.guards, machine.implementations.guards);
     Object.assign(implementations.actions, machine.implementations.actions);
-    direct[m.id] = machine;
+    extracted[m.id] = machine;
+    if (!(m.id in FRONT_END)) direct[m.id] = machine;
   }
-  const machines = withFrontEnd(direct as unknown as DirectMachines, data.env);
+  const machines = { ...withFrontEnd(direct as unknown as DirectMachines, data.env), ...extracted };
   const completed = data.completed.length ? `; ${data.completed.join(', ')} from the hand-written ${data.completedFrom}` : '';
   return {
     id: data.id,

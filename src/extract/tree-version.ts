@@ -16,7 +16,7 @@ import { UsageError } from '../check/selection.ts';
 import type { EnvGeneration } from '../../models/platforms.ts';
 import { versionById, VERSIONS } from '../../models/versions.ts';
 import { ExtractError } from './extract-error.ts';
-import { extractTree, readSource, TREE_FILES } from './extract-tree.ts';
+import { extractTree, MAPPING_FILE, readSource, TREE_FILES } from './extract-tree.ts';
 import { compile } from '../../models/step-cache.ts';
 import { buildTreeVersion, COMPLETE_FROM, TREE_ENTRY_POINTS, type TreeVersionData } from './tree-registry.ts';
 
@@ -67,9 +67,9 @@ export interface TreeText {
   readonly text: string;
 }
 
-/** The files of TREE_FILES that the tree has (what the extractor reads, hashed and scanned for the environment). */
+/** The files of TREE_FILES and mapping.c that the tree has (what the extractor reads, hashed and scanned for the environment). */
 export function readTreeFiles(dir: string): TreeText[] {
-  return TREE_FILES.filter((rel) => existsSync(join(dir, rel))).map((path) => ({ path, text: readSource(join(dir, path)) }));
+  return [...TREE_FILES, MAPPING_FILE].filter((rel) => existsSync(join(dir, rel))).map((path) => ({ path, text: readSource(join(dir, path)) }));
 }
 
 /** C comments removed, so that a comment naming a function does not count as a use. */
@@ -144,7 +144,8 @@ function checkRunnable(data: TreeVersionData): void {
 export function completionNote(d: TreeVersionData): string | undefined {
   if (!d.completed.length) return undefined;
   const read = d.files.map((f) => f.path).join(', ');
+  const absent = [...TREE_FILES, MAPPING_FILE].filter((f) => !d.files.some((r) => r.path === f));
   return `dmacheck: tree ${d.id}: ${read} define${d.files.length === 1 ? 's' : ''} no ${d.completed.join(', ')}; ` +
     `ABSTRACTION: ${d.completed.length === 1 ? 'it runs' : 'they run'} the hand-written ${d.completedFrom} machine${d.completed.length === 1 ? '' : 's'}` +
-    `${d.files.length < TREE_FILES.length ? ` (the tree has no ${TREE_FILES.filter((f) => !d.files.some((r) => r.path === f)).join(', ')})` : ''}`;
+    `${absent.length ? ` (the tree has no ${absent.join(', ')})` : ''}`;
 }

@@ -1,14 +1,18 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { versionById, VERSION_IDS } from '../../models/versions.ts';
 import { buildTreeVersion, loadTreeVersion, treeFlags, unloadTreeVersion } from '../../src/extract/tree-registry.ts';
 import { completionNote, detectEnv, parseTreeArg, treeVersionData } from '../../src/extract/tree-version.ts';
+import { tempDir } from '../temp-dir.ts';
 
 const TREE = join(import.meta.dirname, '..', 'fixtures', 'tree');
 const DIRECT_C = join(TREE, 'kernel', 'dma', 'direct.c');
-const OTHERS = ['dma_direct_free', 'dma_direct_alloc_pages', 'dma_direct_free_pages', 'dma_direct_mmap', 'dma_direct_map_phys', 'dma_direct_unmap_phys'];
+const OTHERS = [
+  'dma_direct_free', 'dma_direct_alloc_pages', 'dma_direct_free_pages', 'dma_direct_mmap', 'dma_direct_map_phys', 'dma_direct_unmap_phys',
+  'dma_alloc_attrs', 'dma_free_attrs', 'dma_mmap_attrs', 'dma_alloc_pages', 'dma_free_pages', 'dma_mmap_pages',
+];
 
 afterEach(() => unloadTreeVersion('fixture'));
 
@@ -38,7 +42,7 @@ describe('a kernel tree as a version', () => {
     expect(d.envFrom).toMatch(/^detected: /);
     expect(d.machines.map((m) => [m.id, m.states.length])).toEqual([['dma_direct_alloc', 12]]);
     expect(completionNote(d)).toBe(`dmacheck: tree fixture: kernel/dma/direct.c defines no ${OTHERS.join(', ')}; ` +
-      'ABSTRACTION: they run the hand-written baseline machines (the tree has no kernel/dma/direct.h)');
+      'ABSTRACTION: they run the hand-written baseline machines (the tree has no kernel/dma/direct.h, kernel/dma/mapping.c)');
   });
 
   it('--env takes the generation and the missing entry points of the version it names', async () => {
@@ -56,6 +60,24 @@ describe('a kernel tree as a version', () => {
     expect(v.machines.dma_direct_free.config).toBe(versionById('baseline')!.machines.dma_direct_free.config);
     const spliced = Object.keys(v.machines.dma_alloc_attrs.states).filter((s) => s.startsWith('dma_direct_alloc:'));
     expect(spliced).toHaveLength(12);
+  });
+
+  it("a tree with mapping.c runs its own front end around its own dma_direct_* machines", async () => {
+    const dir = tempDir('tree-front-end');
+    mkdirSync(join(dir, 'kernel', 'dma'), { recursive: true });
+    const fix = join(import.meta.dirname, '..', 'fixtures', 'extract');
+    copyFileSync(join(fix, 'front-end-direct.c'), join(dir, 'kernel', 'dma', 'direct.c'));
+    copyFileSync(join(fix, 'front-end-mapping.c'), join(dir, 'kernel', 'dma', 'mapping.c'));
+    const d = await treeVersionData({ name: 'fixture', dir });
+    expect(d.files.map((f) => f.path)).toEqual(['kernel/dma/direct.c', 'kernel/dma/mapping.c']);
+    expect(d.machines.map((m) => m.id).filter((id) => !id.startsWith('dma_direct_'))).toEqual(['dma_alloc_attrs', 'dma_alloc_pages']);
+    expect(d.completed).not.toContain('dma_alloc_attrs');
+    expect(d.completed).toContain('dma_free_attrs');
+    expect(completionNote(d)).toMatch(/\(the tree has no kernel\/dma\/direct\.h\)$/);
+    const v = buildTreeVersion(d);
+    const states = Object.keys(v.machines.dma_alloc_attrs.states);
+    expect(states).toHaveLength(16);
+    expect(states.filter((s) => s.startsWith('dma_direct_alloc:'))).toHaveLength(d.machines.find((m) => m.id === 'dma_direct_alloc')!.states.length);
   });
 
   it('is a version id while loaded, with the flags a pasted command needs, and gone after', async () => {
