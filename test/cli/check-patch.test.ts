@@ -4,7 +4,7 @@
  * changes only white space. (A patch that does not apply: bad-input.test.ts.)
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync, symlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -62,6 +62,27 @@ describe('dmacheck check-patch', () => {
     expect(r.code).toBe(0);
     expect(r.out.split('\n')[0]).toBe('dmacheck: whitespace-only.patch: no observable change within the bound (1 platform(s), 1 thread(s) x 2 call(s), observable calls-v1; 16 runs compared, 32 verified).');
     expect(readdirSync(out).sort()).toEqual(['diff.json', 'diff.md', 'index.html', 'junit.xml', 'patched', 'reply.txt', 'results.json', 'summary.md']);
+  });
+
+  it("the patched copy keeps the tree's mapping.c, so both sides run the tree's own front end", async () => {
+    const tree = tempDir('check-patch-front-end');
+    const fix = join(import.meta.dirname, '..', 'fixtures', 'extract');
+    mkdirSync(join(tree, 'kernel', 'dma'), { recursive: true });
+    copyFileSync(join(fix, 'front-end-direct.c'), join(tree, 'kernel', 'dma', 'direct.c'));
+    copyFileSync(join(fix, 'front-end-mapping.c'), join(tree, 'kernel', 'dma', 'mapping.c'));
+    const first = readFileSync(join(fix, 'front-end-direct.c'), 'utf8').split('\n')[0];
+    const patch = join(tree, 'blank-line.patch');
+    writeFileSync(patch, `--- a/kernel/dma/direct.c\n+++ b/kernel/dma/direct.c\n@@ -1,1 +1,2 @@\n+\n ${first}\n`);
+    const out = tempDir('check-patch-front-end-out');
+    const io = capture();
+    const code = await main(['check-patch', patch, '--tree', tree, '--platforms', 'cca', '--entry-points', 'dma_alloc_attrs', '--threads', '1', '--calls', '1', '--workers', '1', '--quiet', '--out', out], io);
+    expect(code).toBe(0);
+    expect(existsSync(join(out, 'patched', 'kernel', 'dma', 'mapping.c'))).toBe(true);
+    const notes = io.stderr.join('\n').split('\n').filter((l) => l.startsWith('dmacheck: tree '));
+    expect(notes).toHaveLength(2);
+    // the two sides read the same files and lack the same entry points
+    expect(notes[1]!.replace('tree patched', 'tree unpatched')).toBe(notes[0]);
+    expect(notes[0]).not.toContain('dma_alloc_attrs');
   });
 
   it('where git is not installed, patch -p1 applies it, as strictly (no fuzz)', async () => {

@@ -21,7 +21,7 @@ import { checkRunsSelected, verify } from '../../check/verify.ts';
 import { diff, type DiffResults } from '../../equivalence/diff.ts';
 import { diffText, shortestFoldText, writeDiffReports } from '../../equivalence/diff-report.ts';
 import { DEFAULT_OBSERVABLE } from '../../equivalence/observable.ts';
-import { readSource, TREE_FILES } from '../../extract/extract-tree.ts';
+import { MAPPING_FILE, readSource, TREE_FILES } from '../../extract/extract-tree.ts';
 import { loadTreeVersion, shellWord, unloadTreeVersion, type TreeVersionData } from '../../extract/tree-registry.ts';
 import { completionNote, parseEnvArg, parseTreeArg, treeVersionData } from '../../extract/tree-version.ts';
 import { timestampDir, writeReports } from '../../report/write.ts';
@@ -154,7 +154,7 @@ const FROM_VERIFY = ['platforms', 'properties', 'device', 'entry-points', 'threa
 
 /** The tree's files the extractor reads, and those the patch touches, copied under `to`. */
 function copyTree(dir: string, paths: readonly string[], to: string): void {
-  for (const rel of new Set([...TREE_FILES, ...paths])) {
+  for (const rel of new Set([...TREE_FILES, MAPPING_FILE, ...paths])) {
     if (!existsSync(join(dir, rel))) continue;
     mkdirSync(dirname(join(to, rel)), { recursive: true });
     copyFileSync(join(dir, rel), join(to, rel));
