@@ -14,6 +14,7 @@
  * encryption state.
  */
 import { dmaSetup, initialContext, type StateMeta } from './dma-setup.ts';
+import { sharedMapStates } from './shared-map-states.ts';
 
 const H = (line: number, what: string) => `kernel/dma/direct.h:${line} @blob-7140c208 dma_direct_map_phys(): ${what}`;
 
@@ -30,13 +31,9 @@ export const dmaDirectMapPhysShared = dmaSetup.createMachine({
       type: 'final',
       meta: { source: H(99, 'return DMA_MAPPING_ERROR (DMA_ATTR_CC_SHARED for a device that is not force-bounced)'), returns: 'mapping_error' } satisfies StateMeta,
     },
-    mappingShared: {
-      meta: { source: H(107, 'else if (attrs & DMA_ATTR_CC_SHARED) dma_addr = phys_to_dma_unencrypted(dev, phys): no bounce') } satisfies StateMeta,
-      always: [{ actions: 'usePhysToDmaUnencrypted', target: 'returnShared' }],
-    },
-    returnShared: {
-      type: 'final',
-      meta: { source: H(128, "dma_capable(dev, dma_addr, size, false) holds: return the caller's buffer's DMA address"), returns: 'shared_dma_addr' } satisfies StateMeta,
-    },
+    ...sharedMapStates({
+      encode: H(107, 'else if (attrs & DMA_ATTR_CC_SHARED) dma_addr = phys_to_dma_unencrypted(dev, phys): no bounce'),
+      returned: H(128, "dma_capable(dev, dma_addr, size, false) holds: return the caller's buffer's DMA address"),
+    }),
   },
 });

@@ -13,7 +13,8 @@
  * caller-shared phys; this is the flag rule applied to it.
  */
 import { dmaSetup, initialContext, type StateMeta } from './dma-setup.ts';
-import { jggSource } from './jgg-flags-common.ts';
+import { jggBounceStates, jggSource } from './jgg-flags-common.ts';
+import { sharedMapStates } from './shared-map-states.ts';
 
 const FN = 'dma_direct_map_phys()';
 const src = (what: string, msg: Parameters<typeof jggSource>[2] = 'twoQuestions') => jggSource(FN, what, msg);
@@ -27,25 +28,10 @@ export const jggDmaDirectMapPhysShared = dmaSetup.createMachine({
       meta: { source: src('phys arrives with flag DEC (the caller shared it): bounce only if the device is behind a restricted pool') } satisfies StateMeta,
       always: [{ guard: 'isSwiotlbForAlloc', target: 'bouncing' }, { target: 'mappingShared' }],
     },
-    bouncing: {
-      meta: { source: src('swiotlb_map(): take a slot, bounce; the slot comes back with flag DEC -> phys_to_dma_unencrypted()'), call: 'swiotlb_map' } satisfies StateMeta,
-      on: { BOUNCE_MAPPED: { target: 'returnBounced' }, BOUNCE_MAP_FAILED: { target: 'returnError' } },
-    },
-    returnBounced: {
-      type: 'final',
-      meta: { source: src('return the bounce slot\'s DMA address (flag DEC)', 'encodingFromFlag'), returns: 'bounced_dma_addr' } satisfies StateMeta,
-    },
-    returnError: {
-      type: 'final',
-      meta: { source: src('return DMA_MAPPING_ERROR'), returns: 'mapping_error' } satisfies StateMeta,
-    },
-    mappingShared: {
-      meta: { source: src('flag DEC: dma_addr = phys_to_dma_unencrypted(dev, phys)', 'encodingFromFlag') } satisfies StateMeta,
-      always: [{ actions: 'usePhysToDmaUnencrypted', target: 'returnShared' }],
-    },
-    returnShared: {
-      type: 'final',
-      meta: { source: src("return the caller's buffer's DMA address (flag DEC)", 'encodingFromFlag'), returns: 'shared_dma_addr' } satisfies StateMeta,
-    },
+    ...jggBounceStates(),
+    ...sharedMapStates({
+      encode: src('flag DEC: dma_addr = phys_to_dma_unencrypted(dev, phys)', 'encodingFromFlag'),
+      returned: src("return the caller's buffer's DMA address (flag DEC)", 'encodingFromFlag'),
+    }),
   },
 });

@@ -18,6 +18,8 @@
  * passed; err_overflow and the cache maintenance are dropped.
  */
 import { dmaSetup, initialContext, type StateMeta } from './dma-setup.ts';
+import { sharedMapStates } from './shared-map-states.ts';
+import { swiotlbMapStates } from './swiotlb-map-states.ts';
 import { at } from './v73-common.ts';
 
 const FN = 'dma_direct_map_phys';
@@ -32,25 +34,14 @@ export const v73DmaDirectMapPhysShared = dmaSetup.createMachine({
       meta: { source: L(681, 'if (is_swiotlb_force_bounce(dev)) return swiotlb_map(dev, phys, size, dir, attrs): a restricted pool bounces even a shared buffer') } satisfies StateMeta,
       always: [{ guard: 'isSwiotlbForAlloc', target: 'bouncing' }, { target: 'mappingShared' }],
     },
-    bouncing: {
-      meta: { source: L(685, "swiotlb_map(): take a slot of the device's pool, bounce; swiotlb_tbl_map_single() sets DMA_ATTR_CC_SHARED to the pool's cc_shared"), call: 'swiotlb_map' } satisfies StateMeta,
-      on: { BOUNCE_MAPPED: { target: 'returnBounced' }, BOUNCE_MAP_FAILED: { target: 'returnError' } },
-    },
-    returnBounced: {
-      type: 'final',
-      meta: { source: L(685, "return the bounce slot's DMA address"), returns: 'bounced_dma_addr' } satisfies StateMeta,
-    },
-    returnError: {
-      type: 'final',
-      meta: { source: L(685, 'return DMA_MAPPING_ERROR (swiotlb_map failed)'), returns: 'mapping_error' } satisfies StateMeta,
-    },
-    mappingShared: {
-      meta: { source: L(689, 'if (attrs & DMA_ATTR_CC_SHARED) dma_addr = phys_to_dma_unencrypted(dev, phys)') } satisfies StateMeta,
-      always: [{ actions: 'usePhysToDmaUnencrypted', target: 'returnShared' }],
-    },
-    returnShared: {
-      type: 'final',
-      meta: { source: L(714, "dma_capable(dev, dma_addr, size, true, attrs) holds for a DMA_ATTR_CC_SHARED address: return the caller's buffer's DMA address"), returns: 'shared_dma_addr' } satisfies StateMeta,
-    },
+    ...swiotlbMapStates({
+      map: L(685, "swiotlb_map(): take a slot of the device's pool, bounce; swiotlb_tbl_map_single() sets DMA_ATTR_CC_SHARED to the pool's cc_shared"),
+      bounced: L(685, "return the bounce slot's DMA address"),
+      error: L(685, 'return DMA_MAPPING_ERROR (swiotlb_map failed)'),
+    }),
+    ...sharedMapStates({
+      encode: L(689, 'if (attrs & DMA_ATTR_CC_SHARED) dma_addr = phys_to_dma_unencrypted(dev, phys)'),
+      returned: L(714, "dma_capable(dev, dma_addr, size, true, attrs) holds for a DMA_ATTR_CC_SHARED address: return the caller's buffer's DMA address"),
+    }),
   },
 });

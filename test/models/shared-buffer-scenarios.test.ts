@@ -14,32 +14,9 @@ import { dmaSetup, type DmaMachine } from '../../models/machines/dma-setup.ts';
 import { dmaDirectMapPhysShared } from '../../models/machines/dma-direct-map-phys-shared.ts';
 import { dmaMapPhysCcShared } from '../../models/machines/mapping-dma-map-phys-cc-shared.ts';
 import { platformById } from '../../models/platforms.ts';
-import { PROPERTIES } from '../../properties/index.ts';
-import { Severity } from '../../properties/property.ts';
-import { drive, spec, successorsOf, type Driven } from '../helpers/drive.ts';
-import { RunModel } from '../../models/run-model.ts';
+import { drive, offersAfterCall, spec, stepViolations as violations } from '../helpers/drive.ts';
 
 const SESSION = ['dma_map_phys_cc_shared', 'dma_unmap_phys_cc_shared'];
-
-/** The properties step `i` of a drive violates, as `id (effective|latent)`. */
-function violations(d: Driven, i: number): string[] {
-  const out: string[] = [];
-  for (const o of d.steps[i]!.obs)
-    for (const p of PROPERTIES) {
-      const s = p.check(o, d.model.spec.platform);
-      if (s !== Severity.NONE) out.push(`${p.id} (${s === Severity.EFFECTIVE ? 'effective' : 'latent'})`);
-    }
-  return [...new Set(out)];
-}
-
-/** The outcomes thread 0 is offered after its first `CALL`. */
-function offersAfterCall(s: ReturnType<typeof spec>): string[] {
-  const model = new RunModel(s);
-  const init = new Uint8Array(model.stateBytes);
-  model.initial(init);
-  const [call] = successorsOf(model, init);
-  return successorsOf(model, call!.next).map((c) => c.event);
-}
 
 describe('the caller\'s shared buffer', () => {
   it('is a page of the dma-buf heap, decrypted and held by it (no thread), on a platform with memory encryption', () => {
