@@ -154,6 +154,10 @@ const FRONT_END_UNREACHABLE: readonly ExpectedUnreachable[] = [
     reason: 'matrix: a correct driver never passes DMA_ATTR_CC_SHARED or __DMA_ATTR_ALLOC_CC_SHARED to dma_alloc_attrs() (callerShared is false in every run; the scenario tests set it)',
   },
   { entryPoint: 'dma_alloc_attrs', id: 'state refuseSharedAttr', versions: V73, reason: 'matrix: see start always [0] -> refuseSharedAttr' },
+  ...['start always [0] -> unbouncing', 'state unbouncing', 'unbouncing on BOUNCE_UNMAPPED [0] -> returned'].map((id) => ({
+    entryPoint: 'dma_unmap_phys_cc_shared', id: prefixObligation(id, 'dma_direct_unmap_phys:'), versions: [...BASE_STRUCTURE, ...P3_STRUCTURE],
+    reason: 'kernel/dma/direct.h:91-100 (blob 7140c208): with DMA_ATTR_CC_SHARED a force-bounced device skips the bounce and any other is refused, so no shared mapping is a swiotlb buffer to release',
+  })),
   {
     entryPoint: 'dma_free_attrs', id: 'releaseFromDevCoherent on NOT_IN_POOL [0] -> callDirect', versions: NOT_JGG.concat(JGG),
     reason: 'kernel/dma/coherent.c:195-196: a device with coherent memory never falls back to dma-direct (an exhausted region gives NULL), so every buffer it frees is in its region',

@@ -36,6 +36,16 @@ export const FRONT_END_SESSIONS: readonly Program[] = [
 ];
 
 /**
+ * Sessions of a caller that maps a buffer it already shared (a dma-buf
+ * system_cc_shared heap buffer, DMA_ATTR_CC_SHARED): part of the front
+ * end's program set where such a heap exists, on platforms where
+ * cc_platform_has(CC_ATTR_MEM_ENCRYPT) as the version sees them.
+ */
+export const SHARED_BUFFER_SESSIONS: readonly Program[] = [
+  ['dma_map_phys_cc_shared', 'dma_unmap_phys_cc_shared'],
+];
+
+/**
  * Sessions where the driver moves its device's coherent DMA mask between
  * the allocation and the free (dma_set_coherent_mask()): part of the
  * program set on platforms where force_dma_unencrypted() depends on the
@@ -67,6 +77,7 @@ export const ENVIRONMENT_STEPS: readonly EntryPoint[] = [PROBE, POOL_WORKER[0]!]
 /** Calls that start a session (they create the buffer the next calls use, or need none). */
 export const SESSION_STARTS: ReadonlySet<EntryPoint> = new Set([
   'dma_direct_alloc', 'dma_direct_alloc_pages', 'dma_direct_map_phys', 'dma_alloc_attrs', 'dma_alloc_pages', PROBE, POOL_WORKER[0]!,
+  'dma_map_phys_cc_shared',
 ]);
 
 /** Whether a program is the atomic pool's worker. */
@@ -77,7 +88,7 @@ export function isPoolWorker(p: Program): boolean {
 /** Whether a program calls the mapping.c front end (else it calls dma-direct directly). */
 export function usesFrontEnd(p: Program): boolean {
   const first = p.find((c) => c !== PROBE);
-  return first !== undefined && FRONT_END_SESSIONS.some((s) => s.includes(first));
+  return first !== undefined && [...FRONT_END_SESSIONS, ...SHARED_BUFFER_SESSIONS].some((s) => s.includes(first));
 }
 
 /** Whether a program can reach per-device coherent memory (only dma_alloc_attrs() allocates from it). */
@@ -87,20 +98,29 @@ export function reachesDevCoherent(p: Program): boolean {
 
 /**
  * Every program of at most `calls` calls that uses only `allowed` entry
- * points (and the mask sessions when `maskChanges`), keeping only maximal ones: a program that is a prefix of another
+ * points (and the mask sessions when `maskChanges`, the shared-buffer sessions in the front end's layer when
+ * `sharedBuffers`), keeping only maximal ones: a program that is a prefix of another
  * explores a subset of its behaviour. Sorted (dma-direct's programs, then the front end's), deterministic.
  */
-export function enumeratePrograms(calls: number, allowed: ReadonlySet<EntryPoint>, maskChanges = false): Program[] {
+export function enumeratePrograms(calls: number, allowed: ReadonlySet<EntryPoint>, maskChanges = false, sharedBuffers = false): Program[] {
   const usable = (list: readonly Program[]) =>
     list.map((s) => s.filter((c) => allowed.has(c))).filter((s) => s.length > 0 && SESSION_STARTS.has(s[0]!));
   const found = new Map<string, Program>();
-  const layers = [usable([...SESSIONS, ...(maskChanges && allowed.has('dma_set_coherent_mask') ? MASK_SESSIONS : [])]), usable(FRONT_END_SESSIONS)];
+  const layers = [
+    usable([...SESSIONS, ...(maskChanges && allowed.has('dma_set_coherent_mask') ? MASK_SESSIONS : [])]),
+    usable([...FRONT_END_SESSIONS, ...(sharedBuffers ? SHARED_BUFFER_SESSIONS : [])]),
+  ];
   for (const sessions of layers) growPrograms(calls, sessions, found);
   const all = [...found.values()];
   const maximal = all.filter((p) => !all.some((q) => q.length > p.length && p.every((c, i) => q[i] === c)));
   // dma-direct's own programs first, so that runs (and the shortest counterexample among equally short ones) keep the
   // order they had before the front end was added
-  return maximal.sort((a, b) => Number(usesFrontEnd(a)) - Number(usesFrontEnd(b)) || a.join(' ').localeCompare(b.join(' ')));
+  return sortPrograms(maximal);
+}
+
+/** Programs in their listing order: dma-direct's, then the front end's, each by name. */
+export function sortPrograms(programs: Program[]): Program[] {
+  return programs.sort((a, b) => Number(usesFrontEnd(a)) - Number(usesFrontEnd(b)) || a.join(' ').localeCompare(b.join(' ')));
 }
 
 /** Every program of at most `calls` calls built from `sessions`, into `found`. */

@@ -55,13 +55,13 @@ const ALLOCS: ReadonlySet<EntryPoint> = new Set(['dma_direct_alloc', 'dma_direct
 const Ret = {
   NULL: 0, CPU_ADDR: 1, POOL_VADDR: 2, PAGE_COOKIE: 3, PAGE: 4, VADDR_AS_PAGE: 5, VOID: 6,
   BOUNCED_DMA_ADDR: 7, DIRECT_DMA_ADDR: 8, MAPPING_ERROR: 9, MMAP_RESULT: 10, STATUS: 11, DEV_COHERENT_CPU_ADDR: 12,
-  SETUP_ERROR: 13,
+  SETUP_ERROR: 13, SHARED_DMA_ADDR: 14,
 } as const;
 const RET_ID: Readonly<Record<ReturnKind, number>> = {
   null: Ret.NULL, cpu_addr: Ret.CPU_ADDR, pool_vaddr: Ret.POOL_VADDR, page_cookie: Ret.PAGE_COOKIE, page: Ret.PAGE,
   vaddr_as_page: Ret.VADDR_AS_PAGE, void: Ret.VOID, bounced_dma_addr: Ret.BOUNCED_DMA_ADDR,
   direct_dma_addr: Ret.DIRECT_DMA_ADDR, mapping_error: Ret.MAPPING_ERROR, mmap_result: Ret.MMAP_RESULT, status: Ret.STATUS,
-  dev_coherent_cpu_addr: Ret.DEV_COHERENT_CPU_ADDR, setup_error: Ret.SETUP_ERROR,
+  dev_coherent_cpu_addr: Ret.DEV_COHERENT_CPU_ADDR, setup_error: Ret.SETUP_ERROR, shared_dma_addr: Ret.SHARED_DMA_ADDR,
 };
 
 /** A machine's states as numbers: the call each waits on, what each final state returns. */
@@ -261,8 +261,8 @@ export class RunModel {
     }
     for (let p = 0; p < nPages; p++) {
       const b0 = state[base + 2 * p]!;
-      // a held page's holder is renamed with its thread
-      const b0r = (b0 & 3) === Loc.USED ? (b0 & 0b1111) | (inv[(b0 >> 4) & 3]! << 4) : b0;
+      // a held page's holder is renamed with its thread (a page held outside the run's threads keeps its holder)
+      const b0r = (b0 & 3) === Loc.USED && ((b0 >> 4) & 3) < T ? (b0 & 0b1111) | (inv[(b0 >> 4) & 3]! << 4) : b0;
       byte0[p] = b0r;
       keys[p] = (b0r << 16) | (state[base + 2 * p + 1]! << 8) | refs[p]!;
       // pages of a pool of one's own go where their thread goes
@@ -523,6 +523,8 @@ export class RunModel {
         kind = HandleKind.BOGUS_PAGE; page = -1; break;
       case Ret.BOUNCED_DMA_ADDR: kind = HandleKind.BOUNCED; page = cur; break;
       case Ret.DIRECT_DMA_ADDR: kind = HandleKind.DIRECT_MAPPED; page = -1; break;
+      // the caller's own buffer gets the DMA address the machine encoded; the caller keeps no page of dma-direct's
+      case Ret.SHARED_DMA_ADDR: this.handOut(this.world.sharedBuffer, ep, dmaAttr); kind = HandleKind.DIRECT_MAPPED; page = -1; break;
       case Ret.MMAP_RESULT: case Ret.STATUS: break;
       case Ret.SETUP_ERROR: kind = HandleKind.NONE; page = -1; abandonRegionSetUp(this.frame); break;
       default: throw new Error(`model error: ${ep}.${tab.machine.stateNames[s]} is final without meta.returns`);

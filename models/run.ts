@@ -8,7 +8,7 @@ import type { Platform } from './platforms.ts';
 import { isPoolWorker, POOL_WORKER, PROBE, programKey, type Program } from './programs.ts';
 import type { KernelVersion } from './versions.ts';
 import { Attr, Enc, Home, Loc } from './vocabulary.ts';
-import { worldLayout, type PageInfo, type WorldLayout } from './world.ts';
+import { HOLDER_OUTSIDE, worldLayout, type PageInfo, type WorldLayout } from './world.ts';
 
 export interface RunSpec {
   readonly version: KernelVersion;
@@ -44,6 +44,8 @@ export interface RunWorld {
   readonly swiotlbShared: boolean;
   /** the thread that runs the atomic pool's worker, or -1 */
   readonly poolWorker: number;
+  /** the dma-buf heap's buffer the run's callers map with DMA_ATTR_CC_SHARED, or -1 */
+  readonly sharedBuffer: number;
 }
 
 /**
@@ -66,7 +68,7 @@ function planOf(r: RunSpec) {
   const mayDetach = probed && r.version.env === 'cc-shared' && p.ccMemEncrypt && p.memEncryptActive && p.setMemoryCanFail;
   const withoutPool = !R || mayDetach;
   return {
-    allocates, probed, withoutPool, maps: uses('dma_direct_map_phys'),
+    allocates, probed, withoutPool, maps: uses('dma_direct_map_phys'), mapsShared: uses('dma_map_phys_cc_shared'),
     atomicPool: allocates && withoutPool && p.kconfig.DMA_COHERENT_POOL && d.gfp === 'atomic',
   };
 }
@@ -80,7 +82,7 @@ export function runWorld(r: RunSpec): RunWorld {
   const F = forceDmaUnencrypted(p, d);
   const R = d.pool !== 'none';
   const uses = (c: string) => programs.some((prog) => prog.includes(c as never));
-  const { allocates, maps, probed, withoutPool, atomicPool } = planOf(r);
+  const { allocates, maps, mapsShared, probed, withoutPool, atomicPool } = planOf(r);
   // Classic: rmem_swiotlb_device_init() and atomic_pool_expand() call set_memory_decrypted() unconditionally;
   // it is a stub on platforms without memory encryption. v7.3: both pools are cc_shared, and decrypted,
   // exactly when cc_platform_has(CC_ATTR_MEM_ENCRYPT).
@@ -102,7 +104,7 @@ export function runWorld(r: RunSpec): RunWorld {
   const devicePool: number[] = [];
   // With the probe in the programs the region starts as reserved memory, encrypted, and the probe sets it up.
   const slot = probed ? { initialEnc: Enc.ENC, setUpEnc: poolEnc } : { initialEnc: poolEnc };
-  if (R && (allocates || maps)) {
+  if (R && (allocates || maps || mapsShared)) {
     if (d.pool === 'shared') {
       for (let i = 0; i < T; i++) add(`slot${i}`, Home.RESTRICTED_POOL, 0, slot);
       for (let t = 0; t < T; t++) devicePool.push(0);
@@ -123,8 +125,15 @@ export function runWorld(r: RunSpec): RunWorld {
   // buffer at a time); the memremap() kernel alias is not tracked (its prot is the arch's ioremap policy, not dma-direct's).
   if (d.devmem && uses('dma_alloc_attrs'))
     for (let i = 0; i < T; i++) add(`devmem${i}`, Home.DEV_COHERENT);
+  // The buffer a caller shared itself: the dma-buf system_cc_shared heap allocated it and called set_memory_decrypted()
+  // on it before the run. ABSTRACTION: the run's devices map one buffer (one dma-buf attached to each of them); the
+  // heap's own allocation, decryption (and its failure) and release are not modelled, and the heap holds the buffer
+  // throughout, so an unmap leaves the DMA address recorded on it (no property judges the buffer after its mapping).
+  const sharedBuffer = mapsShared ? pages.length : -1;
+  if (mapsShared)
+    add('heap0', Home.DMA_BUF_HEAP, -1, { initialEnc: p.memEncryptActive ? Enc.DEC : Enc.ENC, initialLoc: Loc.USED, initialHolder: HOLDER_OUTSIDE });
   return {
-    layout: worldLayout(programs.length, pages), devicePool, F, R, poolWorker,
+    layout: worldLayout(programs.length, pages), devicePool, F, R, poolWorker, sharedBuffer,
     atomicPoolShared: p.ccMemEncrypt, restrictedPoolShared: p.ccMemEncrypt, swiotlbShared: p.ccMemEncrypt,
   };
 }

@@ -32,6 +32,11 @@ import { v73DmaDirectFreePages } from './machines/v73-dma-direct-free-pages.ts';
 import { v73DmaDirectMmap } from './machines/v73-dma-direct-mmap.ts';
 import { v73DmaDirectMapPhys } from './machines/v73-dma-direct-map-phys.ts';
 import { dmaSetCoherentMask } from './machines/dma-set-coherent-mask.ts';
+import { dmaDirectMapPhysShared } from './machines/dma-direct-map-phys-shared.ts';
+import { jggDmaDirectMapPhysShared } from './machines/jgg-dma-direct-map-phys-shared.ts';
+import { v73DmaDirectMapPhysShared } from './machines/v73-dma-direct-map-phys-shared.ts';
+import { dmaMapPhysCcShared } from './machines/mapping-dma-map-phys-cc-shared.ts';
+import { dmaUnmapPhysCcShared } from './machines/mapping-dma-unmap-phys-cc-shared.ts';
 import { dmaAllocAttrs } from './machines/mapping-dma-alloc-attrs.ts';
 import { dmaFreeAttrs } from './machines/mapping-dma-free-attrs.ts';
 import { dmaMmapAttrs } from './machines/mapping-dma-mmap-attrs.ts';
@@ -52,6 +57,9 @@ export const ENTRY_POINTS = [
   'dma_alloc_attrs', 'dma_free_attrs', 'dma_mmap_attrs', 'dma_alloc_pages', 'dma_free_pages', 'dma_mmap_pages',
   // the environment's own steps: a restricted pool's set-up at the device's probe, and the atomic pool's worker
   'rmem_swiotlb_device_init', 'atomic_pool_expand',
+  // a caller that already shared its buffer (a dma-buf system_cc_shared heap buffer) maps it through mapping.c's
+  // dma_map_phys() / dma_unmap_phys() with DMA_ATTR_CC_SHARED; each contains its version's dma_direct_*_phys machine
+  'dma_map_phys_cc_shared', 'dma_unmap_phys_cc_shared',
 ] as const;
 type FrontEndPoint = 'dma_alloc_attrs' | 'dma_free_attrs' | 'dma_mmap_attrs' | 'dma_alloc_pages' | 'dma_free_pages' | 'dma_mmap_pages';
 export type EntryPoint = (typeof ENTRY_POINTS)[number];
@@ -136,6 +144,9 @@ const BASE_DIRECT: DirectMachines = {
   // pool.c and swiotlb.c before the CC_SHARED series (the v2 RFC changes only direct.c)
   rmem_swiotlb_device_init: rmemSwiotlbDeviceInit,
   atomic_pool_expand: atomicPoolExpand,
+  // direct.h as the series' base has it (Jiri Pirko's DMA_ATTR_CC_SHARED included); the v2 RFC changes only direct.c
+  dma_map_phys_cc_shared: dmaMapPhysCcShared(dmaDirectMapPhysShared, 'classic'),
+  dma_unmap_phys_cc_shared: dmaUnmapPhysCcShared(dmaDirectUnmapPhys, 'classic'),
 };
 const BASE_MACHINES = withFrontEnd(BASE_DIRECT, 'classic');
 const P3_MACHINES = withFrontEnd({
@@ -162,6 +173,9 @@ const JGG_MACHINES = withFrontEnd({
   // ABSTRACTION: the design changes dma-direct only; its pools are set up as baseline's
   rmem_swiotlb_device_init: rmemSwiotlbDeviceInit,
   atomic_pool_expand: atomicPoolExpand,
+  // a caller-shared buffer is a phys whose flag is DEC (facts §3: the flag travels with the phys)
+  dma_map_phys_cc_shared: dmaMapPhysCcShared(jggDmaDirectMapPhysShared, 'classic'),
+  dma_unmap_phys_cc_shared: dmaUnmapPhysCcShared(jggDmaDirectUnmapPhys, 'classic'),
 }, 'classic');
 const JGG: Record<string, GuardDelta> = {
   allowHighmem: { impl: ({ context: c }) => !c.F, c: 'allow_highmem = dev_can_dma_from_encrypted(dev) (a highmem page has no linear alias to decrypt)' },
@@ -184,6 +198,8 @@ const V73_MACHINES = withFrontEnd({
   dma_set_coherent_mask: dmaSetCoherentMask,
   rmem_swiotlb_device_init: v73RmemSwiotlbDeviceInit,
   atomic_pool_expand: v73AtomicPoolExpand,
+  dma_map_phys_cc_shared: dmaMapPhysCcShared(v73DmaDirectMapPhysShared, 'cc-shared'),
+  dma_unmap_phys_cc_shared: dmaUnmapPhysCcShared(dmaDirectUnmapPhys, 'cc-shared'),
 }, 'cc-shared');
 
 function version(id: string, description: string, structure: Record<EntryPoint, DmaMachine>, ...deltas: Record<string, GuardDelta>[]): KernelVersion {

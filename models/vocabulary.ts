@@ -50,9 +50,11 @@ export const Home = {
   SWIOTLB: 4,
   /** a page of per-device coherent memory (a shared-dma-pool reserved-memory region or dma_declare_coherent_memory(); kernel/dma/coherent.c) */
   DEV_COHERENT: 5,
+  /** a buffer the caller allocated and shared itself (a dma-buf system_cc_shared heap buffer), mapped with DMA_ATTR_CC_SHARED */
+  DMA_BUF_HEAP: 6,
 } as const;
 export type Home = (typeof Home)[keyof typeof Home];
-export const HOME_NAMES = ['buddy', 'cma-highmem', 'restricted-pool', 'atomic-pool', 'swiotlb', 'dev-coherent'] as const;
+export const HOME_NAMES = ['buddy', 'cma-highmem', 'restricted-pool', 'atomic-pool', 'swiotlb', 'dev-coherent', 'dma-buf-heap'] as const;
 
 /** What the caller holds after an API call returned. */
 export const HandleKind = {
@@ -73,7 +75,7 @@ export const HandleKind = {
   BOGUS_PAGE: 7,
   /** a streaming mapping bounced through a swiotlb slot */
   BOUNCED: 8,
-  /** a streaming mapping of the caller's own (encrypted) buffer, not tracked */
+  /** a streaming mapping of the caller's own buffer without a bounce (an encrypted kernel buffer, not tracked, or the dma-buf heap's shared one) */
   DIRECT_MAPPED: 9,
   /** cpu address inside a device's coherent memory region (dma_alloc_from_dev_coherent) */
   DEV_COHERENT: 10,

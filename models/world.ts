@@ -23,6 +23,8 @@ export const MAX_PAGES = 15;
 export const MAX_THREADS = 3;
 /** a machine state index must fit the thread record's 6 bits (0 is "between calls") */
 export const MAX_MACHINE_STATES = 62;
+/** the holder of a page held outside the run's threads (the holder field's value no thread has: MAX_THREADS) */
+export const HOLDER_OUTSIDE = MAX_THREADS;
 
 export interface PageInfo {
   /** printable name, e.g. `buddy0`, `slot1`, `chunk0` */
@@ -41,6 +43,12 @@ export interface PageInfo {
   readonly setUpEnc?: Enc;
   /** where the page is when the run starts (default free at home) */
   readonly initialLoc?: Loc;
+  /**
+   * with `initialLoc` USED: the holder, when it is no thread of the run
+   * (HOLDER_OUTSIDE: the dma-buf heap's buffer, which the run's threads map
+   * but never allocate or free)
+   */
+  readonly initialHolder?: number;
   /** the page the atomic pool's worker takes from the page allocator to expand the pool (home: the atomic pool) */
   readonly poolGrowth?: boolean;
   /** attribute of the pool's own vmap alias (atomic pool on DMA_DIRECT_REMAP), or NONE */
@@ -122,7 +130,7 @@ export class WorldView {
   writeInitial(): void {
     this.buf.fill(0);
     this.layout.pages.forEach((pg, p) => {
-      this.setLoc(p, pg.initialLoc ?? Loc.FREE);
+      this.setLoc(p, pg.initialLoc ?? Loc.FREE, pg.initialHolder ?? 0);
       this.setEnc(p, pg.initialEnc);
       this.setVmap(p, pg.initialVmap);
     });

@@ -102,7 +102,9 @@ export type ReturnKind =
   /** the cpu address of a page of the device's coherent memory region */
   | 'dev_coherent_cpu_addr'
   /** rmem_swiotlb_device_init() returned an error: the device is left without its restricted pool */
-  | 'setup_error';
+  | 'setup_error'
+  /** the DMA address of a buffer the caller shared itself (DMA_ATTR_CC_SHARED), mapped without a bounce: the encoding the machine chose goes to that buffer */
+  | 'shared_dma_addr';
 
 /** `meta` of every state: where it is in the kernel, and what it does. */
 export interface StateMeta {

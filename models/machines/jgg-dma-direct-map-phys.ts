@@ -14,7 +14,7 @@
  * SWIOTLB_FORCE, so this decides exactly as is_swiotlb_force_bounce().
  */
 import { dmaSetup, initialContext, type StateMeta } from './dma-setup.ts';
-import { jggSource } from './jgg-flags-common.ts';
+import { jggBounceStates, jggSource } from './jgg-flags-common.ts';
 
 const FN = 'dma_direct_map_phys()';
 const src = (what: string, msg: Parameters<typeof jggSource>[2] = 'twoQuestions') => jggSource(FN, what, msg);
@@ -32,18 +32,7 @@ export const jggDmaDirectMapPhys = dmaSetup.createMachine({
         { target: 'returnDirect' },
       ],
     },
-    bouncing: {
-      meta: { source: src('swiotlb_map(): take a slot, bounce; the slot comes back with flag DEC -> phys_to_dma_unencrypted()'), call: 'swiotlb_map' } satisfies StateMeta,
-      on: { BOUNCE_MAPPED: { target: 'returnBounced' }, BOUNCE_MAP_FAILED: { target: 'returnError' } },
-    },
-    returnBounced: {
-      type: 'final',
-      meta: { source: src('return the bounce slot\'s DMA address (flag DEC)', 'encodingFromFlag'), returns: 'bounced_dma_addr' } satisfies StateMeta,
-    },
-    returnError: {
-      type: 'final',
-      meta: { source: src('return DMA_MAPPING_ERROR'), returns: 'mapping_error' } satisfies StateMeta,
-    },
+    ...jggBounceStates(),
     returnDirect: {
       type: 'final',
       meta: { source: src('flag ENC and the device can DMA from encrypted memory: return phys_to_dma(dev, phys)', 'encodingFromFlag'), returns: 'direct_dma_addr' } satisfies StateMeta,

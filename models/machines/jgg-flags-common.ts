@@ -28,6 +28,7 @@
  * with the design, so its verdicts on the mask programs are not the design's.
  */
 import { encryptThenFreeStates, type StateMeta } from './dma-setup.ts';
+import { swiotlbMapStates } from './swiotlb-map-states.ts';
 
 /** The messages of the seed thread the design comes from (shared/kernel/seed-thread-dma-mapping-fixes-v2.txt). */
 export const JGG_MSG = {
@@ -160,4 +161,14 @@ export function jggPoolGateStates(src: (what: string) => string) {
       meta: { source: src('dma_direct_alloc_from_pool(): WARN_ON_ONCE(!CONFIG_DMA_COHERENT_POOL), return NULL'), returns: 'null', warn: 'atomic allocation without CONFIG_DMA_COHERENT_POOL' } satisfies StateMeta,
     },
   } as const;
+}
+
+/** The design's bounce of a streaming map through swiotlb, as both its maps have it (the slot comes back with its flag, DEC). */
+export function jggBounceStates() {
+  const src = (what: string, msg: keyof typeof JGG_MSG = 'twoQuestions') => jggSource('dma_direct_map_phys()', what, msg);
+  return swiotlbMapStates({
+    map: src('swiotlb_map(): take a slot, bounce; the slot comes back with flag DEC -> phys_to_dma_unencrypted()'),
+    bounced: src('return the bounce slot\'s DMA address (flag DEC)', 'encodingFromFlag'),
+    error: src('return DMA_MAPPING_ERROR'),
+  });
 }

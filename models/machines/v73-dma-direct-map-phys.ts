@@ -20,6 +20,7 @@
  * dma_kmalloc_needs_bounce() is false.
  */
 import { dmaSetup, initialContext, type StateMeta } from './dma-setup.ts';
+import { swiotlbMapStates } from './swiotlb-map-states.ts';
 import { at } from './v73-common.ts';
 
 const FN = 'dma_direct_map_phys';
@@ -34,18 +35,11 @@ export const v73DmaDirectMapPhys = dmaSetup.createMachine({
       meta: { source: L(681, 'if (is_swiotlb_force_bounce(dev)) return swiotlb_map(dev, phys, size, dir, attrs)') } satisfies StateMeta,
       always: [{ guard: 'swiotlbForceBounce', target: 'bouncing' }, { target: 'returnDirect' }],
     },
-    bouncing: {
-      meta: { source: L(685, 'swiotlb_map(): take a slot of the device\'s pool, bounce, return its DMA address (encoding from the pool\'s cc_shared)'), call: 'swiotlb_map' } satisfies StateMeta,
-      on: { BOUNCE_MAPPED: { target: 'returnBounced' }, BOUNCE_MAP_FAILED: { target: 'returnError' } },
-    },
-    returnBounced: {
-      type: 'final',
-      meta: { source: L(685, "return the bounce slot's DMA address"), returns: 'bounced_dma_addr' } satisfies StateMeta,
-    },
-    returnError: {
-      type: 'final',
-      meta: { source: L(685, 'return DMA_MAPPING_ERROR (swiotlb_map failed)'), returns: 'mapping_error' } satisfies StateMeta,
-    },
+    ...swiotlbMapStates({
+      map: L(685, 'swiotlb_map(): take a slot of the device\'s pool, bounce, return its DMA address (encoding from the pool\'s cc_shared)'),
+      bounced: L(685, "return the bounce slot's DMA address"),
+      error: L(685, 'return DMA_MAPPING_ERROR (swiotlb_map failed)'),
+    }),
     returnDirect: {
       type: 'final',
       meta: { source: L(691, 'dma_addr = phys_to_dma_encrypted(dev, phys); dma_capable() -> return dma_addr'), returns: 'direct_dma_addr' } satisfies StateMeta,

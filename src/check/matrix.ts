@@ -5,7 +5,7 @@
  */
 import { deviceConfigs, deviceKey, deviceMatches, type DeviceConfig } from '../../models/devices.ts';
 import { platformAt, platformById } from '../../models/platforms.ts';
-import { enumeratePrograms, POOL_WORKER, PROBE, programTuples, reachesDevCoherent, type Program } from '../../models/programs.ts';
+import { enumeratePrograms, POOL_WORKER, PROBE, programTuples, reachesDevCoherent, sortPrograms, type Program } from '../../models/programs.ts';
 import { hasAtomicPool, type RunSpec } from '../../models/run.ts';
 import { versionById } from '../../models/versions.ts';
 import { MAX_THREADS } from '../../models/world.ts';
@@ -29,17 +29,27 @@ export interface Matrix {
 
 export function buildMatrix(sel: Selection): Matrix {
   const allowed = new Set(sel.entryPoints);
-  const programs = enumeratePrograms(sel.calls, allowed);
-  const tuples = programTuples(programs, sel.threads);
-  // where force_dma_unencrypted() depends on the DMA mask, drivers that change it are part of the program set
-  const maskPrograms = enumeratePrograms(sel.calls, allowed, true);
-  const maskTuples = programTuples(maskPrograms, sel.threads);
+  // where force_dma_unencrypted() depends on the DMA mask, drivers that change it are part of the program set; where
+  // the version sees cc_platform_has(CC_ATTR_MEM_ENCRYPT), so are callers of a shared (dma-buf heap) buffer
+  const sets = new Map<string, { programs: Program[]; tuples: Program[][] }>();
+  const programSet = (mask: boolean, shared: boolean) => {
+    const key = `${mask}/${shared}`;
+    let s = sets.get(key);
+    if (!s) {
+      const programs = enumeratePrograms(sel.calls, allowed, mask, shared);
+      sets.set(key, (s = { programs, tuples: programTuples(programs, sel.threads) }));
+    }
+    return s;
+  };
+  const listed = new Map<string, Program>();
   const tasks: RunTask[] = [];
   const excluded: { platform: string; device: string; reason: string }[] = [];
   for (const v of sel.versions) {
     for (const pid of sel.platforms) {
       const p = platformById(pid)!;
-      const platformTuples = p.forceDmaUnencrypted === 'mask-below-c-bit' ? maskTuples : tuples;
+      const set = programSet(p.forceDmaUnencrypted === 'mask-below-c-bit', sharedBufferHeap(v, pid));
+      for (const prog of set.programs) listed.set(prog.join(' '), prog);
+      const platformTuples = set.tuples;
       // per-device coherent memory is reached only through dma_alloc_attrs(): a devmem=1 device runs only the tuples
       // whose every program calls it (with the others it behaves as devmem=0)
       const devmemTuples = platformTuples.filter((progs) => progs.every(reachesDevCoherent));
@@ -56,7 +66,19 @@ export function buildMatrix(sel: Selection): Matrix {
       }
     }
   }
-  return { tasks, excluded, programs: maskPrograms.length > programs.length && sel.platforms.some((pid) => platformById(pid)!.forceDmaUnencrypted === 'mask-below-c-bit') ? maskPrograms : programs };
+  return { tasks, excluded, programs: listed.size ? sortPrograms([...listed.values()]) : programSet(false, false).programs };
+}
+
+/**
+ * Whether a caller on platform `pid` can hold a buffer it shared itself: the
+ * dma-buf system_cc_shared heap exists where cc_platform_has(CC_ATTR_MEM_ENCRYPT)
+ * holds as version `v` sees the platform.
+ * ABSTRACTION: taken as the heap's condition for registering (its Kconfig and
+ * driver are not modelled).
+ */
+function sharedBufferHeap(v: string, pid: string): boolean {
+  const version = versionById(v);
+  return version !== undefined && platformAt(platformById(pid)!, version.env).ccMemEncrypt;
 }
 
 /**

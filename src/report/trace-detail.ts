@@ -34,7 +34,7 @@ export interface TraceDetail {
 /** Short description of a page: encryption, where it is, and the aliases it has. */
 function pageState(v: WorldView, p: number): string {
   const loc = v.loc(p);
-  const where = loc === Loc.USED ? `held by CPU${v.holder(p)}` : LOC_NAMES[loc];
+  const where = loc === Loc.USED ? (v.holder(p) < v.layout.threads ? `held by CPU${v.holder(p)}` : 'held by its exporter') : LOC_NAMES[loc];
   const aliases: string[] = [];
   const attr = (a: number) => (a === Attr.DEC ? 'dec' : 'enc');
   if (v.vmap(p) !== Attr.NONE) aliases.push(`vmap ${attr(v.vmap(p))}`);

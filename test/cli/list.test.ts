@@ -58,7 +58,7 @@ describe('dmacheck list', () => {
     expect(l.platforms.filter((p) => p.kconfig['ARCH_HAS_DMA_SET_UNCACHED']).map((p) => p.id)).toEqual(['plain-mips']);
   });
 
-  it('lists the device knobs, the entry points (with the driver\'s mask step, the mapping.c front end and the pools\' set-up) and the properties', async () => {
+  it('lists the device knobs, the entry points (with the driver\'s mask step, the mapping.c front end, the pools\' set-up and the shared-buffer caller) and the properties', async () => {
     const l = await listJson();
     expect(l.deviceKnobs.map((k) => `${k.name}=${k.values.join('|')}`)).toEqual([
       'coherent=1|0', 'pool=none|own|shared', 'gfp=blocking|atomic', 'nkm=0|1', 'mask=above|below', 'devmem=0|1',
@@ -67,7 +67,7 @@ describe('dmacheck list', () => {
       'dma_direct_alloc', 'dma_direct_free', 'dma_direct_alloc_pages', 'dma_direct_free_pages',
       'dma_direct_mmap', 'dma_direct_map_phys', 'dma_direct_unmap_phys', 'dma_set_coherent_mask',
       'dma_alloc_attrs', 'dma_free_attrs', 'dma_mmap_attrs', 'dma_alloc_pages', 'dma_free_pages', 'dma_mmap_pages',
-      'rmem_swiotlb_device_init', 'atomic_pool_expand',
+      'rmem_swiotlb_device_init', 'atomic_pool_expand', 'dma_map_phys_cc_shared', 'dma_unmap_phys_cc_shared',
     ]);
     expect(l.properties).toHaveLength(9);
   });

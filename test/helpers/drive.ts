@@ -21,6 +21,8 @@ import { compile, INPUT_BITS, packInput, packLocals, unpackLocals } from '../../
 import { ENTRY_POINTS, versionById, type EntryPoint } from '../../models/versions.ts';
 import { ATTR_NAMES, ENC_NAMES, EVENT_ID, HANDLE_KIND_NAMES, HOME_NAMES, LOC_NAMES, type OutcomeEvent } from '../../models/vocabulary.ts';
 import { WorldView } from '../../models/world.ts';
+import { PROPERTIES } from '../../properties/index.ts';
+import { Severity } from '../../properties/property.ts';
 
 /** `[thread, event]` or `[thread, event, page name]` (the page the environment picks). */
 export type DriveStep = readonly [number, OutcomeEvent] | readonly [number, OutcomeEvent, string];
@@ -236,4 +238,24 @@ export function driveMachine(
     path.push(m.stateNames[s]!);
   }
   return { path, end: m.stateNames[s]!, locals: unpackLocals(locals) };
+}
+
+/** The properties step `i` of a drive violates, as `id (effective|latent)`. */
+export function stepViolations(d: Driven, i: number): string[] {
+  const out: string[] = [];
+  for (const o of d.steps[i]!.obs)
+    for (const p of PROPERTIES) {
+      const s = p.check(o, d.model.spec.platform);
+      if (s !== Severity.NONE) out.push(`${p.id} (${s === Severity.EFFECTIVE ? 'effective' : 'latent'})`);
+    }
+  return [...new Set(out)];
+}
+
+/** The outcomes thread 0 is offered after its first `CALL`. */
+export function offersAfterCall(s: RunSpec): string[] {
+  const model = new RunModel(s);
+  const init = new Uint8Array(model.stateBytes);
+  model.initial(init);
+  const [call] = successorsOf(model, init);
+  return successorsOf(model, call!.next).map((c) => c.event);
 }

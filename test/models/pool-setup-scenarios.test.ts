@@ -10,23 +10,10 @@
 import { describe, expect, it } from 'vitest';
 import { parseSelection } from '../../src/check/selection.ts';
 import { verify } from '../../src/check/verify.ts';
-import { PROPERTIES } from '../../properties/index.ts';
-import { Severity } from '../../properties/property.ts';
-import { drive, spec, successorsOf, type Driven } from '../helpers/drive.ts';
+import { drive, spec, stepViolations as violations, successorsOf } from '../helpers/drive.ts';
 
 const PROBE = 'rmem_swiotlb_device_init';
 const WORKER = 'atomic_pool_expand';
-
-/** The properties step `i` of a drive violates, as `id (effective|latent)`. */
-function violations(d: Driven, i: number): string[] {
-  const out: string[] = [];
-  for (const o of d.steps[i]!.obs)
-    for (const p of PROPERTIES) {
-      const s = p.check(o, d.model.spec.platform);
-      if (s !== Severity.NONE) out.push(`${p.id} (${s === Severity.EFFECTIVE ? 'effective' : 'latent'})`);
-    }
-  return [...new Set(out)];
-}
 
 /** Verdict per property (`id: holds` or `id: N runs, shortest D`) of one version on one platform and device. */
 async function verdicts(version: string, platform: string, device: string, entryPoints: string): Promise<string[]> {

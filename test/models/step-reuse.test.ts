@@ -125,8 +125,10 @@ describe('reused machine steps agree with xstate transition()', () => {
         );
         // a path compares nothing when its input makes the machine final at once (a map that needs
         // no bounce: about half the inputs of dma_direct_map_phys, ~490 steps compared); every machine
-        // must still have compared steps on at least a quarter of its paths' worth
-        expect(compared).toBeGreaterThanOrEqual(PATHS_PER_MACHINE / 4);
+        // must still have compared steps on at least a quarter of its paths' worth; a machine that calls nothing
+        // (baseline's dma_map_phys_cc_shared: mapped or refused at once) is final from every start, which was compared
+        if (m.metas.some((meta) => meta.call)) expect(compared).toBeGreaterThanOrEqual(PATHS_PER_MACHINE / 4);
+        else expect(inputs.every((i) => m.finals[m.start(i) & 255])).toBe(true);
       });
     }
   }

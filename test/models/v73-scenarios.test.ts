@@ -5,20 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { platformById } from '../../models/platforms.ts';
-import { RunModel } from '../../models/run-model.ts';
-import { drive, spec, successorsOf } from '../helpers/drive.ts';
+import { drive, offersAfterCall, spec } from '../helpers/drive.ts';
 
 /** A CC platform whose pools are not cc_shared: the requests of its F devices ask for the other kind of memory. */
 const UNSHARED_POOLS = { ...platformById('cca')!, ccMemEncrypt: false };
-
-/** The outcomes thread 0 is offered after its first `CALL`. */
-function offersAfterCall(s: ReturnType<typeof spec>): string[] {
-  const model = new RunModel(s);
-  const init = new Uint8Array(model.stateBytes);
-  model.initial(init);
-  const [call] = successorsOf(model, init);
-  return successorsOf(model, call!.next).map((c) => c.event);
-}
 
 describe('v7.3: a pool whose cc_shared does not match the request', () => {
   it('fails an atomic-pool allocation with the WARN recorded: dma_direct_alloc returns NULL', () => {

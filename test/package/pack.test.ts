@@ -82,9 +82,9 @@ describe('the packed package', () => {
     const r = dmacheck('verify', '--versions', 'baseline', '--platforms', 'cca', '--threads', '1', '--calls', '2', '--workers', '2', '--quiet', '--out', out);
     expect(r.stderr).not.toMatch(/warning|tsx|Error/i);
     expect(r.status).toBe(1);
-    expect(r.stdout).toMatch(/144 runs, 3652 states in/);
+    expect(r.stdout).toMatch(/160 runs, 3764 states in/);
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { complete: boolean; totals: { runs: number; states: number } };
-    expect([results.complete, results.totals.runs, results.totals.states]).toEqual([true, 144, 3652]);
+    expect([results.complete, results.totals.runs, results.totals.states]).toEqual([true, 160, 3764]);
     for (const f of ['summary.md', 'junit.xml', 'index.html']) expect(existsSync(join(out, f))).toBe(true);
     // reading results back goes through the shipped schema
     const resumed = dmacheck('verify', '--resume', out, '--quiet', '--out', join(tmp, 'resumed'));
