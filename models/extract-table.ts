@@ -430,6 +430,7 @@ export const RETURNED: Readonly<Record<ReturnKind, ValueFact>> = {
   void: {},
   bounced_dma_addr: { truthy: true },
   direct_dma_addr: { truthy: true },
+  shared_dma_addr: { truthy: true },
   mapping_error: { truthy: true },
   mmap_result: {},
   status: { truthy: false },

@@ -15,9 +15,8 @@ import { diff, type DiffResults } from '../../equivalence/diff.ts';
 import { shortestFoldText } from '../../equivalence/diff-report.ts';
 import { DEFAULT_OBSERVABLE } from '../../equivalence/observable.ts';
 import { TREE_FILES } from '../../extract/extract-tree.ts';
-import { loadTreeVersion, unloadTreeVersion } from '../../extract/tree-registry.ts';
+import { loadTreeVersion, TREE_ENTRY_POINTS, unloadTreeVersion } from '../../extract/tree-registry.ts';
 import { detectEnv, readTreeFiles, treeVersionData } from '../../extract/tree-version.ts';
-import { ENVIRONMENT_STEPS } from '../../../models/programs.ts';
 import { versionById, VERSIONS } from '../../../models/versions.ts';
 import { EXIT_OK, EXIT_USAGE, EXIT_VIOLATED, type Command, type Io } from '../command.ts';
 import { progress } from '../progress.ts';
@@ -70,15 +69,17 @@ export function kernelTrees(args: readonly string[], as: string | undefined): Ke
 
 /**
  * What a tree is compared over: the selection flags, and without
- * --entry-points the drivers' calls only. The environment's own steps
- * (restricted-pool probe, atomic pool worker) are hand machines on both
- * sides, since a tree's direct.c does not define them; they would multiply
- * the runs without comparing any extracted code.
+ * --entry-points the entry points a tree is read for and the driver's mask
+ * step that reaches them. The others (the environment's own steps, the
+ * restricted-pool probe and the atomic pool worker; the streaming calls
+ * with a caller-shared buffer) are hand machines on both sides, since a
+ * tree does not define them: they would multiply the runs without
+ * comparing any extracted code.
  */
 function comparedSelection(values: Parameters<Command['run']>[0], hand: string): Selection {
   const selection = parseSelection({ ...selectionFlagsOf(values), versions: hand, properties: undefined });
   if (values['entry-points'] !== undefined) return selection;
-  return { ...selection, entryPoints: selection.entryPoints.filter((e) => !ENVIRONMENT_STEPS.includes(e)) };
+  return { ...selection, entryPoints: selection.entryPoints.filter((e) => TREE_ENTRY_POINTS.includes(e) || e === 'dma_set_coherent_mask') };
 }
 
 /** The one line of a compared tree (and, when it differs, the scenario below it). */
@@ -132,7 +133,7 @@ export const checkKernelCommand: Command = {
   options: [
     { name: 'as', type: 'string', value: 'VERSION', description: 'DIR is one tree: the hand-written version it must equal', default: "the tree's directory name", example: 'v7.3' },
     ...DIFF_OPTIONS.filter((o) => SELECTION.includes(o.name))
-      .map((o) => (o.name === 'entry-points' ? { ...o, default: "every entry point but the environment's own steps (the same hand machines on both sides)" } : o)),
+      .map((o) => (o.name === 'entry-points' ? { ...o, default: "the entry points a tree is read for, and dma_set_coherent_mask (the others are the same hand machines on both sides)" } : o)),
   ],
   async run(values, positionals, io) {
     const trees = kernelTrees(positionals, values['as'] as string | undefined);
