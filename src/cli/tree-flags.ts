@@ -11,7 +11,7 @@ import type { Command, OptionSpec, OptionValues } from './command.ts';
 export const TREE_OPTIONS: readonly OptionSpec[] = [
   {
     name: 'tree', type: 'string', multiple: true, value: 'NAME=DIR',
-    description: "a kernel tree whose kernel/dma/direct.c (and direct.h) is extracted into version NAME, usable wherever a version id is (DIR alone: named after DIR's last component); may be given more than once",
+    description: "a kernel tree whose kernel/dma/direct.c (and direct.h, and the mapping.c front end) is extracted into version NAME, usable wherever a version id is (DIR alone: named after DIR's last component); may be given more than once",
     example: '--tree mine=~/linux',
   },
   {

@@ -14,6 +14,7 @@ import { PROPERTY_IDS } from '../../properties/index.ts';
 import { DEFAULT_CALLS, DEFAULT_THREADS } from '../check/selection.ts';
 import type { Trace } from '../check/trace.ts';
 import { foldText } from '../equivalence/diff-report.ts';
+import { treeFlags } from '../extract/tree-registry.ts';
 import { DIFF_FORMAT, DIFF_SCHEMA_VERSION, type DiffResults } from '../equivalence/diff.ts';
 import { renderMail } from '../trace/render-mail.ts';
 import { traceReport } from '../trace/trace-report.ts';
@@ -104,6 +105,8 @@ function propertySection(f: Findings, p: PropertyFinding, traceOf: (file: string
   const trace = traceOf(p.shortest.traceFile);
   const mail = renderMail(traceReport(trace, { kind: 'file', path }));
   const s = p.shortest;
+  // a version read from a kernel tree replays only with its --tree flag
+  const trees = treeFlags([f.version, f.baseline]);
   return [
     `## ${p.property}`, '',
     `Rule: ${p.rule}.`, '',
@@ -114,8 +117,8 @@ function propertySection(f: Findings, p: PropertyFinding, traceOf: (file: string
     ...groupRows(p.groups), '',
     `Shortest counterexample (${s.platform}, \`${s.device}\`, ${s.severity}, ${s.depth} steps), as \`dmacheck trace ${path}\` prints it:`, '',
     '```text', mail.trimEnd(), '```', '',
-    `Replay: \`dmacheck replay ${path} --version ${f.version}\` (reproduced, exit 1). ` +
-      `On ${f.baseline}: \`dmacheck replay ${path} --version ${f.baseline}\`: ${s.onBaseline}.`, '',
+    `Replay: \`dmacheck replay ${trees}${path} --version ${f.version}\` (reproduced, exit 1). ` +
+      `On ${f.baseline}: \`dmacheck replay ${trees}${path} --version ${f.baseline}\`: ${s.onBaseline}.`, '',
   ];
 }
 

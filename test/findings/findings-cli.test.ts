@@ -103,3 +103,20 @@ describe('dmacheck findings: results', () => {
     expect(io.errText()).toContain('findings.json is not a findings file of format dmacheck-findings version 1');
   });
 });
+
+describe('dmacheck findings on a kernel tree', () => {
+  it('--tree makes the tree a version to examine, and its replay commands carry the --tree flag and reproduce', async () => {
+    const out = join(tmp(), 'f');
+    const tree = join(import.meta.dirname, '..', 'fixtures', 'tree');
+    const io = capture();
+    const code = await main(['findings', '--tree', `fx=${tree}`, '--versions', 'fx', '--out', out,
+      '--platforms', 'cca', '--entry-points', 'dma_direct_alloc,dma_direct_free', '--threads', '1', '--calls', '2', '--diff', 'none', '--quiet'], io);
+    expect(code).toBe(1);
+    const replays = read(out, 'README.md').split('\n').filter((l) => l.startsWith('Replay: '));
+    expect(replays.length).toBeGreaterThan(0);
+    const cmd = /^Replay: `dmacheck (replay [^`]+)`/.exec(replays[0]!)![1]!.split(' ');
+    expect(cmd.slice(0, 3)).toEqual(['replay', '--tree', `fx=${tree}`]);
+    const again = capture();
+    expect(await main(cmd, again)).toBe(1);
+  });
+});

@@ -28,5 +28,5 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: 'extract', load: async () => (await import('./extract.ts')).extractCommand },
   { name: 'check-patch', load: async () => (await import('./check-patch.ts')).checkPatchCommand },
   { name: 'check-kernel', load: async () => (await import('./check-kernel.ts')).checkKernelCommand },
-  { name: 'findings', load: async () => (await import('./findings.ts')).findingsCommand },
+  { name: 'findings', load: async () => withTrees((await import('./findings.ts')).findingsCommand) },
 ];
