@@ -4,10 +4,11 @@
  * changes only white space. (A patch that does not apply: bad-input.test.ts.)
  */
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { EXTRACT_FIXTURES, fixtureTree } from '../helpers/fixture-tree.ts';
 import { main } from '../../src/cli/main.ts';
 import { tempDir } from '../temp-dir.ts';
 import { capture } from './capture.ts';
@@ -65,12 +66,8 @@ describe('dmacheck check-patch', () => {
   });
 
   it("the patched copy keeps the tree's mapping.c, so both sides run the tree's own front end", async () => {
-    const tree = tempDir('check-patch-front-end');
-    const fix = join(import.meta.dirname, '..', 'fixtures', 'extract');
-    mkdirSync(join(tree, 'kernel', 'dma'), { recursive: true });
-    copyFileSync(join(fix, 'front-end-direct.c'), join(tree, 'kernel', 'dma', 'direct.c'));
-    copyFileSync(join(fix, 'front-end-mapping.c'), join(tree, 'kernel', 'dma', 'mapping.c'));
-    const first = readFileSync(join(fix, 'front-end-direct.c'), 'utf8').split('\n')[0];
+    const tree = fixtureTree({ 'direct.c': 'front-end-direct.c', 'mapping.c': 'front-end-mapping.c' }, 'check-patch-front-end');
+    const first = readFileSync(join(EXTRACT_FIXTURES, 'front-end-direct.c'), 'utf8').split('\n')[0];
     const patch = join(tree, 'blank-line.patch');
     writeFileSync(patch, `--- a/kernel/dma/direct.c\n+++ b/kernel/dma/direct.c\n@@ -1,1 +1,2 @@\n+\n ${first}\n`);
     const out = tempDir('check-patch-front-end-out');

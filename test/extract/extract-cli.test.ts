@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, readFileSync, copyFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { fixtureTree } from '../helpers/fixture-tree.ts';
 import { main } from '../../src/cli/main.ts';
 import type { Io } from '../../src/cli/command.ts';
 
@@ -15,8 +15,6 @@ async function run(args: string[]): Promise<{ code: number; out: string; err: st
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
-const dirs: string[] = [];
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 describe('dmacheck extract', () => {
   it('prints each state with its meta.source in the file read, its transitions, and the table entries used', async () => {
@@ -35,10 +33,7 @@ describe('dmacheck extract', () => {
   });
 
   it('--tree reads kernel/dma/direct.c of the tree; --out writes the JSON there', async () => {
-    const tree = mkdtempSync(join(tmpdir(), 'dmacheck-extract-'));
-    dirs.push(tree);
-    mkdirSync(join(tree, 'kernel/dma'), { recursive: true });
-    copyFileSync(`${FIX}/goto-label.c`, join(tree, 'kernel/dma/direct.c'));
+    const tree = fixtureTree({ 'direct.c': 'goto-label.c' }, 'extract');
     const out = join(tree, 'extracted.json');
     const r = await run(['extract', '--tree', tree, '--out', out, '--json']);
     expect(r).toEqual({ code: 0, out: `dmacheck extract: 1 machine written to ${out}`, err: '' });
@@ -65,11 +60,7 @@ describe('dmacheck extract', () => {
   });
 
   it('--tree --entry of a front end: an unknown function in mapping.c exits 2 with one line naming the tree file, line and column', async () => {
-    const tree = mkdtempSync(join(tmpdir(), 'dmacheck-extract-'));
-    dirs.push(tree);
-    mkdirSync(join(tree, 'kernel/dma'), { recursive: true });
-    copyFileSync(`${FIX}/front-end-direct.c`, join(tree, 'kernel/dma/direct.c'));
-    copyFileSync(`${FIX}/front-end-errors.c`, join(tree, 'kernel/dma/mapping.c'));
+    const tree = fixtureTree({ 'direct.c': 'front-end-direct.c', 'mapping.c': 'front-end-errors.c' }, 'extract');
     const r = await run(['extract', '--tree', tree, '--entry', 'dma_free_attrs']);
     expect(r.code).toBe(2);
     expect(r.out).toBe('');

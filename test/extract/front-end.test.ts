@@ -1,6 +1,6 @@
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { fixtureTree } from '../helpers/fixture-tree.ts';
 import { dmaSetup, initialContext, type DmaMachine, type StateMeta } from '../../models/machines/dma-setup.ts';
 import { frontEndMachine } from '../../models/machines/mapping-common.ts';
 import { compareTreeWithHand } from '../../src/extract/compare-tree.ts';
@@ -10,7 +10,6 @@ import { extractTree } from '../../src/extract/extract-tree.ts';
 import { machineDifference } from '../../src/extract/machine-runs.ts';
 import { toMachine, type ExtractedMachine } from '../../src/extract/translate.ts';
 import { shape } from './machine-shape.ts';
-import { tempDir } from '../temp-dir.ts';
 
 const FIX = 'test/fixtures/extract';
 const DIRECT = `${FIX}/front-end-direct.c`;
@@ -57,12 +56,7 @@ function handAllocAttrs(direct: DmaMachine, refuse = true): DmaMachine {
   }));
 }
 
-function kernelTree(files: Record<string, string>): string {
-  const dir = tempDir('front-end');
-  mkdirSync(join(dir, 'kernel/dma'), { recursive: true });
-  for (const [rel, fixture] of Object.entries(files)) copyFileSync(`${FIX}/${fixture}`, join(dir, 'kernel/dma', rel));
-  return dir;
-}
+const kernelTree = (files: Record<string, string>) => fixtureTree(files, 'front-end');
 
 describe('extract: a front-end function that calls an entry point', () => {
   it('dma_alloc_attrs = its own states (the caller\'s shared bit read from input callerShared) + dma_direct_alloc\'s, spliced under its id', async () => {

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { fixtureTree } from '../helpers/fixture-tree.ts';
 import { versionById, VERSION_IDS } from '../../models/versions.ts';
 import { buildTreeVersion, loadTreeVersion, treeFlags, unloadTreeVersion } from '../../src/extract/tree-registry.ts';
 import { completionNote, detectEnv, parseTreeArg, treeVersionData } from '../../src/extract/tree-version.ts';
-import { tempDir } from '../temp-dir.ts';
 
 const TREE = join(import.meta.dirname, '..', 'fixtures', 'tree');
 const DIRECT_C = join(TREE, 'kernel', 'dma', 'direct.c');
@@ -63,11 +63,7 @@ describe('a kernel tree as a version', () => {
   });
 
   it("a tree with mapping.c runs its own front end around its own dma_direct_* machines", async () => {
-    const dir = tempDir('tree-front-end');
-    mkdirSync(join(dir, 'kernel', 'dma'), { recursive: true });
-    const fix = join(import.meta.dirname, '..', 'fixtures', 'extract');
-    copyFileSync(join(fix, 'front-end-direct.c'), join(dir, 'kernel', 'dma', 'direct.c'));
-    copyFileSync(join(fix, 'front-end-mapping.c'), join(dir, 'kernel', 'dma', 'mapping.c'));
+    const dir = fixtureTree({ 'direct.c': 'front-end-direct.c', 'mapping.c': 'front-end-mapping.c' });
     const d = await treeVersionData({ name: 'fixture', dir });
     expect(d.files.map((f) => f.path)).toEqual(['kernel/dma/direct.c', 'kernel/dma/mapping.c']);
     expect(d.machines.map((m) => m.id).filter((id) => !id.startsWith('dma_direct_'))).toEqual(['dma_alloc_attrs', 'dma_alloc_pages']);
